@@ -29,6 +29,8 @@ public final class InstitutionFilterMapper implements ProtocolMapper, ServerInfo
 
     public static final String PROVIDER_ID = "sg-institution-filter";
     public static final String RULES = "rules";
+    /** Not in Keycloak's admin messages, so the message itself is shown. */
+    static final String MESSAGE_KEY = "institutionFilterInvalidRules";
 
     private static final List<ProviderConfigProperty> CONFIG = ProviderConfigurationBuilder.create()
             .property()
@@ -78,27 +80,37 @@ public final class InstitutionFilterMapper implements ProtocolMapper, ServerInfo
     public void validateConfig(KeycloakSession session, RealmModel realm, ProtocolMapperContainerModel container,
                                ProtocolMapperModel model) throws ProtocolMapperConfigException {
         if (!(container instanceof ClientModel client)) {
-            throw new ProtocolMapperConfigException("The institution filter belongs on a client, not on a shared "
+            throw rejected("The institution filter belongs on a client, not on a shared "
                     + "client scope: each hub sets its own rules.");
         }
         boolean another = client.getProtocolMappersStream()
                 .anyMatch(m -> PROVIDER_ID.equals(m.getProtocolMapper()) && !m.getId().equals(model.getId()));
         if (another) {
-            throw new ProtocolMapperConfigException("This client already has an institution filter; edit that one.");
+            throw rejected("This client already has an institution filter; edit that one.");
         }
         String document = model.getConfig() == null ? null : model.getConfig().get(RULES);
         InstitutionRules rules;
         try {
             rules = InstitutionRules.parse(document);
         } catch (InvalidRulesException e) {
-            throw new ProtocolMapperConfigException("Invalid institution rules: " + e.getMessage());
+            throw rejected("Invalid institution rules: " + e.getMessage());
         }
         for (String alias : rules.namedIdentityProviders()) {
             if (session.identityProviders().getByAlias(alias) == null) {
-                throw new ProtocolMapperConfigException("Invalid institution rules: no identity provider with alias '"
+                throw rejected("Invalid institution rules: no identity provider with alias '"
                         + alias + "' exists in realm '" + realm.getName() + "'. Check the spelling or create it first.");
             }
         }
+    }
+
+    /**
+     * Keycloak answers a rejected save with HTTP 400 whose description is the message run through
+     * {@link java.text.MessageFormat} (and fails with 500 without a message key), so quote what MessageFormat treats
+     * specially: the braces of JSON examples and apostrophes.
+     */
+    static ProtocolMapperConfigException rejected(String message) {
+        String pattern = message.replace("'", "\"").replace("{", "'{'").replace("}", "'}'");
+        return new ProtocolMapperConfigException(pattern, MESSAGE_KEY);
     }
 
     @Override
