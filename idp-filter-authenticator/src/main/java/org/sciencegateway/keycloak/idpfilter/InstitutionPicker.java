@@ -174,6 +174,9 @@ final class InstitutionPicker {
         if (remembered != null && scope.admitted().test(remembered)) {
             directory.byAlias(remembered).ifPresent(i -> model.put("remembered", describe(i, true)));
         }
+        // The picker offers the username/password form itself when the client allows it; Keycloak's "try another
+        // way" would offer it regardless of the client's rules.
+        context.setAuthenticationSelections(List.of());
         LoginFormsProvider form = context.form().setAttribute(ATTRIBUTE, model);
         if (error != null) {
             form.setError(error);
