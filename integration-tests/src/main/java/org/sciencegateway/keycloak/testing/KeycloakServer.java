@@ -76,6 +76,11 @@ public final class KeycloakServer implements AutoCloseable {
         return baseUrl() + "/realms/" + realm;
     }
 
+    /** The server's installation directory (its bin/ holds kcadm.sh). */
+    public Path home() {
+        return home;
+    }
+
     public int port() {
         return port;
     }
