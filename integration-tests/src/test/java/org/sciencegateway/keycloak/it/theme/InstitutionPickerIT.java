@@ -316,6 +316,26 @@ class InstitutionPickerIT {
     }
 
     @Test
+    @DisplayName("Given an identity provider renamed through the admin API, then the next search lists the new name (the cached directory follows the change)")
+    void directoryFollowsIdentityProviderChanges() throws Exception {
+        assertThat(search("client_id=jupyterhub&q=bergen").path("total").asInt()).isEqualTo(1);
+        String path = "/admin/realms/vre/identity-provider/instances/institution-b";
+        com.fasterxml.jackson.databind.node.ObjectNode idp = (com.fasterxml.jackson.databind.node.ObjectNode) admin.get(path).ok();
+        String original = idp.path("displayName").asText();
+        try {
+            admin.put(path, idp.deepCopy().put("displayName", "Trondheim Polytechnic")).ok();
+            assertThat(search("client_id=jupyterhub&q=trondheim").path("items").get(0).path("alias").asText())
+                    .isEqualTo("institution-b");
+            assertThat(search("client_id=jupyterhub&q=bergen%20tech").path("total").asInt())
+                    .as("the old name is gone; the domain bergen-tech still matches").isEqualTo(1);
+            assertThat(search("client_id=jupyterhub&q=bergen%20institute").path("total").asInt()).isZero();
+        } finally {
+            admin.put(path, idp.put("displayName", original)).ok();
+        }
+        assertThat(search("client_id=jupyterhub&q=bergen%20institute").path("total").asInt()).isEqualTo(1);
+    }
+
+    @Test
     @DisplayName("Given bad input to the search endpoint, then it answers 400/403 with a specific error, never a 500")
     void searchEndpointRejectsBadInput() throws Exception {
         JsonNode noClient = search("q=a");
