@@ -263,6 +263,60 @@ class TokenExchangeRucioIT {
         }
     }
 
+    @Test
+    @DisplayName("Given an exchanged token, then Rucio's introspection sees it active until the user's session ends")
+    void exchangedTokenEndsWithTheSession() {
+        TokenSet hub = login(HubClient.JUPYTERHUB, LabUser.ALICE);
+        String exchanged = tokens.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB, hub.accessToken()))
+                .tokens().accessToken();
+        assertThat(introspect(exchanged).path("active").asBoolean()).isTrue();
+
+        String sid = hub.accessTokenClaims().path("sid").asText();
+        assertThat(admin.delete("/admin/realms/vre/sessions/" + sid).status()).isEqualTo(204);
+
+        assertThat(introspect(exchanged).path("active").asBoolean()).isFalse();
+    }
+
+    @Test
+    @DisplayName("Given a policy stored with bad values (realm import does not validate), then exchanges fail closed")
+    void brokenStoredPolicyFailsClosed() {
+        Map<String, Object> client = new java.util.LinkedHashMap<>();
+        client.put("clientId", "te-broken-import");
+        client.put("publicClient", false);
+        client.put("secret", "te-broken-import-secret");
+        client.put("protocolMappers", List.of(TokenExchangeFixtures.policyMapper("broken import",
+                Map.of("allowed.requesters", "jupyterhub", "grantable.scopes", "openid##profile",
+                        "max.lifetime.seconds", "forever"))));
+        KeycloakAdmin.Response created = admin.post("/admin/realms/vre/clients", client);
+        assertThat(created.status()).as(created.body()).isIn(201, 409);
+        TokenSet hub = login(HubClient.JUPYTERHUB, LabUser.ALICE);
+
+        Answer answer = tokens.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB, hub.accessToken())
+                .set("audience", "te-broken-import"));
+
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.error()).isEqualTo("invalid_target");
+        // Refused before the subject token is read, so the event names no user; it names the audience and policy.
+        JsonNode event = null;
+        for (JsonNode candidate : admin.events("vre", "TOKEN_EXCHANGE_ERROR")) {
+            if ("te-broken-import".equals(candidate.path("details").path("audience").asText())) {
+                event = candidate;
+                break;
+            }
+        }
+        assertThat(event).as("an event for audience te-broken-import").isNotNull();
+        assertThat(event.path("details").path("reason").asText()).isEqualTo("policy_invalid");
+        assertThat(event.path("details").path("policy").asText()).isEqualTo("broken import");
+    }
+
+    private static JsonNode introspect(String token) {
+        org.sciencegateway.keycloak.testing.BrowserSession.Page page = new org.sciencegateway.keycloak.testing.BrowserSession()
+                .post(server.realmUrl("vre") + "/protocol/openid-connect/token/introspect",
+                        Map.of("token", token, "client_id", "rucio", "client_secret", "rucio-lab-secret"));
+        assertThat(page.status()).as(page.body()).isEqualTo(200);
+        return TokenSet.parse(page.body()).json();
+    }
+
     private static AccessToken claims(String jwt) {
         try {
             return new org.keycloak.jose.jws.JWSInput(jwt).readJsonContent(AccessToken.class);
