@@ -63,6 +63,10 @@ public final class IdentityProviderSelectionAuthenticator implements Authenticat
                     hints.isEmpty() ? Decision.NO_ALLOW_MATCH : "kc_idp_hint");
             case REDIRECT -> redirect(context, selection.identityProvider());
             case CHOOSE -> {
+                if (InstitutionPicker.providedByTheme(context.getSession())) {
+                    InstitutionPicker.show(context, PickerScope.of(filter, hints));
+                    return;
+                }
                 Map<String, Object> picker = new LinkedHashMap<>();
                 picker.put("identityProviders", selection.offered());
                 picker.put("institutions", filter.allowedInstitutions());
@@ -80,7 +84,7 @@ public final class IdentityProviderSelectionAuthenticator implements Authenticat
         return Arrays.stream(hint.split(",")).map(String::trim).filter(h -> !h.isEmpty()).distinct().toList();
     }
 
-    private static void redirect(AuthenticationFlowContext context, String alias) {
+    static void redirect(AuthenticationFlowContext context, String alias) {
         AuthenticationSessionModel authSession = context.getAuthenticationSession();
         if ("none".equals(authSession.getClientNote(OIDCLoginProtocol.PROMPT_PARAM))) {
             // A passive request cannot be sent to an identity provider from here; let the flow answer it.
@@ -104,6 +108,11 @@ public final class IdentityProviderSelectionAuthenticator implements Authenticat
 
     @Override
     public void action(AuthenticationFlowContext context) {
+        // Only the institution picker's page posts back to this step.
+        if (InstitutionPicker.providedByTheme(context.getSession())) {
+            InstitutionPicker.action(context);
+            return;
+        }
         context.attempted();
     }
 

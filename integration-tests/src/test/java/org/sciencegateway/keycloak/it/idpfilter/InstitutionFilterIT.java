@@ -44,6 +44,18 @@ class InstitutionFilterIT {
         assertThat(page.body()).doesNotContain("Exception").doesNotContain("at org.");
     }
 
+    /**
+     * The login page (the institution picker) does not offer institution-blocked at jupyterhub, so a user who gets
+     * there anyway uses its broker URL, crafted from an offered one.
+     */
+    static void throughBlockedInstitution(HubLogin login) {
+        assertThat(login.page().identityProviderLink("institution-blocked")).as("offered at jupyterhub").isEmpty();
+        String allowedLink = login.page().identityProviderLink("institution-a").orElseThrow();
+        BrowserSession.Page upstream = login.visit(allowedLink.replace("/broker/institution-a/",
+                "/broker/institution-blocked/"));
+        assertThat(upstream.url()).as("%s", upstream).startsWith(server.realmUrl("institution-blocked"));
+    }
+
     /** The newest refusal event for {@code clientId} with the given rule, failing when there is none. */
     static JsonNode refusalEvent(String clientId, String identityProvider, String rule) {
         JsonNode events = admin.get("/admin/realms/vre/events?client=" + clientId + "&max=200").ok();
@@ -92,7 +104,7 @@ class InstitutionFilterIT {
         @DisplayName("Given zed (institution-blocked), then jupyterhub refuses with the page and an event")
         void zedRefusedAtJupyterhub() {
             HubLogin login = startAt(HubClient.JUPYTERHUB, Map.of());
-            login.chooseIdentityProvider("institution-blocked");
+            throughBlockedInstitution(login);
             login.signIn("zed", "zed");
 
             assertRefused(login);
@@ -267,7 +279,7 @@ class InstitutionFilterIT {
         void linkedDisallowedIdpStillRefused() {
             // zed's vre account is linked to institution-blocked, as after any linking through another client.
             HubLogin login = startAt(HubClient.JUPYTERHUB, Map.of());
-            login.chooseIdentityProvider("institution-blocked");
+            throughBlockedInstitution(login);
             login.signIn("zed", "zed");
             assertRefused(login);
         }
