@@ -92,26 +92,32 @@ public final class GroupClaimMapper extends AbstractOIDCProtocolMapper implement
         }
         String clientId = policy.roles().clientId();
         if (clientId != null && realm.getClientByClientId(clientId) == null) {
-            throw configError("Client '" + clientId + "' chosen for client roles does not exist in realm '"
-                    + realm.getName() + "': choose an existing client ID, or clear the field.");
+            throw configError("Client \"" + clientId + "\" chosen for client roles does not exist in realm \""
+                    + realm.getName() + "\": choose an existing client ID, or clear the field.");
         }
         for (String root : GroupMapperConfig.subtreeRoots(config)) {
             if (KeycloakModelUtils.findGroupByPath(session, realm, root) == null) {
-                throw configError("Subtree root '" + root + "' is not a group path in realm '" + realm.getName()
-                        + "': use the full path of an existing group, e.g. /escape.");
+                throw configError("Subtree root \"" + root + "\" is not a group path in realm \"" + realm.getName()
+                        + "\": use the full path of an existing group, e.g. /escape.");
             }
         }
         for (String optional : GroupMapperConfig.values(config.get(GroupMapperConfig.WLCG_OPTIONAL_GROUPS))) {
             if (KeycloakModelUtils.findGroupByPath(session, realm, optional) == null) {
-                throw configError("WLCG optional group '" + optional + "' is not a group path in realm '"
-                        + realm.getName() + "': use the full path of an existing group, e.g. /escape/data-managers.");
+                throw configError("WLCG optional group \"" + optional + "\" is not a group path in realm \""
+                        + realm.getName() + "\": use the full path of an existing group, e.g. /escape/data-managers.");
             }
         }
     }
 
-    /** The message is passed as the only parameter of "{0}" so the console shows it verbatim (quotes, braces). */
-    private static ProtocolMapperConfigException configError(String message) {
-        return new ProtocolMapperConfigException(message, "{0}", message);
+    /**
+     * Keycloak runs the message through MessageFormat before showing it (error_description), which would eat
+     * quotes and braces, e.g. in an echoed regular expression; such a message is quoted for MessageFormat.
+     */
+    static ProtocolMapperConfigException configError(String message) {
+        String pattern = message.indexOf('\'') < 0 && message.indexOf('{') < 0 && message.indexOf('}') < 0
+                ? message
+                : "'" + message.replace("'", "''") + "'";
+        return new ProtocolMapperConfigException(pattern, pattern);
     }
 
     @Override

@@ -48,7 +48,7 @@ public final class GroupMapperConfig {
         String formatValue = trimmed(config.get(FORMAT));
         GroupClaimFormat format = formatValue == null ? GroupClaimFormat.FULL_PATH
                 : GroupClaimFormat.fromConfigValue(formatValue).orElseThrow(() -> new InvalidGroupMapperConfigException(
-                        "Group format '" + formatValue + "' is unknown: choose one of "
+                        "Group format \"" + formatValue + "\" is unknown: choose one of "
                                 + String.join(", ", GroupClaimFormat.configValues()) + "."));
 
         List<GroupPath> roots = new ArrayList<>();
@@ -63,7 +63,7 @@ public final class GroupMapperConfig {
 
         if (format == GroupClaimFormat.RELATIVE_PATH && roots.isEmpty()) {
             throw new InvalidGroupMapperConfigException(
-                    "Group format 'relative-path' needs at least one subtree root to be relative to: add one, e.g. /escape.");
+                    "Group format \"relative-path\" needs at least one subtree root to be relative to: add one, e.g. /escape.");
         }
         if (format == GroupClaimFormat.WLCG && !roles.isEmpty()) {
             throw new InvalidGroupMapperConfigException(
@@ -76,7 +76,7 @@ public final class GroupMapperConfig {
         }
         if (!optional.isEmpty() && format != GroupClaimFormat.WLCG) {
             throw new InvalidGroupMapperConfigException(
-                    "Optional groups are requested with WLCG scopes only: choose group format 'wlcg' or remove the optional groups.");
+                    "Optional groups are requested with WLCG scopes only: choose group format \"wlcg\" or remove the optional groups.");
         }
 
         String namespace = trimmed(config.get(AARC_NAMESPACE));
@@ -88,16 +88,16 @@ public final class GroupMapperConfig {
             }
             if (!namespace.toLowerCase(Locale.ROOT).startsWith("urn:") || namespace.endsWith(":")
                     || namespace.chars().anyMatch(c -> Character.isWhitespace(c) || c == '#')) {
-                throw new InvalidGroupMapperConfigException("AARC namespace '" + namespace
-                        + "' is not a URN namespace: use a form like urn:mace:example.org (no spaces, no '#', no trailing ':').");
+                throw new InvalidGroupMapperConfigException("AARC namespace \"" + namespace
+                        + "\" is not a URN namespace: use a form like urn:mace:example.org (no spaces, no \"#\", no trailing \":\").");
             }
             if (authority == null) {
                 throw new InvalidGroupMapperConfigException(
                         "AARC entitlements need a group authority: set the AARC authority, e.g. aai.example.org.");
             }
             if (authority.chars().anyMatch(c -> Character.isWhitespace(c) || c == '#' || c == ':')) {
-                throw new InvalidGroupMapperConfigException("AARC authority '" + authority
-                        + "' is not a host name: use a form like aai.example.org (no spaces, '#' or ':').");
+                throw new InvalidGroupMapperConfigException("AARC authority \"" + authority
+                        + "\" is not a host name: use a form like aai.example.org (no spaces, \"#\" or \":\").");
             }
         }
         return new GroupClaimPolicy(claimName, format, new GroupSelection(roots, include, exclude, parents, escapeSlashes),
@@ -118,12 +118,12 @@ public final class GroupMapperConfig {
         String claimName = literal ? literalClaimName(configured) : configured;
         String topLevel = topLevelClaim(claimName);
         if (topLevel.isEmpty() || claimName.endsWith(".") && !claimName.endsWith("\\.")) {
-            throw new InvalidGroupMapperConfigException("Token claim name '" + configured
-                    + "' has an empty part: remove the stray dot, or escape it as \\. to keep it literal.");
+            throw new InvalidGroupMapperConfigException("Token claim name \"" + configured
+                    + "\" has an empty part: remove the stray dot, or escape it as \\. to keep it literal.");
         }
         if (RESERVED_CLAIMS.contains(topLevel)) {
-            throw new InvalidGroupMapperConfigException("Token claim name '" + configured
-                    + "' is a standard claim that Keycloak sets itself: choose another name, e.g. groups.");
+            throw new InvalidGroupMapperConfigException("Token claim name \"" + configured
+                    + "\" is a standard claim that Keycloak sets itself: choose another name, e.g. groups.");
         }
         return claimName;
     }
@@ -164,8 +164,8 @@ public final class GroupMapperConfig {
             try {
                 patterns.add(Pattern.compile(value));
             } catch (PatternSyntaxException e) {
-                throw new InvalidGroupMapperConfigException(field + " '" + value
-                        + "' is not a valid regular expression (" + e.getDescription() + " near index " + e.getIndex()
+                throw new InvalidGroupMapperConfigException(field + " \"" + value
+                        + "\" is not a valid regular expression (" + e.getDescription() + " near index " + e.getIndex()
                         + "): fix it, e.g. /escape/.* for every group below /escape.");
             }
         }

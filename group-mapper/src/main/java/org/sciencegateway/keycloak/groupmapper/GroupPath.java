@@ -45,7 +45,7 @@ public final class GroupPath implements Comparable<GroupPath> {
      */
     public static GroupPath parse(String path, boolean escapedSlashes) {
         if (path == null || path.length() < 2 || path.charAt(0) != SEPARATOR) {
-            throw new IllegalArgumentException("'" + path + "' is not a group path: it must start with '/', e.g. /vo/sub");
+            throw new IllegalArgumentException("\"" + path + "\" is not a group path: it must start with \"/\", e.g. /vo/sub");
         }
         List<String> names = new ArrayList<>();
         StringBuilder current = new StringBuilder();
@@ -63,7 +63,7 @@ public final class GroupPath implements Comparable<GroupPath> {
         }
         names.add(current.toString());
         if (names.stream().anyMatch(String::isEmpty)) {
-            throw new IllegalArgumentException("'" + path + "' is not a group path: it has an empty group name");
+            throw new IllegalArgumentException("\"" + path + "\" is not a group path: it has an empty group name");
         }
         return new GroupPath(List.copyOf(names));
     }

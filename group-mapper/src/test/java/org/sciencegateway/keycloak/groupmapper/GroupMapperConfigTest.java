@@ -61,7 +61,7 @@ class GroupMapperConfigTest {
     void unknownFormat() {
         assertThatThrownBy(() -> parse(GroupMapperConfig.FORMAT, "fullpath"))
                 .isInstanceOf(InvalidGroupMapperConfigException.class)
-                .hasMessage("Group format 'fullpath' is unknown: choose one of name, full-path, "
+                .hasMessage("Group format \"fullpath\" is unknown: choose one of name, full-path, "
                         + "path-without-leading-slash, relative-path, wlcg, aarc-entitlement.");
     }
 
@@ -112,21 +112,21 @@ class GroupMapperConfigTest {
     @DisplayName("Given a subtree root that is not a path, then it is refused naming the field")
     void badSubtree() {
         assertThatThrownBy(() -> parse(GroupMapperConfig.SUBTREE_ROOTS, "escape"))
-                .hasMessage("Subtree root 'escape' is not a group path: it must start with '/', e.g. /vo/sub.");
+                .hasMessage("Subtree root \"escape\" is not a group path: it must start with \"/\", e.g. /vo/sub.");
     }
 
     @Test
     @DisplayName("Given an include pattern that does not compile, then it is refused with the regex error")
     void badIncludePattern() {
         assertThatThrownBy(() -> parse(GroupMapperConfig.INCLUDE_PATTERNS, "/escape/(users"))
-                .hasMessageStartingWith("Include pattern '/escape/(users' is not a valid regular expression (Unclosed group");
+                .hasMessageStartingWith("Include pattern \"/escape/(users\" is not a valid regular expression (Unclosed group");
     }
 
     @Test
     @DisplayName("Given an exclude pattern that does not compile, then it is refused with the regex error")
     void badExcludePattern() {
         assertThatThrownBy(() -> parse(GroupMapperConfig.EXCLUDE_PATTERNS, "*admins"))
-                .hasMessageStartingWith("Exclude pattern '*admins' is not a valid regular expression (Dangling meta character");
+                .hasMessageStartingWith("Exclude pattern \"*admins\" is not a valid regular expression (Dangling meta character");
     }
 
     @Test
@@ -156,7 +156,7 @@ class GroupMapperConfigTest {
     @DisplayName("Given a malformed optional group, then it is refused naming the field")
     void badOptionalGroup() {
         assertThatThrownBy(() -> parse(GroupMapperConfig.FORMAT, "wlcg", GroupMapperConfig.WLCG_OPTIONAL_GROUPS, "data"))
-                .hasMessageStartingWith("WLCG optional group 'data' is not a group path");
+                .hasMessageStartingWith("WLCG optional group \"data\" is not a group path");
     }
 
     @Test
