@@ -1,0 +1,330 @@
+package org.sciencegateway.keycloak.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A Keycloak server started from the unpacked distribution, with the project's provider JARs in {@code providers/}
+ * and the realm exports imported at start. Used by the integration tests (one shared server per test JVM) and by
+ * {@code ./lab.sh}. Only JDK classes, so that the lab needs nothing but a JDK to run it.
+ */
+public final class KeycloakServer implements AutoCloseable {
+
+    public static final String ADMIN_USERNAME = "admin";
+    public static final String ADMIN_PASSWORD = "admin";
+
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
+    private static KeycloakServer shared;
+
+    private final Settings settings;
+    private final Path home;
+    private final int port;
+    private Process process;
+
+    private KeycloakServer(Settings settings) {
+        this.settings = settings;
+        this.home = settings.workDir.resolve("keycloak");
+        this.port = settings.port > 0 ? settings.port : freePort();
+    }
+
+    /**
+     * The server shared by every test class of this JVM, started on first use from the layout that the build
+     * prepared (see {@link Settings#fromSystemProperties()}) and stopped when the JVM exits.
+     */
+    public static synchronized KeycloakServer shared() {
+        if (shared == null) {
+            KeycloakServer server = new KeycloakServer(Settings.fromSystemProperties());
+            server.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "keycloak-server-stop"));
+            shared = server;
+        }
+        return shared;
+    }
+
+    public static KeycloakServer start(Settings settings) {
+        KeycloakServer server = new KeycloakServer(settings);
+        server.start();
+        return server;
+    }
+
+    public String baseUrl() {
+        return "http://localhost:" + port;
+    }
+
+    public String realmUrl(String realm) {
+        return baseUrl() + "/realms/" + realm;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path logFile() {
+        return settings.workDir.resolve("server.log");
+    }
+
+    /** The server log so far; tests attach it to failures, e.g. to show a provider's stack trace. */
+    public String log() {
+        try {
+            return Files.readString(logFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void start() {
+        try {
+            prepareHome();
+            List<String> command = new ArrayList<>(List.of("bash", home.resolve("bin/kc.sh").toString(), "start-dev",
+                    "--http-port=" + port, "--import-realm", "--db=dev-mem", "--cache=local",
+                    "--log-console-output=default", "--log-console-color=false"));
+            command.addAll(settings.extraArguments);
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .directory(home.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
+            Map<String, String> env = builder.environment();
+            env.put("KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN_USERNAME);
+            env.put("KC_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD);
+            env.put("LAB_BASE_URL", baseUrl());
+            env.putAll(settings.environment);
+            if (settings.javaHome != null) {
+                env.put("JAVA_HOME", settings.javaHome);
+            }
+            process = builder.start();
+            awaitReady();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start Keycloak from " + home, e);
+        }
+    }
+
+    /** A fresh copy of the distribution per server, so that the lab and a test run never share state. */
+    private void prepareHome() throws IOException {
+        if (!Files.isRegularFile(settings.distribution.resolve("bin/kc.sh"))) {
+            throw new IllegalStateException("No Keycloak distribution at " + settings.distribution
+                    + ": run 'mvn package' first (the integration-tests module unpacks it).");
+        }
+        Files.createDirectories(settings.workDir);
+        deleteRecursively(home);
+        Files.deleteIfExists(logFile());
+        copyRecursively(settings.distribution, home);
+        Path providers = home.resolve("providers");
+        Path imports = home.resolve("data/import");
+        Files.createDirectories(providers);
+        Files.createDirectories(imports);
+        for (Path jar : list(settings.providers, ".jar")) {
+            Files.copy(jar, providers.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        }
+        List<Path> realms = list(settings.realms, "-realm.json");
+        if (realms.isEmpty()) {
+            throw new IllegalStateException("No realm exports (*-realm.json) in " + settings.realms);
+        }
+        for (Path realm : realms) {
+            Files.copy(realm, imports.resolve(realm.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Ready means: the process lives and every imported realm serves its discovery document. */
+    private void awaitReady() {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        List<String> realmNames = realmNames();
+        Instant deadline = Instant.now().plus(START_TIMEOUT);
+        int realmIndex = 0;
+        while (realmIndex < realmNames.size()) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Keycloak exited with status " + process.exitValue()
+                        + " before it was ready; log: " + logFile() + "\n" + tail(60));
+            }
+            if (Instant.now().isAfter(deadline)) {
+                close();
+                throw new IllegalStateException("Keycloak not ready after " + START_TIMEOUT + "; log: " + logFile()
+                        + "\n" + tail(60));
+            }
+            String url = realmUrl(realmNames.get(realmIndex)) + "/.well-known/openid-configuration";
+            if (respondsOk(http, url)) {
+                realmIndex++;
+            } else {
+                waitBriefly();
+            }
+        }
+    }
+
+    private static boolean respondsOk(HttpClient http, String url) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build();
+            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for Keycloak", e);
+        }
+    }
+
+    /** Polling interval while the server boots; the loop ends as soon as the server answers. */
+    private void waitBriefly() {
+        try {
+            process.waitFor(250, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for Keycloak", e);
+        }
+    }
+
+    private List<String> realmNames() {
+        List<String> names = new ArrayList<>(List.of("master"));
+        for (Path realm : list(settings.realms, "-realm.json")) {
+            String file = realm.getFileName().toString();
+            names.add(file.substring(0, file.length() - "-realm.json".length()));
+        }
+        return names;
+    }
+
+    /** Stops Keycloak and every process it started (kc.sh runs the JVM as a child), TERM first, then KILL. */
+    @Override
+    public synchronized void close() {
+        if (process == null) {
+            return;
+        }
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+        tree.add(process.toHandle());
+        tree.forEach(ProcessHandle::destroy);
+        Instant deadline = Instant.now().plus(STOP_TIMEOUT);
+        for (ProcessHandle handle : tree) {
+            try {
+                Duration left = Duration.between(Instant.now(), deadline);
+                handle.onExit().get(Math.max(1, left.toMillis()), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                handle.destroyForcibly();
+            }
+        }
+        process = null;
+    }
+
+    public String tail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(logFile());
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    private static List<Path> list(Path dir, String suffix) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException("Missing directory " + dir + ": run 'mvn package' first.");
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(suffix)).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("No free port", e);
+        }
+    }
+
+    private static void copyRecursively(Path source, Path target) throws IOException {
+        Files.walkFileTree(source, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                Files.createDirectories(target.resolve(source.relativize(dir).toString()));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.copy(file, target.resolve(source.relativize(file).toString()), StandardCopyOption.COPY_ATTRIBUTES);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+
+    /** Where the distribution, provider JARs and realm exports are, and how to run the server. */
+    public static final class Settings {
+        private final Path distribution;
+        private final Path providers;
+        private final Path realms;
+        private final Path workDir;
+        private final int port;
+        private final String javaHome;
+        private final Map<String, String> environment;
+        private final List<String> extraArguments;
+
+        public Settings(Path distribution, Path providers, Path realms, Path workDir, int port, String javaHome,
+                Map<String, String> environment, List<String> extraArguments) {
+            this.distribution = distribution.toAbsolutePath().normalize();
+            this.providers = providers.toAbsolutePath().normalize();
+            this.realms = realms.toAbsolutePath().normalize();
+            this.workDir = workDir.toAbsolutePath().normalize();
+            this.port = port;
+            this.javaHome = javaHome == null || javaHome.isBlank() ? null : javaHome;
+            this.environment = Map.copyOf(environment);
+            this.extraArguments = List.copyOf(extraArguments);
+        }
+
+        /**
+         * The layout the Maven build prepares in {@code integration-tests/target} (Failsafe passes these paths as
+         * system properties). {@code keycloak.java.home} runs the server on another JDK than the tests.
+         */
+        public static Settings fromSystemProperties() {
+            Map<String, String> env = new LinkedHashMap<>();
+            return new Settings(
+                    Path.of(required("keycloak.dist.dir")),
+                    Path.of(required("providers.dir")),
+                    Path.of(required("realms.dir")),
+                    Path.of(required("server.work.dir")),
+                    Integer.getInteger("keycloak.port", 0),
+                    System.getProperty("keycloak.java.home"),
+                    env,
+                    List.of());
+        }
+
+        private static String required(String name) {
+            String value = System.getProperty(name);
+            if (value == null || value.isBlank()) {
+                throw new IllegalStateException("System property '" + name + "' is not set: run the tests through"
+                        + " Maven (mvn verify), which sets it to the layout prepared under integration-tests/target.");
+            }
+            return value;
+        }
+    }
+}

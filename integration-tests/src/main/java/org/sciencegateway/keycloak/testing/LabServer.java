@@ -1,0 +1,115 @@
+package org.sciencegateway.keycloak.testing;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+
+/**
+ * {@code ./lab.sh}: the lab server on {@code LAB_PORT} (default 8080), started from the realm exports every time,
+ * until Ctrl-C or SIGTERM.
+ */
+public final class LabServer {
+
+    private LabServer() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        int port = labPort();
+        Path target = Path.of(System.getProperty("lab.target.dir", "integration-tests/target"));
+        Path distribution = distribution(target.resolve("keycloak-dist"));
+        String version = distribution.getFileName().toString().substring("keycloak-".length());
+        KeycloakServer.Settings settings = new KeycloakServer.Settings(
+                distribution,
+                target.resolve("providers"),
+                target.resolve("realm-exports/lab"),
+                target.resolve("lab-server"),
+                port,
+                null,
+                Map.of(),
+                List.of());
+        System.out.println("Starting Keycloak " + version + " on port " + port
+                + " (log: " + target.resolve("lab-server/server.log") + ") ...");
+        KeycloakServer server = KeycloakServer.start(settings);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nStopping Keycloak ...");
+            server.close();
+            stopped.countDown();
+        }, "lab-stop"));
+        System.out.println(banner(server, version));
+        stopped.await();
+    }
+
+    /** The one distribution that the build unpacked (keycloak-dist/keycloak-<version>). */
+    private static Path distribution(Path dir) {
+        try (Stream<Path> entries = Files.list(dir)) {
+            List<Path> found = entries.filter(p -> p.getFileName().toString().startsWith("keycloak-")).toList();
+            if (found.size() != 1) {
+                throw fail("Expected one Keycloak distribution in " + dir + ", found " + found);
+            }
+            return found.get(0);
+        } catch (IOException e) {
+            throw fail("No Keycloak distribution in " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private static int labPort() {
+        String value = System.getenv().getOrDefault("LAB_PORT", "8080");
+        int port;
+        try {
+            port = Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw fail("LAB_PORT must be a port number, got '" + value + "'");
+        }
+        if (port < 1 || port > 65535) {
+            throw fail("LAB_PORT must be between 1 and 65535, got " + port);
+        }
+        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getByName("0.0.0.0"))) {
+            probe.setReuseAddress(true);
+        } catch (IOException e) {
+            throw fail("Port " + port + " is in use; choose another with LAB_PORT=<port> ./lab.sh");
+        }
+        return port;
+    }
+
+    private static IllegalStateException fail(String message) {
+        System.err.println("lab: " + message);
+        System.exit(2);
+        return new IllegalStateException(message);
+    }
+
+    private static String banner(KeycloakServer server, String version) {
+        String base = server.baseUrl();
+        return """
+
+                ==========================================================================================
+                 Science-gateway lab is ready (Keycloak %s)
+
+                 Admin console     %s/admin/            admin / admin
+                 Gateway realm     %s/realms/vre/.well-known/openid-configuration
+                 Account console   %s/realms/vre/account/
+
+                 Try a hub login (client jupyterhub, redirect http://localhost:8000/hub/oauth_callback):
+                   %s/realms/vre/protocol/openid-connect/auth?client_id=jupyterhub&response_type=code&scope=openid&redirect_uri=http%%3A%%2F%%2Flocalhost%%3A8000%%2Fhub%%2Foauth_callback
+
+                 Demo users (password = username), each logs in through a home institution:
+                   alice   institution-a                                  /escape/users
+                   carol   institution-b                                  /escape/users, /escape/admins
+                   bob     institution-b                                  (no groups)
+                   dave    institution-saml (SAML 2.0)                    /escape/users
+                   erin    federation-proxy, https://idp.uni-allowed.example.org   /escape/users
+                   mallory federation-proxy, https://idp.uni-denied.example.org    /escape/users
+                   zed     institution-blocked                            /escape/users
+
+                 Clients: jupyterhub (secret jupyterhub-lab-secret), other-gateway (other-gateway-lab-secret), rucio
+                 Ctrl-C stops the server; the next start imports the realms afresh.
+                ==========================================================================================
+                """.formatted(version, base, base, base, base);
+    }
+}

@@ -1,0 +1,89 @@
+package org.sciencegateway.keycloak.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.sciencegateway.keycloak.testing.KeycloakAdmin;
+import org.sciencegateway.keycloak.testing.KeycloakServer;
+
+@DisplayName("The Keycloak distribution with every module installed")
+class ServerStartupIT {
+
+    private static final List<String> LAB_REALMS = List.of("vre", "institution-a", "institution-b",
+            "institution-saml", "federation-proxy", "institution-blocked");
+
+    private static KeycloakServer server;
+    private static KeycloakAdmin admin;
+
+    @BeforeAll
+    static void startServer() {
+        server = KeycloakServer.shared();
+        admin = new KeycloakAdmin(server);
+    }
+
+    @Test
+    @DisplayName("Given all module JARs in providers/, then the server starts without an error in its log")
+    void startsWithoutErrors() {
+        List<String> errors = new ArrayList<>();
+        for (String line : server.log().split("\n")) {
+            if (line.contains(" ERROR ") || line.contains("Exception")) {
+                errors.add(line);
+            }
+        }
+        assertThat(errors).as("error lines in %s", server.logFile()).isEmpty();
+        assertThat(server.log()).contains("Listening on: " + server.baseUrl());
+    }
+
+    @Test
+    @DisplayName("Given the lab realm exports, then every lab realm is imported")
+    void importsEveryLabRealm() {
+        JsonNode realms = admin.get("/admin/realms").ok();
+        List<String> names = new ArrayList<>();
+        realms.forEach(realm -> names.add(realm.get("realm").asText()));
+        assertThat(names).containsAll(LAB_REALMS);
+    }
+
+    @Test
+    @DisplayName("Given realm vre, then its clients, groups and institutions are those of the lab scenario")
+    void vreRealmHasTheLabScenario() {
+        for (String clientId : List.of("jupyterhub", "rucio", "other-gateway")) {
+            assertThat(admin.clientUuid("vre", clientId)).as(clientId).isNotBlank();
+        }
+        JsonNode jupyterhub = admin.get("/admin/realms/vre/clients/" + admin.clientUuid("vre", "jupyterhub")).ok();
+        assertThat(jupyterhub.get("publicClient").asBoolean()).isFalse();
+        assertThat(jupyterhub.get("redirectUris")).extracting(JsonNode::asText).containsExactlyInAnyOrder(
+                "http://localhost:8000/hub/oauth_callback", "http://127.0.0.1:8000/hub/oauth_callback");
+        JsonNode otherGateway = admin.get("/admin/realms/vre/clients/" + admin.clientUuid("vre", "other-gateway")).ok();
+        assertThat(otherGateway.get("redirectUris")).extracting(JsonNode::asText)
+                .containsExactly("http://localhost:8001/hub/oauth_callback");
+
+        List<String> groupPaths = new ArrayList<>();
+        for (JsonNode group : admin.get("/admin/realms/vre/groups?briefRepresentation=true&populateHierarchy=true").ok()) {
+            collectPaths(group, groupPaths);
+        }
+        assertThat(groupPaths).contains("/escape", "/escape/users", "/escape/admins", "/escape/data-managers",
+                "/other-project/users");
+
+        List<String> aliases = new ArrayList<>();
+        admin.get("/admin/realms/vre/identity-provider/instances").ok()
+                .forEach(idp -> aliases.add(idp.get("alias").asText()));
+        assertThat(aliases).containsExactlyInAnyOrder("institution-a", "institution-b", "institution-saml",
+                "federation-proxy", "institution-blocked");
+    }
+
+    private static void collectPaths(JsonNode group, List<String> paths) {
+        paths.add(group.get("path").asText());
+        JsonNode children = group.path("subGroups");
+        if (children.isEmpty() && group.path("subGroupCount").asInt() > 0) {
+            children = admin.get("/admin/realms/vre/groups/" + group.get("id").asText() + "/children").ok();
+        }
+        children.forEach(child -> collectPaths(child, paths));
+    }
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The lab: builds the JARs, fetches the Keycloak distribution through Maven, installs the JARs, imports the lab
+# realms afresh and starts Keycloak in dev mode on LAB_PORT (default 8080). Ctrl-C or SIGTERM stops it.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+for tool in java mvn; do
+  command -v "$tool" >/dev/null || { echo "lab: '$tool' not found; install JDK 17+ and Maven 3.8+" >&2; exit 2; }
+done
+
+echo "Building the extensions and preparing Keycloak (first run downloads the distribution) ..."
+mvn -B -q -DskipTests -Dmaven.test.skip.exec=true package
+
+# exec: the JVM receives Ctrl-C/SIGTERM itself and stops Keycloak with every process it started.
+exec java -cp integration-tests/target/classes org.sciencegateway.keycloak.testing.LabServer
