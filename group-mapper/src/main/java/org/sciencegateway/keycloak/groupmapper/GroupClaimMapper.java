@@ -46,6 +46,7 @@ public final class GroupClaimMapper extends AbstractOIDCProtocolMapper implement
 
     private static final Logger LOG = Logger.getLogger(GroupClaimMapper.class);
     private static final GroupClaimPolicyCache POLICIES = new GroupClaimPolicyCache();
+    private static final String MEMBERSHIPS_ATTRIBUTE = PROVIDER_ID + ".memberships";
     private static final List<ProviderConfigProperty> CONFIG_PROPERTIES = configProperties();
 
     @Override
@@ -132,9 +133,8 @@ public final class GroupClaimMapper extends AbstractOIDCProtocolMapper implement
             return;
         }
 
-        GroupPaths paths = new GroupPaths();
-        List<GroupPath> memberships = userSession.getUser().getGroupsStream().map(paths::pathOf)
-                .collect(Collectors.toCollection(ArrayList::new));
+        GroupPaths paths = memberships(userSession, clientSessionCtx);
+        List<GroupPath> memberships = paths.memberships();
 
         Set<RoleModel> availableRoles = policy.needsGroupRoles() || policy.needsUserRoles()
                 ? clientSessionCtx.getRolesStream().collect(Collectors.toSet())
@@ -153,6 +153,21 @@ public final class GroupClaimMapper extends AbstractOIDCProtocolMapper implement
         effective.getConfig().put("multivalued", "true");
         effective.getConfig().remove(OIDCAttributeMapperHelper.JSON_TYPE);
         OIDCAttributeMapperHelper.mapClaim(token, effective, values);
+    }
+
+    /**
+     * The user's memberships with their paths, read once per token request: the ID token, the access token and every
+     * group mapper of the request share them through the request's client session context.
+     */
+    private static GroupPaths memberships(UserSessionModel userSession, ClientSessionContext clientSessionCtx) {
+        GroupPaths known = clientSessionCtx.getAttribute(MEMBERSHIPS_ATTRIBUTE, GroupPaths.class);
+        if (known != null && known.userId().equals(userSession.getUser().getId())) {
+            return known;
+        }
+        GroupPaths paths = new GroupPaths(userSession.getUser().getId());
+        userSession.getUser().getGroupsStream().forEach(paths::addMembership);
+        clientSessionCtx.setAttribute(MEMBERSHIPS_ATTRIBUTE, paths);
+        return paths;
     }
 
     /** A selected group's own role mappings, limited to the roles the client may see for this user. */
@@ -175,9 +190,27 @@ public final class GroupClaimMapper extends AbstractOIDCProtocolMapper implement
      * {@code getParent()} is served from Keycloak's realm cache.
      */
     static final class GroupPaths {
+        private final String userId;
         private final Map<String, GroupPath> pathById = new HashMap<>();
         private final Map<GroupPath, GroupModel> groupByPath = new HashMap<>();
         private final Set<String> resolving = new HashSet<>();
+        private final List<GroupPath> memberships = new ArrayList<>();
+
+        GroupPaths(String userId) {
+            this.userId = userId;
+        }
+
+        String userId() {
+            return userId;
+        }
+
+        void addMembership(GroupModel group) {
+            memberships.add(pathOf(group));
+        }
+
+        List<GroupPath> memberships() {
+            return memberships;
+        }
 
         GroupPath pathOf(GroupModel group) {
             GroupPath known = pathById.get(group.getId());

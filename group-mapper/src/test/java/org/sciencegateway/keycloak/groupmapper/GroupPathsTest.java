@@ -32,11 +32,14 @@ class GroupPathsTest {
         for (int i = 0; i < leaves.length; i++) {
             leaves[i] = group("leaf" + i, "g" + i, sub);
         }
-        GroupClaimMapper.GroupPaths paths = new GroupClaimMapper.GroupPaths();
+        GroupClaimMapper.GroupPaths paths = new GroupClaimMapper.GroupPaths("user");
 
         for (GroupModel leaf : leaves) {
-            assertThat(paths.pathOf(leaf).names()).containsExactly("vo", "sub", leaf.getName());
+            paths.addMembership(leaf);
         }
+
+        assertThat(paths.memberships()).hasSize(1000).allSatisfy(p -> assertThat(p.names()).startsWith("vo", "sub"));
+        assertThat(paths.memberships().get(999)).isEqualTo(GroupPath.of("vo", "sub", "g999"));
 
         verify(sub, times(1)).getParent();
         verify(vo, times(0)).getParent();
@@ -49,7 +52,7 @@ class GroupPathsTest {
     void topLevel() {
         GroupModel top = group("top", "escape", null);
 
-        assertThat(new GroupClaimMapper.GroupPaths().pathOf(top)).isEqualTo(GroupPath.of("escape"));
+        assertThat(new GroupClaimMapper.GroupPaths("user").pathOf(top)).isEqualTo(GroupPath.of("escape"));
         verify(top, times(0)).getParent();
     }
 }
