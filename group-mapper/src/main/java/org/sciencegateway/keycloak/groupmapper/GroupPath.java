@@ -16,9 +16,12 @@ public final class GroupPath implements Comparable<GroupPath> {
     static final String ESCAPED_SEPARATOR = "~/";
 
     private final List<String> names;
+    /** Paths are hashed many times per token (deduplication, lookups); computed once. */
+    private final int hash;
 
     private GroupPath(List<String> names) {
         this.names = names;
+        this.hash = names.hashCode();
     }
 
     public static GroupPath of(List<String> names) {
@@ -70,10 +73,12 @@ public final class GroupPath implements Comparable<GroupPath> {
 
     /** The path of a subgroup of this group. */
     public GroupPath child(String name) {
-        List<String> childNames = new ArrayList<>(names.size() + 1);
-        childNames.addAll(names);
-        childNames.add(name);
-        return of(childNames);
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("A group path has no empty group names");
+        }
+        String[] childNames = names.toArray(new String[names.size() + 1]);
+        childNames[names.size()] = name;
+        return new GroupPath(List.of(childNames));
     }
 
     public List<String> names() {
@@ -104,7 +109,15 @@ public final class GroupPath implements Comparable<GroupPath> {
 
     /** True for the root itself and for every group below it. */
     public boolean isWithin(GroupPath root) {
-        return names.size() >= root.names.size() && names.subList(0, root.names.size()).equals(root.names);
+        if (names.size() < root.names.size()) {
+            return false;
+        }
+        for (int i = root.names.size() - 1; i >= 0; i--) {
+            if (!names.get(i).equals(root.names.get(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The names below {@code root}; empty for the root itself. */
@@ -145,12 +158,12 @@ public final class GroupPath implements Comparable<GroupPath> {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof GroupPath other && names.equals(other.names);
+        return o instanceof GroupPath other && hash == other.hash && names.equals(other.names);
     }
 
     @Override
     public int hashCode() {
-        return names.hashCode();
+        return hash;
     }
 
     @Override

@@ -1,10 +1,11 @@
 package org.sciencegateway.keycloak.groupmapper;
 
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -36,24 +37,44 @@ public final class GroupSelection {
 
     /** The selected groups, each once, ordered by path (stable whatever order the memberships come in). */
     public List<GroupPath> select(Collection<GroupPath> memberships) {
-        Set<GroupPath> candidates = new HashSet<>(memberships);
-        if (includeParents) {
-            for (GroupPath membership : memberships) {
-                candidates.addAll(membership.ancestors());
+        // Filter before deduplicating and sorting: with a subtree, most of a large membership list drops out here.
+        Set<GroupPath> selected = new TreeSet<>();
+        for (GroupPath membership : memberships) {
+            if (accepts(membership)) {
+                selected.add(membership);
+            }
+            if (includeParents) {
+                for (GroupPath ancestor : membership.ancestors()) {
+                    if (accepts(ancestor)) {
+                        selected.add(ancestor);
+                    }
+                }
             }
         }
-        return candidates.stream().filter(this::accepts).sorted().toList();
+        return new ArrayList<>(selected);
     }
 
     public boolean accepts(GroupPath group) {
-        if (!subtreeRoots.isEmpty() && subtreeRoots.stream().noneMatch(group::isWithin)) {
+        if (!subtreeRoots.isEmpty() && !withinARoot(group)) {
             return false;
+        }
+        if (includePatterns.isEmpty() && excludePatterns.isEmpty()) {
+            return true;
         }
         String path = group.toPathString(escapeSlashes);
         if (!includePatterns.isEmpty() && includePatterns.stream().noneMatch(p -> p.matcher(path).matches())) {
             return false;
         }
         return excludePatterns.stream().noneMatch(p -> p.matcher(path).matches());
+    }
+
+    private boolean withinARoot(GroupPath group) {
+        for (GroupPath root : subtreeRoots) {
+            if (group.isWithin(root)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The deepest subtree root containing the group: the reference for relative paths. */
