@@ -34,13 +34,14 @@ public final class KeycloakServer implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
 
     private static KeycloakServer shared;
 
     private final Settings settings;
     private final Path home;
     private final int port;
-    private Process process;
+    private volatile Process process;
 
     private KeycloakServer(Settings settings) {
         this.settings = settings;
@@ -55,17 +56,16 @@ public final class KeycloakServer implements AutoCloseable {
     public static synchronized KeycloakServer shared() {
         if (shared == null) {
             KeycloakServer server = new KeycloakServer(Settings.fromSystemProperties());
-            server.start();
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "keycloak-server-stop"));
+            server.start();
             shared = server;
         }
         return shared;
     }
 
-    public static KeycloakServer start(Settings settings) {
-        KeycloakServer server = new KeycloakServer(settings);
-        server.start();
-        return server;
+    /** A server that {@link #start()} starts; register its {@link #close()} first so that no signal can orphan it. */
+    public static KeycloakServer create(Settings settings) {
+        return new KeycloakServer(settings);
     }
 
     public String baseUrl() {
@@ -74,6 +74,11 @@ public final class KeycloakServer implements AutoCloseable {
 
     public String realmUrl(String realm) {
         return baseUrl() + "/realms/" + realm;
+    }
+
+    /** The server's installation directory (its bin/ holds kcadm.sh). */
+    public Path home() {
+        return home;
     }
 
     public int port() {
@@ -93,10 +98,15 @@ public final class KeycloakServer implements AutoCloseable {
         }
     }
 
-    private void start() {
+    public void start() {
         try {
             prepareHome();
-            List<String> command = new ArrayList<>(List.of("bash", home.resolve("bin/kc.sh").toString(), "start-dev",
+            List<String> command = new ArrayList<>();
+            if (Files.isExecutable(SETSID)) {
+                // Its own session: a terminal's Ctrl-C reaches only the launcher, which then stops the server in order.
+                command.add(SETSID.toString());
+            }
+            command.addAll(List.of("bash", home.resolve("bin/kc.sh").toString(), "start-dev",
                     "--http-port=" + port, "--import-realm", "--db=dev-mem", "--cache=local",
                     "--log-console-output=default", "--log-console-color=false"));
             command.addAll(settings.extraArguments);
@@ -201,25 +211,44 @@ public final class KeycloakServer implements AutoCloseable {
         return names;
     }
 
-    /** Stops Keycloak and every process it started (kc.sh runs the JVM as a child), TERM first, then KILL. */
+    /**
+     * Stops Keycloak and every process it started (kc.sh runs the JVM as a child and may re-launch it): TERM to the
+     * whole tree, KILL to whatever outlives the timeout, until nothing of it is left.
+     */
     @Override
     public synchronized void close() {
         if (process == null) {
             return;
         }
-        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
-        tree.add(process.toHandle());
-        tree.forEach(ProcessHandle::destroy);
         Instant deadline = Instant.now().plus(STOP_TIMEOUT);
-        for (ProcessHandle handle : tree) {
-            try {
-                Duration left = Duration.between(Instant.now(), deadline);
-                handle.onExit().get(Math.max(1, left.toMillis()), TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                handle.destroyForcibly();
+        List<ProcessHandle> alive = tree();
+        while (!alive.isEmpty()) {
+            boolean force = Instant.now().isAfter(deadline);
+            for (ProcessHandle handle : alive) {
+                if (force) {
+                    handle.destroyForcibly();
+                } else {
+                    handle.destroy();
+                }
             }
+            for (ProcessHandle handle : alive) {
+                try {
+                    handle.onExit().get(force ? 5_000 : 1_000, TimeUnit.MILLISECONDS);
+                } catch (Exception stillRunning) {
+                    // checked again on the next round
+                }
+            }
+            alive = tree();
         }
         process = null;
+    }
+
+    private List<ProcessHandle> tree() {
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().filter(ProcessHandle::isAlive).toList());
+        if (process.isAlive()) {
+            tree.add(process.toHandle());
+        }
+        return tree;
     }
 
     public String tail(int lines) {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
@@ -35,13 +36,23 @@ public final class LabServer {
                 List.of());
         System.out.println("Starting Keycloak " + version + " on port " + port
                 + " (log: " + target.resolve("lab-server/server.log") + ") ...");
-        KeycloakServer server = KeycloakServer.start(settings);
+        KeycloakServer server = KeycloakServer.create(settings);
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean stopping = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping.set(true);
             System.out.println("\nStopping Keycloak ...");
             server.close();
             stopped.countDown();
         }, "lab-stop"));
+        try {
+            server.start();
+        } catch (IllegalStateException e) {
+            if (stopping.get()) {
+                return;
+            }
+            throw e;
+        }
         System.out.println(banner(server, version));
         stopped.await();
     }

@@ -32,9 +32,14 @@ class ServerStartupIT {
     @DisplayName("Given all module JARs in providers/, then the server starts without an error in its log")
     void startsWithoutErrors() {
         List<String> errors = new ArrayList<>();
+        // Only the startup: tests sharing this server provoke logged errors on purpose (Keycloak logs every
+        // admin save that a provider's validation rejects at ERROR level).
         for (String line : server.log().split("\n")) {
             if (line.contains(" ERROR ") || line.contains("Exception")) {
                 errors.add(line);
+            }
+            if (line.contains("Listening on: ")) {
+                break;
             }
         }
         assertThat(errors).as("error lines in %s", server.logFile()).isEmpty();

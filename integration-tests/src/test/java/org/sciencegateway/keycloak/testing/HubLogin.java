@@ -77,6 +77,12 @@ public final class HubLogin {
         return page;
     }
 
+    /** Opens {@code url} in this login's browser (e.g. a crafted broker URL) and follows it like {@link #start()}. */
+    public BrowserSession.Page visit(String url) {
+        page = browser.follow(browser.get(url), client.redirectUri());
+        return page;
+    }
+
     /** Clicks the identity provider's button on the current login page. */
     public BrowserSession.Page chooseIdentityProvider(String alias) {
         String link = page.identityProviderLink(alias)

@@ -64,6 +64,11 @@ public final class KeycloakAdmin {
         return send(request(path).header("Content-Type", "application/json").PUT(json(body)));
     }
 
+    /** Any method with a JSON body, e.g. DELETE of role mappings. */
+    public Response send(String method, String path, Object body) {
+        return send(request(path).header("Content-Type", "application/json").method(method, json(body)));
+    }
+
     /** The internal id of a client of {@code realm} by its clientId. */
     public String clientUuid(String realm, String clientId) {
         JsonNode clients = get("/admin/realms/" + realm + "/clients?clientId=" + clientId).ok();

@@ -1,0 +1,23 @@
+package org.sciencegateway.keycloak.idpfilter;
+
+/**
+ * Outcome of {@link InstitutionFilter#decide(LoginOrigin)}.
+ *
+ * @param allowed whether the login may continue
+ * @param rule    which rule decided, as shown in events and logs: {@code allow[2]}, {@code deny[0]} (or the entry's
+ *                {@code name}), {@code localAccounts}, {@code no-allow-match}
+ */
+public record Decision(boolean allowed, String rule) {
+
+    public static final String NO_ALLOW_MATCH = "no-allow-match";
+    public static final String LOCAL_ACCOUNTS = "localAccounts";
+    public static final String INVALID_CONFIGURATION = "invalid-configuration";
+
+    static Decision allow(String rule) {
+        return new Decision(true, rule);
+    }
+
+    static Decision deny(String rule) {
+        return new Decision(false, rule);
+    }
+}

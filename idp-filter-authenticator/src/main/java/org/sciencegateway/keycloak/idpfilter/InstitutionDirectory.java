@@ -1,0 +1,109 @@
+package org.sciencegateway.keycloak.idpfilter;
+
+import org.jboss.logging.Logger;
+import org.keycloak.models.IdentityProviderModel;
+import org.keycloak.models.IdentityProviderQuery;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The realm's institutions for the picker, built from its identity providers once per change, never per keystroke.
+ * <p>
+ * Cluster consistency: the cached directory is keyed by a realm attribute ({@value #VERSION_ATTRIBUTE}) that this
+ * module rewrites whenever an identity provider is updated or removed (Keycloak publishes those events on the node
+ * that made the change, and the realm attribute reaches every node through Keycloak's own realm cache invalidation),
+ * plus the number of identity providers (creation publishes no event, but changes the count). A directory older than
+ * {@link #MAX_AGE} is rebuilt anyway, for changes made outside Keycloak's model API (direct database edits).
+ * <p>
+ * Which identity providers become institutions: enabled, able to authenticate users, neither link-only nor hidden on
+ * the login page. Their picker data is read from the identity provider's config:
+ * {@value #DOMAINS} and {@value #OTHER_NAMES} (comma-separated), {@value #LOGO}.
+ */
+final class InstitutionDirectory {
+
+    static final String VERSION_ATTRIBUTE = "institutionDirectoryVersion";
+    static final String DOMAINS = "institution.domains";
+    static final String OTHER_NAMES = "institution.otherNames";
+    static final String LOGO = "institution.logo";
+    static final Duration MAX_AGE = Duration.ofMinutes(10);
+
+    private static final Logger LOG = Logger.getLogger(InstitutionDirectory.class);
+    private static final Map<String, Snapshot> SNAPSHOTS = new ConcurrentHashMap<>();
+
+    private InstitutionDirectory() {
+    }
+
+    static InstitutionSearch of(KeycloakSession session, RealmModel realm) {
+        String key = key(session, realm);
+        Snapshot snapshot = SNAPSHOTS.get(realm.getId());
+        long now = System.nanoTime();
+        if (snapshot != null && snapshot.key.equals(key) && now - snapshot.builtAt < MAX_AGE.toNanos()) {
+            return snapshot.search;
+        }
+        List<Institution> institutions = session.identityProviders()
+                .getAllStream(IdentityProviderQuery.userAuthentication(), null, null)
+                .filter(InstitutionDirectory::offeredOnLoginPages)
+                .map(InstitutionDirectory::institution)
+                .toList();
+        InstitutionSearch search = new InstitutionSearch(institutions);
+        SNAPSHOTS.put(realm.getId(), new Snapshot(key, search, now));
+        LOG.debugf("Institution directory of realm %s built: %d institutions (key %s)", realm.getName(),
+                search.size(), key);
+        return search;
+    }
+
+    private static String key(KeycloakSession session, RealmModel realm) {
+        return realm.getAttribute(VERSION_ATTRIBUTE) + "/" + session.identityProviders().count();
+    }
+
+    static boolean offeredOnLoginPages(IdentityProviderModel idp) {
+        return idp.isEnabled() && !Boolean.TRUE.equals(idp.isLinkOnly()) && !Boolean.TRUE.equals(idp.isHideOnLogin());
+    }
+
+    static Institution institution(IdentityProviderModel idp) {
+        Map<String, String> config = idp.getConfig() == null ? Map.of() : idp.getConfig();
+        return new Institution(idp.getAlias(), idp.getDisplayName(), list(config.get(DOMAINS)),
+                list(config.get(OTHER_NAMES)), config.get(LOGO));
+    }
+
+    private static List<String> list(String value) {
+        if (value == null || value.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** Marks the realm's directory stale whenever one of its identity providers changes, on any node. */
+    static void invalidateOnChanges(KeycloakSessionFactory factory) {
+        factory.register(event -> {
+            if (event instanceof RealmModel.IdentityProviderUpdatedEvent updated) {
+                bump(updated.getKeycloakSession(), updated.getRealm());
+            } else if (event instanceof RealmModel.IdentityProviderRemovedEvent removed) {
+                bump(removed.getKeycloakSession(), removed.getRealm());
+            }
+        });
+    }
+
+    private static void bump(KeycloakSession session, RealmModel eventRealm) {
+        try {
+            RealmModel realm = session.realms().getRealm(eventRealm.getId());
+            if (realm != null) {
+                realm.setAttribute(VERSION_ATTRIBUTE, UUID.randomUUID().toString());
+            }
+        } catch (RuntimeException e) {
+            // The realm may be going away with its identity providers; the age limit still rebuilds the directory.
+            LOG.debugf(e, "Could not mark the institution directory of realm %s as changed", eventRealm.getId());
+        }
+    }
+
+    private record Snapshot(String key, InstitutionSearch search, long builtAt) {
+    }
+}

@@ -1,0 +1,141 @@
+package org.sciencegateway.keycloak.idpfilter;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Decides, for one client's {@link InstitutionRules}, whether a login may pass and which identity providers the
+ * login page may offer. Works on the rules alone: its cost grows with the number of rule entries, never with the
+ * number of identity providers in the realm.
+ */
+public final class InstitutionFilter {
+
+    private final InstitutionRules rules;
+
+    public InstitutionFilter(InstitutionRules rules) {
+        this.rules = rules;
+    }
+
+    public InstitutionRules rules() {
+        return rules;
+    }
+
+    /** The decision on a completed login. Deny entries win; otherwise one allow entry must match. */
+    public Decision decide(LoginOrigin origin) {
+        if (origin.isLocal()) {
+            return rules.localAccounts() ? Decision.allow(Decision.LOCAL_ACCOUNTS) : Decision.deny(Decision.LOCAL_ACCOUNTS);
+        }
+        for (RuleEntry entry : rules.deny()) {
+            if (entry.matches(origin)) {
+                return Decision.deny(entry.label());
+            }
+        }
+        for (RuleEntry entry : rules.allow()) {
+            if (entry.matches(origin)) {
+                return Decision.allow(entry.label());
+            }
+        }
+        return Decision.deny(Decision.NO_ALLOW_MATCH);
+    }
+
+    /**
+     * Whether some login through this identity provider could pass: an allow entry accepts the alias and no deny
+     * entry refuses the alias outright. Used before the login (hints, linking); the final word is {@link #decide}.
+     */
+    public boolean mayAdmit(String alias) {
+        if (alias == null || alias.isBlank()) {
+            return false;
+        }
+        for (RuleEntry entry : rules.deny()) {
+            if (entry.constrainsOnlyIdentityProvider() && entry.identityProviderMatches(alias)) {
+                return false;
+            }
+        }
+        return rules.allow().stream().anyMatch(entry -> entry.identityProviderMatches(alias));
+    }
+
+    /**
+     * The identity providers the login page may offer, in rule order, when every allow entry names its aliases
+     * exactly; empty when an entry admits by pattern or by institution alone (the realm's own list then applies and
+     * {@link #decide} still guards the result).
+     */
+    public Optional<List<String>> offeredIdentityProviders() {
+        Set<String> offered = new LinkedHashSet<>();
+        for (RuleEntry entry : rules.allow()) {
+            if (entry.identityProviders().isEmpty()) {
+                return Optional.empty();
+            }
+            entry.identityProviders().stream().filter(this::mayAdmit).forEach(offered::add);
+        }
+        return Optional.of(List.copyOf(offered));
+    }
+
+    /** Institution identifiers that allow entries name, for the theme's institution picker. */
+    public List<String> allowedInstitutions() {
+        Set<String> institutions = new LinkedHashSet<>();
+        rules.allow().forEach(entry -> entry.institutions().forEach(institutions::add));
+        return List.copyOf(institutions);
+    }
+
+    /**
+     * What the login page should do before the user chooses. Hints ({@code kc_idp_hint}, one alias or a comma
+     * separated list) only narrow: a hint naming no admissible identity provider is refused, never followed.
+     */
+    public Selection select(List<String> hints) {
+        List<String> hinted = hints == null ? List.of() : hints.stream().map(String::trim).filter(h -> !h.isEmpty())
+                .distinct().toList();
+        if (!hinted.isEmpty()) {
+            List<String> kept = new ArrayList<>();
+            for (String hint : hinted) {
+                if (mayAdmit(hint)) {
+                    kept.add(hint);
+                }
+            }
+            if (kept.isEmpty()) {
+                return Selection.refuse(hinted);
+            }
+            return kept.size() == 1 ? Selection.redirect(kept.get(0)) : Selection.choose(kept, false);
+        }
+        Optional<List<String>> offered = offeredIdentityProviders();
+        if (offered.isEmpty()) {
+            return Selection.choose(null, rules.localAccounts());
+        }
+        List<String> aliases = offered.get();
+        if (!rules.localAccounts()) {
+            if (aliases.isEmpty()) {
+                return Selection.refuse(List.of());
+            }
+            if (aliases.size() == 1) {
+                return Selection.redirect(aliases.get(0));
+            }
+        }
+        return Selection.choose(aliases, rules.localAccounts());
+    }
+
+    /**
+     * @param kind              what to do
+     * @param identityProvider  the alias to go to straight away ({@link Kind#REDIRECT})
+     * @param offered           aliases the page may offer ({@link Kind#CHOOSE}); {@code null} = not restricted by alias;
+     *                          the refused hints ({@link Kind#REFUSE})
+     * @param localLoginOffered whether the page may offer the username/password form
+     */
+    public record Selection(Kind kind, String identityProvider, List<String> offered, boolean localLoginOffered) {
+
+        public enum Kind { REDIRECT, CHOOSE, REFUSE }
+
+        static Selection redirect(String alias) {
+            return new Selection(Kind.REDIRECT, alias, List.of(alias), false);
+        }
+
+        static Selection choose(List<String> offered, boolean localLogin) {
+            return new Selection(Kind.CHOOSE, null, offered == null ? null : List.copyOf(offered), localLogin);
+        }
+
+        static Selection refuse(List<String> hints) {
+            return new Selection(Kind.REFUSE, null, List.copyOf(hints), false);
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package org.sciencegateway.keycloak.idpfilter;
+
+import com.google.auto.service.AutoService;
+import org.jboss.logging.Logger;
+import org.keycloak.Config;
+import org.keycloak.broker.oidc.mappers.AbstractClaimMapper;
+import org.keycloak.broker.provider.BrokeredIdentityContext;
+import org.keycloak.broker.provider.IdentityProviderMapper;
+import org.keycloak.broker.saml.SAMLEndpoint;
+import org.keycloak.dom.saml.v2.assertion.AssertionType;
+import org.keycloak.dom.saml.v2.assertion.AttributeStatementType;
+import org.keycloak.dom.saml.v2.assertion.AttributeType;
+import org.keycloak.models.IdentityProviderMapperModel;
+import org.keycloak.models.IdentityProviderSyncMode;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ProviderConfigurationBuilder;
+import org.keycloak.provider.ServerInfoAwareProviderFactory;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Records, on every brokered login, which institution the identity provider says the user comes from: an OIDC
+ * claim (CILogon's and the lab proxy's {@code idp}) or a SAML attribute ({@code schacHomeOrganization}), a fixed
+ * registration authority, and the email domain when the identity provider vouches for the address. The values travel
+ * in the brokered context (which survives first-broker-login) and are read by {@link InstitutionFilterAuthenticator};
+ * they come from the identity provider's signed response, never from request parameters.
+ */
+@AutoService(IdentityProviderMapper.class)
+public final class InstitutionIdentityMapper implements IdentityProviderMapper, ServerInfoAwareProviderFactory {
+
+    public static final String PROVIDER_ID = "sg-institution-identity";
+    public static final String INSTITUTION_CLAIM = "institution.claim";
+    public static final String REGISTRATION_AUTHORITY = "registration.authority";
+    public static final String EMAIL_DOMAIN = "email.domain";
+
+    /** Keys of the brokered context's data; prefixed so no identity provider's own data can collide. */
+    static final String CONTEXT_INSTITUTION = "sg.institution-filter.institution";
+    static final String CONTEXT_REGISTRATION_AUTHORITY = "sg.institution-filter.registration-authority";
+    static final String CONTEXT_EMAIL_DOMAIN = "sg.institution-filter.email-domain";
+
+    private static final Logger LOG = Logger.getLogger(InstitutionIdentityMapper.class);
+
+    private static final List<ProviderConfigProperty> CONFIG = ProviderConfigurationBuilder.create()
+            .property().name(INSTITUTION_CLAIM).label("Institution claim or attribute")
+            .helpText("OIDC claim (e.g. idp) or SAML attribute name or friendly name (e.g. schacHomeOrganization) "
+                    + "that carries the user's home institution. Leave empty when the identity provider is itself "
+                    + "the institution: its entityID / issuer is then used.")
+            .type(ProviderConfigProperty.STRING_TYPE).add()
+            .property().name(REGISTRATION_AUTHORITY).label("Registration authority")
+            .helpText("The federation that registered this identity provider (e.g. https://incommon.org), for "
+                    + "registrationAuthority rules.")
+            .type(ProviderConfigProperty.STRING_TYPE).add()
+            .property().name(EMAIL_DOMAIN).label("Record verified email domain")
+            .helpText("Record the domain of the user's email for emailDomain rules, only when the identity provider "
+                    + "is trusted for email or asserts email_verified=true.")
+            .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add()
+            .build();
+
+    @Override
+    public String getId() {
+        return PROVIDER_ID;
+    }
+
+    @Override
+    public String[] getCompatibleProviders() {
+        return new String[]{ANY_PROVIDER};
+    }
+
+    @Override
+    public String getDisplayCategory() {
+        return "Institution";
+    }
+
+    @Override
+    public String getDisplayType() {
+        return "Institution identity (for institution filters)";
+    }
+
+    @Override
+    public String getHelpText() {
+        return "Records the user's home institution, federation and verified email domain for the per-client "
+                + "institution filter.";
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigProperties() {
+        return CONFIG;
+    }
+
+    @Override
+    public boolean supportsSyncMode(IdentityProviderSyncMode syncMode) {
+        return true;
+    }
+
+    @Override
+    public void preprocessFederatedIdentity(KeycloakSession session, RealmModel realm, IdentityProviderMapperModel mapper,
+                                            BrokeredIdentityContext context) {
+        Map<String, String> config = mapper.getConfig();
+        String claim = config.get(INSTITUTION_CLAIM);
+        if (claim != null && !claim.isBlank()) {
+            String institution = isSaml(context) ? samlAttribute(context, claim.trim()) : oidcClaim(context, claim.trim());
+            // Always written, possibly empty: a value can never be inherited from an earlier login.
+            context.getContextData().put(CONTEXT_INSTITUTION, institution == null ? "" : institution);
+        }
+        String authority = config.get(REGISTRATION_AUTHORITY);
+        if (authority != null && !authority.isBlank()) {
+            context.getContextData().put(CONTEXT_REGISTRATION_AUTHORITY, authority.trim());
+        }
+        if (Boolean.parseBoolean(config.get(EMAIL_DOMAIN))) {
+            context.getContextData().put(CONTEXT_EMAIL_DOMAIN, verifiedEmailDomain(context));
+        }
+    }
+
+    private static boolean isSaml(BrokeredIdentityContext context) {
+        return context.getContextData().get(SAMLEndpoint.SAML_ASSERTION) instanceof AssertionType;
+    }
+
+    private static String oidcClaim(BrokeredIdentityContext context, String claim) {
+        try {
+            return single(AbstractClaimMapper.getClaimValue(context, claim));
+        } catch (RuntimeException e) {
+            LOG.debugf(e, "No readable claim %s from identity provider %s", claim, context.getIdpConfig().getAlias());
+            return null;
+        }
+    }
+
+    private static String samlAttribute(BrokeredIdentityContext context, String name) {
+        AssertionType assertion = (AssertionType) context.getContextData().get(SAMLEndpoint.SAML_ASSERTION);
+        for (AttributeStatementType statement : assertion.getAttributeStatements()) {
+            for (AttributeStatementType.ASTChoiceType choice : statement.getAttributes()) {
+                AttributeType attribute = choice.getAttribute();
+                if (attribute != null && (name.equals(attribute.getName()) || name.equals(attribute.getFriendlyName()))) {
+                    return single(attribute.getAttributeValue());
+                }
+            }
+        }
+        return null;
+    }
+
+    /** One institution per login: a multi-valued claim is ambiguous and yields no value (fails closed). */
+    private static String single(Object value) {
+        if (value instanceof Collection<?> values) {
+            return values.size() == 1 ? single(values.iterator().next()) : null;
+        }
+        if (value == null) {
+            return null;
+        }
+        String text = value.toString().trim();
+        return text.isEmpty() ? null : text;
+    }
+
+    private static String verifiedEmailDomain(BrokeredIdentityContext context) {
+        String email = context.getEmail();
+        if (email == null || email.indexOf('@') < 0) {
+            return "";
+        }
+        boolean trusted = Boolean.TRUE.equals(context.getIdpConfig().isTrustEmail());
+        if (!trusted && !isSaml(context)) {
+            Object verified = null;
+            try {
+                verified = AbstractClaimMapper.getClaimValue(context, "email_verified");
+            } catch (RuntimeException e) {
+                LOG.debugf(e, "No email_verified claim from %s", context.getIdpConfig().getAlias());
+            }
+            trusted = Boolean.TRUE.equals(verified) || "true".equals(String.valueOf(verified));
+        }
+        return trusted ? email.substring(email.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT) : "";
+    }
+
+    @Override
+    public void importNewUser(KeycloakSession session, RealmModel realm, UserModel user, IdentityProviderMapperModel mapper,
+                              BrokeredIdentityContext context) {
+    }
+
+    @Override
+    public void updateBrokeredUserLegacy(KeycloakSession session, RealmModel realm, UserModel user,
+                                         IdentityProviderMapperModel mapper, BrokeredIdentityContext context) {
+    }
+
+    @Override
+    public void updateBrokeredUser(KeycloakSession session, RealmModel realm, UserModel user,
+                                   IdentityProviderMapperModel mapper, BrokeredIdentityContext context) {
+    }
+
+    @Override
+    public Map<String, String> getOperationalInfo() {
+        return Map.of("version", Versions.implementation(getClass()));
+    }
+
+    @Override
+    public IdentityProviderMapper create(KeycloakSession session) {
+        return this;
+    }
+
+    @Override
+    public void init(Config.Scope config) {
+    }
+
+    @Override
+    public void postInit(KeycloakSessionFactory factory) {
+    }
+
+    @Override
+    public void close() {
+    }
+}

@@ -1,0 +1,9 @@
+package org.sciencegateway.keycloak.idpfilter;
+
+/** A stored or submitted rule document that cannot be used; the message says what to fix. */
+public final class InvalidRulesException extends Exception {
+
+    public InvalidRulesException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,76 @@
+package org.sciencegateway.keycloak.idpfilter;
+
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * One allow or deny entry. Every condition present must hold (AND); a list inside one condition is a choice (OR).
+ * A condition on a value the login does not carry (an institution when the identity provider asserted none) does
+ * not hold, so an entry never matches by accident of missing data.
+ *
+ * @param label                  how the entry is named in events: its {@code name}, else {@code allow[i]}/{@code deny[i]}
+ * @param identityProviders      exact identity-provider aliases, or empty
+ * @param identityProviderPattern regular expression over the alias (whole match), or {@code null}
+ * @param institutions           exact institution identifiers, or empty
+ * @param institutionPattern     regular expression over the institution identifier (whole match), or {@code null}
+ * @param registrationAuthorities exact registration authorities, or empty
+ * @param emailDomains           email domains, lower case, or empty
+ * @param organizations          organization aliases, or empty
+ */
+public record RuleEntry(String label, Set<String> identityProviders, Pattern identityProviderPattern,
+                        Set<String> institutions, Pattern institutionPattern, Set<String> registrationAuthorities,
+                        Set<String> emailDomains, Set<String> organizations) {
+
+    public RuleEntry {
+        identityProviders = ordered(identityProviders);
+        institutions = ordered(institutions);
+        registrationAuthorities = ordered(registrationAuthorities);
+        emailDomains = ordered(emailDomains);
+        organizations = ordered(organizations);
+    }
+
+    /** Keeps the order admins wrote, so offered lists follow the rule document. */
+    private static Set<String> ordered(Set<String> values) {
+        return Collections.unmodifiableSet(new LinkedHashSet<>(values));
+    }
+
+    public boolean matches(LoginOrigin origin) {
+        return identityProviderMatches(origin.identityProvider())
+                && valueMatches(institutions, institutionPattern, origin.institution())
+                && valueMatches(registrationAuthorities, null, origin.registrationAuthority())
+                && valueMatches(emailDomains, null, lowerCase(origin.emailDomain()))
+                && valueMatches(organizations, null, origin.organization());
+    }
+
+    /** Whether the identity-provider condition alone admits this alias (other conditions are judged after login). */
+    public boolean identityProviderMatches(String alias) {
+        return valueMatches(identityProviders, identityProviderPattern, alias);
+    }
+
+    /** True when the entry constrains nothing but the identity provider: it decides on the alias alone. */
+    public boolean constrainsOnlyIdentityProvider() {
+        return hasIdentityProviderCondition() && institutions.isEmpty() && institutionPattern == null
+                && registrationAuthorities.isEmpty() && emailDomains.isEmpty() && organizations.isEmpty();
+    }
+
+    public boolean hasIdentityProviderCondition() {
+        return !identityProviders.isEmpty() || identityProviderPattern != null;
+    }
+
+    private static boolean valueMatches(Set<String> exact, Pattern pattern, String value) {
+        if (exact.isEmpty() && pattern == null) {
+            return true;
+        }
+        if (value == null || value.isEmpty()) {
+            return false;
+        }
+        return exact.contains(value) || (pattern != null && pattern.matcher(value).matches());
+    }
+
+    private static String lowerCase(String value) {
+        return value == null ? null : value.toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,22 @@
+package org.sciencegateway.keycloak.idpfilter;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.text.MessageFormat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class InstitutionFilterMapperTest {
+
+    @Test
+    @DisplayName("Given a validation message with JSON braces and quotes, then Keycloak's MessageFormat step shows it intact")
+    void rejectionSurvivesMessageFormat() {
+        String message = "Invalid institution rules: allow[0]: unknown key 'x'. Write {\"idp\": \"a\"}.";
+        var exception = InstitutionFilterMapper.rejected(message);
+
+        assertThat(exception.getMessageKey()).isNotNull();
+        assertThat(MessageFormat.format(exception.getMessage(), exception.getParameters()))
+                .isEqualTo("Invalid institution rules: allow[0]: unknown key \"x\". Write {\"idp\": \"a\"}.");
+    }
+}

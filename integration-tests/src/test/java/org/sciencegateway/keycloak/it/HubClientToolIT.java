@@ -1,0 +1,114 @@
+package org.sciencegateway.keycloak.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.sciencegateway.keycloak.testing.KeycloakAdmin;
+import org.sciencegateway.keycloak.testing.KeycloakServer;
+
+@DisplayName("tools/hub-client.sh registers and lists hub clients through Keycloak's admin CLI")
+class HubClientToolIT {
+
+    private static final String CLIENT_ID = "physics-hub";
+
+    private static KeycloakServer server;
+    private static KeycloakAdmin admin;
+
+    @BeforeAll
+    static void startServer() {
+        server = KeycloakServer.shared();
+        admin = new KeycloakAdmin(server);
+    }
+
+    @AfterEach
+    void removeClient() {
+        JsonNode found = admin.get("/admin/realms/vre/clients?clientId=" + CLIENT_ID).ok();
+        for (JsonNode client : found) {
+            admin.delete("/admin/realms/vre/clients/" + client.get("id").asText()).ok();
+        }
+    }
+
+    @Test
+    @DisplayName("Given a name and a base URL, then create registers a confidential hub client and prints its secret")
+    void createRegistersAHub() throws Exception {
+        Result result = run("create", CLIENT_ID, "https://hub.physics.example.org/");
+
+        assertThat(result.exitCode).as(result.output).isZero();
+        String uuid = admin.clientUuid("vre", CLIENT_ID);
+        JsonNode client = admin.get("/admin/realms/vre/clients/" + uuid).ok();
+        assertThat(client.get("publicClient").asBoolean()).isFalse();
+        assertThat(client.get("redirectUris")).extracting(JsonNode::asText)
+                .containsExactly("https://hub.physics.example.org/hub/oauth_callback");
+        String secret = admin.get("/admin/realms/vre/clients/" + uuid + "/client-secret").ok().get("value").asText();
+        assertThat(result.output).contains("client secret: " + secret)
+                .contains("redirect URI:  https://hub.physics.example.org/hub/oauth_callback")
+                .contains("issuer:        " + server.realmUrl("vre"));
+    }
+
+    @Test
+    @DisplayName("Given registered hubs, then list shows each hub with its redirect URIs")
+    void listShowsHubs() throws Exception {
+        run("create", CLIENT_ID, "https://hub.physics.example.org");
+
+        Result result = run("list");
+
+        assertThat(result.exitCode).as(result.output).isZero();
+        assertThat(result.output).contains("jupyterhub,", "other-gateway,", CLIENT_ID + ",https://hub.physics.example.org/hub/oauth_callback")
+                .doesNotContain("rucio", "admin-cli");
+    }
+
+    @Test
+    @DisplayName("Given a base URL that is not an http(s) URL, then create refuses it and registers nothing")
+    void createRefusesABadUrl() throws Exception {
+        Result result = run("create", CLIENT_ID, "javascript:alert(1)");
+
+        assertThat(result.exitCode).isEqualTo(2);
+        assertThat(result.output).contains("must be an http(s) URL");
+        assertThat(admin.get("/admin/realms/vre/clients?clientId=" + CLIENT_ID).ok()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("Given a client id with characters outside the allowed set, then create refuses it")
+    void createRefusesABadClientId() throws Exception {
+        Result result = run("create", "hub\"; rm -rf", "https://hub.example.org");
+
+        assertThat(result.exitCode).isEqualTo(2);
+        assertThat(result.output).contains("must be letters, digits");
+    }
+
+    private record Result(int exitCode, String output) {
+    }
+
+    private static Result run(String... arguments) throws IOException, InterruptedException {
+        Path root = Path.of(System.getProperty("repository.root"));
+        List<String> command = new ArrayList<>(List.of("bash", root.resolve("tools/hub-client.sh").toString()));
+        command.addAll(List.of(arguments));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(Map.of(
+                "KEYCLOAK_URL", server.baseUrl(),
+                "KEYCLOAK_ADMIN_USER", KeycloakServer.ADMIN_USERNAME,
+                "KEYCLOAK_ADMIN_PASSWORD", KeycloakServer.ADMIN_PASSWORD,
+                "KEYCLOAK_HOME", server.home().toString()));
+        Process process = builder.start();
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("hub-client.sh did not finish: " + output);
+        }
+        return new Result(process.exitValue(), output);
+    }
+}

@@ -1,0 +1,391 @@
+package org.sciencegateway.keycloak.it.idpfilter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.StreamSupport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.sciencegateway.keycloak.testing.BrowserSession;
+import org.sciencegateway.keycloak.testing.HubClient;
+import org.sciencegateway.keycloak.testing.HubLogin;
+import org.sciencegateway.keycloak.testing.KeycloakAdmin;
+import org.sciencegateway.keycloak.testing.KeycloakServer;
+import org.sciencegateway.keycloak.testing.LabUser;
+import org.sciencegateway.keycloak.testing.TokenSet;
+
+@DisplayName("Institution filter in realm vre (jupyterhub and other-gateway rules)")
+class InstitutionFilterIT {
+
+    private static final String REFUSAL_TEXT = "not allowed for this service";
+
+    private static KeycloakServer server;
+    private static KeycloakAdmin admin;
+
+    @BeforeAll
+    static void startServer() {
+        server = KeycloakServer.shared();
+        admin = new KeycloakAdmin(server);
+    }
+
+    static void assertRefused(HubLogin login) {
+        BrowserSession.Page page = login.page();
+        assertThat(login.reachedHub()).as("reached the hub: %s", page).isFalse();
+        assertThat(page.status()).as("%s", page).isEqualTo(403);
+        assertThat(page.document().text()).contains(REFUSAL_TEXT);
+        assertThat(page.body()).doesNotContain("Exception").doesNotContain("at org.");
+    }
+
+    /**
+     * The login page (the institution picker) does not offer institution-blocked at jupyterhub, so a user who gets
+     * there anyway uses its broker URL, crafted from an offered one.
+     */
+    static void throughBlockedInstitution(HubLogin login) {
+        assertThat(login.page().identityProviderLink("institution-blocked")).as("offered at jupyterhub").isEmpty();
+        String allowedLink = login.page().identityProviderLink("institution-a").orElseThrow();
+        BrowserSession.Page upstream = login.visit(allowedLink.replace("/broker/institution-a/",
+                "/broker/institution-blocked/"));
+        assertThat(upstream.url()).as("%s", upstream).startsWith(server.realmUrl("institution-blocked"));
+    }
+
+    /** The newest refusal event for {@code clientId} with the given rule, failing when there is none. */
+    static JsonNode refusalEvent(String clientId, String identityProvider, String rule) {
+        JsonNode events = admin.get("/admin/realms/vre/events?client=" + clientId + "&max=200").ok();
+        return StreamSupport.stream(events.spliterator(), false)
+                .filter(e -> "institution_not_allowed".equals(e.path("error").asText()))
+                .filter(e -> identityProvider.equals(e.path("details").path("identity_provider").asText()))
+                .filter(e -> rule.equals(e.path("details").path("institution_filter_rule").asText()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("No refusal event for " + clientId + "/" + identityProvider
+                        + "/" + rule + " in " + events));
+    }
+
+    static HubLogin startAt(HubClient client, Map<String, String> parameters) {
+        HubLogin login = new HubLogin(server, new BrowserSession(), client);
+        parameters.forEach(login::parameter);
+        login.start();
+        return login;
+    }
+
+    @Nested
+    @DisplayName("Admission")
+    class Admission {
+
+        @ParameterizedTest(name = "{0}")
+        @EnumSource(value = LabUser.class, names = {"ALICE", "CAROL", "BOB", "DAVE", "ERIN"})
+        @DisplayName("Given a user of an institution jupyterhub allows, then they are admitted at jupyterhub")
+        void admittedAtJupyterhub(LabUser user) {
+            TokenSet tokens = HubLogin.loginThroughHomeInstitution(server, HubClient.JUPYTERHUB, user);
+            assertThat(tokens.idTokenClaims().get("preferred_username").asText()).isEqualTo(user.username());
+        }
+
+        @Test
+        @DisplayName("Given mallory (federation proxy, denied university), then jupyterhub refuses with the page and an event")
+        void malloryRefusedAtJupyterhub() {
+            HubLogin login = startAt(HubClient.JUPYTERHUB, Map.of());
+            login.chooseIdentityProvider("federation-proxy");
+            login.signIn("mallory", "mallory");
+
+            assertRefused(login);
+            JsonNode event = refusalEvent("jupyterhub", "federation-proxy", "no-allow-match");
+            assertThat(event.path("details").path("institution").asText())
+                    .isEqualTo(LabUser.MALLORY.institution());
+        }
+
+        @Test
+        @DisplayName("Given zed (institution-blocked), then jupyterhub refuses with the page and an event")
+        void zedRefusedAtJupyterhub() {
+            HubLogin login = startAt(HubClient.JUPYTERHUB, Map.of());
+            throughBlockedInstitution(login);
+            login.signIn("zed", "zed");
+
+            assertRefused(login);
+            refusalEvent("jupyterhub", "institution-blocked", "no-allow-match");
+        }
+
+        @Test
+        @DisplayName("Given zed, then other-gateway, which allows institution-blocked, admits him")
+        void zedAdmittedAtOtherGateway() {
+            TokenSet tokens = HubLogin.loginThroughHomeInstitution(server, HubClient.OTHER_GATEWAY, LabUser.ZED);
+            assertThat(tokens.idTokenClaims().get("preferred_username").asText()).isEqualTo("zed");
+        }
+    }
+
+    @Nested
+    @DisplayName("Bypass vectors")
+    class BypassVectors {
+
+        @Test
+        @DisplayName("1. Given kc_idp_hint naming a disallowed IdP, then the refusal page is shown, not a redirect")
+        void hintToDisallowedIdpRefused() {
+            HubLogin login = startAt(HubClient.JUPYTERHUB, Map.of("kc_idp_hint", "institution-blocked"));
+
+            assertRefused(login);
+            assertThat(login.page().url()).startsWith(server.realmUrl("vre"));
+            refusalEvent("jupyterhub", "institution-blocked", "kc_idp_hint");
+        }
+
+        @Test
+        @DisplayName("1. Given kc_idp_hint naming an allowed IdP, then the browser goes straight to it and the login works")
+        void hintToAllowedIdpRedirects() {
+            HubLogin login = startAt(HubClient.JUPYTERHUB, Map.of("kc_idp_hint", "institution-a"));
+            assertThat(login.page().url()).startsWith(server.realmUrl("institution-a"));
+
+            login.signIn("alice", "alice");
+            assertThat(login.exchangeCode().idTokenClaims().get("preferred_username").asText()).isEqualTo("alice");
+        }
+
+        @Test
+        @DisplayName("2. Given a direct /broker/{alias}/login request for a disallowed IdP, then the login is refused")
+        void directBrokerLoginRefused() {
+            HubLogin login = startAt(HubClient.JUPYTERHUB, Map.of());
+            String allowedLink = login.page().identityProviderLink("institution-a").orElseThrow();
+            String crafted = allowedLink.replace("/broker/institution-a/", "/broker/institution-blocked/");
+            assertThat(crafted).isNotEqualTo(allowedLink);
+
+            BrowserSession.Page upstream = login.visit(crafted);
+            assertThat(upstream.url()).as("%s", upstream).startsWith(server.realmUrl("institution-blocked"));
+            login.signIn("zed", "zed");
+
+            assertRefused(login);
+        }
+
+        @Test
+        @DisplayName("3. Given an IdP allowed by alias but an institution not allowed, then the post-broker-login check refuses after the IdP redirect")
+        void postBrokerCheckAfterRedirect() {
+            HubLogin login = startAt(HubClient.JUPYTERHUB, Map.of("kc_idp_hint", "federation-proxy"));
+            assertThat(login.page().url()).startsWith(server.realmUrl("federation-proxy"));
+            login.signIn("mallory", "mallory");
+
+            assertRefused(login);
+            refusalEvent("jupyterhub", "federation-proxy", "no-allow-match");
+        }
+
+        @Test
+        @DisplayName("4. Given an SSO session made through institution-blocked at other-gateway, then jupyterhub refuses to reuse it")
+        void ssoSessionReuseRefused() {
+            BrowserSession browser = new BrowserSession();
+            HubLogin other = new HubLogin(server, browser, HubClient.OTHER_GATEWAY);
+            other.start();
+            other.chooseIdentityProvider("institution-blocked");
+            other.signIn("zed", "zed");
+            assertThat(other.reachedHub()).as("%s", other.page()).isTrue();
+
+            HubLogin hub = new HubLogin(server, browser, HubClient.JUPYTERHUB);
+            hub.start();
+
+            assertRefused(hub);
+            refusalEvent("jupyterhub", "institution-blocked", "no-allow-match");
+        }
+
+        @Test
+        @DisplayName("4. Given an SSO session made through an allowed IdP, then jupyterhub reuses it without a login form")
+        void ssoSessionReuseAllowed() {
+            BrowserSession browser = new BrowserSession();
+            HubLogin other = new HubLogin(server, browser, HubClient.OTHER_GATEWAY);
+            other.start();
+            other.chooseIdentityProvider("federation-proxy");
+            other.signIn("erin", "erin");
+            assertThat(other.reachedHub()).as("%s", other.page()).isTrue();
+
+            HubLogin hub = new HubLogin(server, browser, HubClient.JUPYTERHUB);
+            hub.start();
+
+            assertThat(hub.reachedHub()).as("%s", hub.page()).isTrue();
+            assertThat(hub.exchangeCode().idTokenClaims().get("preferred_username").asText()).isEqualTo("erin");
+        }
+
+        @Test
+        @DisplayName("6. Given a new institution account (first-broker-login creates the user), then the filtered login still completes")
+        void firstBrokerLoginStillWorks() {
+            String username = "bella" + System.nanoTime();
+            createUpstreamUser("institution-b", username);
+
+            HubLogin login = startAt(HubClient.JUPYTERHUB, Map.of());
+            login.chooseIdentityProvider("institution-b");
+            login.signIn(username, username);
+
+            assertThat(login.reachedHub()).as("%s", login.page()).isTrue();
+            assertThat(login.exchangeCode().idTokenClaims().get("preferred_username").asText()).isEqualTo(username);
+        }
+
+        @Test
+        @DisplayName("7. Given application-initiated linking of a disallowed IdP at jupyterhub, then it is refused")
+        void linkingDisallowedIdpRefused() {
+            BrowserSession browser = new BrowserSession();
+            HubLogin first = new HubLogin(server, browser, HubClient.JUPYTERHUB);
+            first.start();
+            first.chooseIdentityProvider("institution-a");
+            first.signIn("alice", "alice");
+            assertThat(first.reachedHub()).isTrue();
+
+            HubLogin link = new HubLogin(server, browser, HubClient.JUPYTERHUB)
+                    .parameter("kc_action", "idp_link:institution-blocked");
+            link.start();
+
+            assertRefused(link);
+            refusalEvent("jupyterhub", "institution-blocked", "idp_link");
+        }
+
+        @Test
+        @DisplayName("7. Given application-initiated linking of an allowed IdP to an existing account, then the link is made")
+        void linkingAllowedIdpWorks() {
+            String upstream = "alicebee" + System.nanoTime();
+            createUpstreamUser("institution-b", upstream);
+            String aliceId = admin.userId("vre", "alice");
+            // Keycloak lets only users who may manage their account links start idp_link.
+            String account = admin.clientUuid("vre", "account");
+            JsonNode manageLinks = admin.get("/admin/realms/vre/clients/" + account + "/roles/manage-account-links").ok();
+            String roleMappings = "/admin/realms/vre/users/" + aliceId + "/role-mappings/clients/" + account;
+            admin.post(roleMappings, List.of(manageLinks)).ok();
+            BrowserSession browser = new BrowserSession();
+            HubLogin first = new HubLogin(server, browser, HubClient.JUPYTERHUB);
+            first.start();
+            first.chooseIdentityProvider("institution-a");
+            first.signIn("alice", "alice");
+            assertThat(first.reachedHub()).isTrue();
+
+            HubLogin link = new HubLogin(server, browser, HubClient.JUPYTERHUB)
+                    .parameter("kc_action", "idp_link:institution-b");
+            BrowserSession.Page confirm = link.start();
+            // Keycloak asks the user to confirm the link (button "continue").
+            var confirmForm = confirm.document().selectFirst("form:has(button[name=continue])");
+            assertThat(confirmForm).as("%s", confirm).isNotNull();
+            BrowserSession.Page page = browser.follow(browser.submit(confirm, confirmForm, Map.of("continue", "")),
+                    HubClient.JUPYTERHUB.redirectUri());
+            assertThat(page.url()).as("%s", page).startsWith(server.realmUrl("institution-b"));
+            link.visit(page.url());
+            link.signIn(upstream, upstream);
+
+            assertThat(link.reachedHub()).as("%s", link.page()).isTrue();
+            assertThat(link.callbackParameters()).containsEntry("kc_action_status", "success");
+            JsonNode links = admin.get("/admin/realms/vre/users/" + aliceId + "/federated-identity").ok();
+            assertThat(StreamSupport.stream(links.spliterator(), false).map(l -> l.get("identityProvider").asText()))
+                    .contains("institution-a", "institution-b");
+            admin.delete("/admin/realms/vre/users/" + aliceId + "/federated-identity/institution-b");
+            admin.send("DELETE", roleMappings, List.of(manageLinks));
+        }
+
+        @Test
+        @DisplayName("7. Given an account with a disallowed IdP linked, then logging in through that IdP is still refused")
+        void linkedDisallowedIdpStillRefused() {
+            // zed's vre account is linked to institution-blocked, as after any linking through another client.
+            HubLogin login = startAt(HubClient.JUPYTERHUB, Map.of());
+            throughBlockedInstitution(login);
+            login.signIn("zed", "zed");
+            assertRefused(login);
+        }
+
+        @Test
+        @DisplayName("8. Given registration and credential reset enabled, then jupyterhub (federation only) refuses both before any form")
+        void registrationAndResetRefused() {
+            JsonNode realm = admin.get("/admin/realms/vre").ok();
+            admin.put("/admin/realms/vre", Map.of("realm", "vre", "registrationAllowed", true,
+                    "resetPasswordAllowed", true)).ok();
+            try {
+                HubLogin login = startAt(HubClient.JUPYTERHUB, Map.of());
+                String registration = login.authorizationUrl().replace("/protocol/openid-connect/auth?",
+                        "/protocol/openid-connect/registrations?");
+                login.visit(registration);
+                assertRefused(login);
+                assertThat(login.page().document().select("input[name=password-confirm]")).isEmpty();
+
+                login.visit(server.realmUrl("vre") + "/login-actions/reset-credentials?client_id=jupyterhub");
+                assertRefused(login);
+                assertThat(login.page().document().select("input[name=username]")).isEmpty();
+                refusalEvent("jupyterhub", "local", "localAccounts");
+
+                // A client without rules keeps its registration page.
+                BrowserSession.Page otherRegistration = new BrowserSession().get(server.realmUrl("vre")
+                        + "/protocol/openid-connect/registrations?client_id=account-console&response_type=code"
+                        + "&code_challenge_method=S256&code_challenge=" + "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+                        + "&redirect_uri=" + server.baseUrl() + "/realms/vre/account/");
+                assertThat(otherRegistration.status()).isEqualTo(200);
+                assertThat(otherRegistration.document().select("input[name=password-confirm]")).isNotEmpty();
+            } finally {
+                admin.put("/admin/realms/vre", Map.of("realm", "vre",
+                        "registrationAllowed", realm.get("registrationAllowed").asBoolean(),
+                        "resetPasswordAllowed", realm.get("resetPasswordAllowed").asBoolean())).ok();
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("Saving rules in the admin console")
+    class Validation {
+
+        private KeycloakAdmin.Response saveRules(String rules) {
+            String client = admin.clientUuid("vre", "rucio");
+            return admin.post("/admin/realms/vre/clients/" + client + "/protocol-mappers/models", Map.of(
+                    "name", "institution filter " + System.nanoTime(),
+                    "protocol", "openid-connect",
+                    "protocolMapper", "sg-institution-filter",
+                    "config", Map.of("rules", rules)));
+        }
+
+        @Test
+        @DisplayName("Given rules naming an unknown IdP alias, then saving is rejected with a message naming it")
+        void unknownAlias() {
+            KeycloakAdmin.Response response = saveRules("{\"allow\": [{\"idp\": \"institution-c\"}]}");
+            assertThat(response.status()).isEqualTo(400);
+            assertThat(response.body()).contains("institution-c").contains("no identity provider");
+        }
+
+        @Test
+        @DisplayName("Given malformed JSON, then saving is rejected with the line and column")
+        void malformedJson() {
+            KeycloakAdmin.Response response = saveRules("{\"allow\": [{\"idp\": \"institution-a\"}");
+            assertThat(response.status()).isEqualTo(400);
+            assertThat(response.body()).contains("not valid JSON").contains("line 1");
+        }
+
+        @Test
+        @DisplayName("Given a bad pattern, then saving is rejected with the offending key")
+        void badPattern() {
+            KeycloakAdmin.Response response = saveRules("{\"allow\": [{\"idpPattern\": \"institution-[\"}]}");
+            assertThat(response.status()).isEqualTo(400);
+            assertThat(response.body()).contains("allow[0].idpPattern is not a valid regular expression");
+        }
+
+        @Test
+        @DisplayName("Given a second filter on jupyterhub, then saving is rejected")
+        void secondFilter() {
+            String client = admin.clientUuid("vre", "jupyterhub");
+            KeycloakAdmin.Response response = admin.post("/admin/realms/vre/clients/" + client
+                    + "/protocol-mappers/models", Map.of("name", "second filter", "protocol", "openid-connect",
+                    "protocolMapper", "sg-institution-filter",
+                    "config", Map.of("rules", "{\"allow\": [{\"idp\": \"institution-a\"}]}")));
+            assertThat(response.status()).isEqualTo(400);
+            assertThat(response.body()).contains("already has an institution filter");
+        }
+
+        @Test
+        @DisplayName("Given valid rules, then saving succeeds")
+        void validRules() {
+            KeycloakAdmin.Response response = saveRules("{\"allow\": [{\"idp\": \"institution-a\"}]}");
+            assertThat(response.status()).as(response.body()).isEqualTo(201);
+            String client = admin.clientUuid("vre", "rucio");
+            for (JsonNode mapper : admin.get("/admin/realms/vre/clients/" + client + "/protocol-mappers/models").ok()) {
+                if ("sg-institution-filter".equals(mapper.path("protocolMapper").asText())) {
+                    admin.delete("/admin/realms/vre/clients/" + client + "/protocol-mappers/models/"
+                            + mapper.get("id").asText());
+                }
+            }
+        }
+    }
+
+    static void createUpstreamUser(String realm, String username) {
+        admin.post("/admin/realms/" + realm + "/users", Map.of(
+                "username", username, "enabled", true, "email", username + "@" + realm + ".example.org",
+                "emailVerified", true, "firstName", "Test", "lastName", "User",
+                "credentials", List.of(Map.of("type", "password", "value", username, "temporary", false)))).ok();
+    }
+}

@@ -1,0 +1,192 @@
+// Institution picker: search as you type against /realms/{realm}/institutions, keyboard navigation, and choices
+// posted back to the login step (which records "recently used" and "remember my choice" in HttpOnly cookies).
+// Without this script the page still works: the search form posts back and result links go to the broker.
+
+const picker = document.getElementById("sg-picker");
+
+if (picker) {
+  const form = document.getElementById("sg-picker-form");
+  const input = document.getElementById("sg-query");
+  const list = document.getElementById("sg-results");
+  const status = document.getElementById("sg-status");
+  const pages = document.getElementById("sg-pages");
+  const previous = document.getElementById("sg-previous");
+  const next = document.getElementById("sg-next");
+  const pageOf = document.getElementById("sg-page-of");
+  const { searchUrl, brokerUrlTemplate, aliasPlaceholder, resourcesPath } = picker.dataset;
+  const messages = {
+    count: picker.dataset.msgCount,
+    none: picker.dataset.msgNone,
+    recent: picker.dataset.msgRecent,
+    page: picker.dataset.msgPage,
+    failed: picker.dataset.msgFailed,
+  };
+  let page = Number(picker.dataset.page) || 1;
+  let pending;
+  let generation = 0;
+
+  document.getElementById("sg-remember-group").hidden = false;
+
+  const format = (template, ...values) =>
+    values.reduce((text, value, index) => text.replace(`{${index}}`, String(value)), template);
+
+  const logoSource = (logo) => (logo.startsWith("theme:") ? `${resourcesPath}/${logo.slice(6)}` : logo);
+
+  function resultItem(item) {
+    const li = document.createElement("li");
+    li.className = "sg-result";
+    const link = document.createElement("a");
+    link.id = `social-${item.alias}`;
+    link.className = "sg-institution";
+    link.dataset.alias = item.alias;
+    link.href = brokerUrlTemplate.replace(aliasPlaceholder, encodeURIComponent(item.alias));
+    if (item.logo) {
+      const img = document.createElement("img");
+      img.className = "sg-logo";
+      img.alt = "";
+      img.src = logoSource(item.logo);
+      link.append(img);
+    } else {
+      const initials = document.createElement("span");
+      initials.className = "sg-logo sg-initials";
+      initials.setAttribute("aria-hidden", "true");
+      initials.textContent = item.name.charAt(0).toUpperCase();
+      link.append(initials);
+    }
+    const text = document.createElement("span");
+    text.className = "sg-text";
+    const name = document.createElement("span");
+    name.className = "sg-name";
+    name.textContent = item.name;
+    text.append(name);
+    if (item.domains && item.domains.length) {
+      const domains = document.createElement("span");
+      domains.className = "sg-domains";
+      domains.textContent = item.domains.join(", ");
+      text.append(domains);
+    }
+    link.append(text);
+    if (item.recent) {
+      const badge = document.createElement("span");
+      badge.className = "sg-badge";
+      badge.textContent = messages.recent;
+      link.append(badge);
+    }
+    li.append(link);
+    return li;
+  }
+
+  function render(result) {
+    list.replaceChildren(...result.items.map(resultItem));
+    status.textContent = result.total === 0 ? messages.none : format(messages.count, result.total);
+    page = result.page;
+    pages.hidden = result.pageCount <= 1;
+    previous.disabled = result.page <= 1;
+    next.disabled = result.page >= result.pageCount;
+    previous.value = String(result.page - 1);
+    next.value = String(result.page + 1);
+    pageOf.textContent = format(messages.page, result.page, result.pageCount);
+  }
+
+  async function search(wantedPage) {
+    const current = ++generation;
+    const url = new URL(searchUrl, window.location.href);
+    url.searchParams.set("q", input.value.trim());
+    url.searchParams.set("page", String(wantedPage));
+    try {
+      const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      if (!response.ok) {
+        throw new Error(`search answered ${response.status}`);
+      }
+      const result = await response.json();
+      if (current === generation) {
+        render(result);
+      }
+    } catch (error) {
+      if (current === generation) {
+        status.textContent = messages.failed;
+      }
+    }
+  }
+
+  input.addEventListener("input", () => {
+    clearTimeout(pending);
+    pending = setTimeout(() => search(1), 120);
+  });
+
+  // The form stays the no-JavaScript path; with JavaScript, searching and paging happen in place.
+  form.addEventListener("submit", (event) => {
+    const submitter = event.submitter;
+    if (submitter && (submitter.name === "local" || submitter.name === "forget")) {
+      return;
+    }
+    event.preventDefault();
+    clearTimeout(pending);
+    search(submitter && submitter.name === "page" ? Number(submitter.value) : 1);
+  });
+
+  function choose(link) {
+    const choice = document.createElement("input");
+    choice.type = "hidden";
+    choice.name = "institution";
+    choice.value = link.dataset.alias;
+    form.append(choice);
+    link.setAttribute("aria-disabled", "true");
+    HTMLFormElement.prototype.submit.call(form);
+  }
+
+  list.addEventListener("click", (event) => {
+    const link = event.target.closest("a.sg-institution");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) {
+      return;
+    }
+    event.preventDefault();
+    if (link.getAttribute("aria-disabled") !== "true") {
+      choose(link);
+    }
+  });
+
+  const links = () => Array.from(list.querySelectorAll("a.sg-institution"));
+
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowDown") {
+      const first = links()[0];
+      if (first) {
+        event.preventDefault();
+        first.focus();
+      }
+    } else if (event.key === "Escape" && input.value) {
+      event.preventDefault();
+      input.value = "";
+      search(1);
+    }
+  });
+
+  list.addEventListener("keydown", (event) => {
+    const all = links();
+    const index = all.indexOf(document.activeElement);
+    if (index < 0) {
+      return;
+    }
+    let target;
+    if (event.key === "ArrowDown") {
+      target = all[Math.min(index + 1, all.length - 1)];
+    } else if (event.key === "ArrowUp") {
+      target = index === 0 ? input : all[index - 1];
+    } else if (event.key === "Home") {
+      target = all[0];
+    } else if (event.key === "End") {
+      target = all[all.length - 1];
+    } else if (event.key === "Escape") {
+      target = input;
+    } else if (event.key === " ") {
+      event.preventDefault();
+      choose(all[index]);
+      return;
+    }
+    if (target) {
+      event.preventDefault();
+      target.focus();
+    }
+  });
+}

@@ -1,0 +1,158 @@
+package org.sciencegateway.keycloak.tokenexchange;
+
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * The decisions an audience policy makes about one exchange. Each check throws {@link ExchangeRefusal} with the
+ * error code RFC 8693 / RFC 6749 assign to that failure; the provider calls them in the order cheapest-first.
+ */
+public final class AudienceExchangeRules {
+
+    private static final Pattern SCOPE_SEPARATOR = Pattern.compile(" +");
+    private static final Pattern SCOPE_TOKEN = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
+
+    private AudienceExchangeRules() {
+    }
+
+    /** The requesting client must be confidential and named by the policy. */
+    public static void checkRequester(AudiencePolicy policy, String requesterClientId, boolean requesterIsPublic) {
+        if (requesterIsPublic) {
+            throw ExchangeRefusal.unauthorizedClient("requester_public",
+                    "Public clients may not exchange tokens for audience " + policy.audience() + ".");
+        }
+        if (!policy.allowedRequesters().contains(requesterClientId)) {
+            throw ExchangeRefusal.unauthorizedClient("requester_not_allowed",
+                    "Client " + requesterClientId + " may not exchange tokens for audience " + policy.audience() + ".");
+        }
+    }
+
+    /** Refresh tokens only where the policy allows them and the requester uses refresh tokens at all. */
+    public static void checkRequestedTokenType(AudiencePolicy policy, boolean wantsRefreshToken,
+                                               boolean requesterUsesRefreshTokens) {
+        if (!wantsRefreshToken) {
+            return;
+        }
+        if (!policy.refreshAllowed()) {
+            throw ExchangeRefusal.invalidRequest("refresh_not_allowed",
+                    "The policy for audience " + policy.audience() + " does not allow refresh tokens.");
+        }
+        if (!requesterUsesRefreshTokens) {
+            throw ExchangeRefusal.invalidRequest("refresh_disabled_for_requester",
+                    "Refresh tokens are switched off for the requesting client.");
+        }
+    }
+
+    /**
+     * The subject token must have been issued to the requester itself: a client may only trade in tokens it obtained
+     * (RFC 6749 calls a grant "issued to another client" {@code invalid_grant}).
+     */
+    public static void checkSubjectHolder(String subjectAuthorizedParty, String requesterClientId) {
+        if (subjectAuthorizedParty == null || !subjectAuthorizedParty.equals(requesterClientId)) {
+            throw ExchangeRefusal.invalidGrant("subject_token_other_client",
+                    "The subject token was not issued to the requesting client.");
+        }
+    }
+
+    /**
+     * When the policy names groups, the user must be in one of them or in a subgroup; when it names roles, the user
+     * must hold one of them. Both conditions apply when both are configured.
+     */
+    public static void checkUser(AudiencePolicy policy, Collection<String> userGroupPaths, Predicate<String> userHasRole) {
+        if (!policy.requiredGroups().isEmpty()
+                && userGroupPaths.stream().noneMatch(path -> inAnyGroup(path, policy.requiredGroups()))) {
+            throw ExchangeRefusal.accessDenied("user_not_in_required_group",
+                    "The user is not in a group allowed for audience " + policy.audience() + ".");
+        }
+        if (!policy.requiredRoles().isEmpty() && policy.requiredRoles().stream().noneMatch(userHasRole)) {
+            throw ExchangeRefusal.accessDenied("user_lacks_required_role",
+                    "The user lacks a role required for audience " + policy.audience() + ".");
+        }
+    }
+
+    /**
+     * The scopes of the new token. Without a {@code scope} parameter: everything the policy grants that the subject
+     * token already has. With one: exactly the requested scopes, each of which the policy must grant and the subject
+     * token must already carry (no upscoping).
+     */
+    public static Set<String> grantScopes(AudiencePolicy policy, String requestedScope, Collection<String> subjectScopes) {
+        Set<String> subject = Set.copyOf(subjectScopes);
+        Set<String> granted = new LinkedHashSet<>();
+        if (requestedScope == null || requestedScope.isBlank()) {
+            policy.grantableScopes().stream().filter(subject::contains).sorted().forEach(granted::add);
+            if (granted.isEmpty()) {
+                throw ExchangeRefusal.invalidScope("no_common_scope",
+                        "The subject token carries none of the scopes the policy for audience " + policy.audience()
+                                + " grants.");
+            }
+            return granted;
+        }
+        for (String scope : SCOPE_SEPARATOR.split(requestedScope.trim())) {
+            if (!SCOPE_TOKEN.matcher(scope).matches()) {
+                throw ExchangeRefusal.invalidScope("scope_malformed", "The scope parameter is malformed.");
+            }
+            if (!policy.grantableScopes().contains(scope)) {
+                throw ExchangeRefusal.invalidScope("scope_not_in_policy",
+                        "Scope " + scope + " is not granted for audience " + policy.audience() + ".");
+            }
+            if (!subject.contains(scope)) {
+                throw ExchangeRefusal.invalidScope("scope_not_in_subject_token",
+                        "Scope " + scope + " is not in the subject token; an exchange cannot add scopes.");
+            }
+            granted.add(scope);
+        }
+        return granted;
+    }
+
+    /** Splits a token's {@code scope} claim. */
+    public static Set<String> scopesOf(String scopeClaim) {
+        if (scopeClaim == null || scopeClaim.isBlank()) {
+            return Set.of();
+        }
+        return new LinkedHashSet<>(Arrays.asList(SCOPE_SEPARATOR.split(scopeClaim.trim())));
+    }
+
+    /**
+     * Expiry (epoch seconds) of the exchanged access token: the earliest of what Keycloak would issue, the policy
+     * maximum from now, and the subject token's own expiry (0 meaning "no bound").
+     */
+    public static long expiry(AudiencePolicy policy, long nowSeconds, long keycloakExpiry, long subjectExpiry) {
+        long exp = nowSeconds + policy.maxLifetimeSeconds();
+        if (keycloakExpiry > 0) {
+            exp = Math.min(exp, keycloakExpiry);
+        }
+        if (subjectExpiry > 0) {
+            exp = Math.min(exp, subjectExpiry);
+        }
+        return exp;
+    }
+
+    /**
+     * The {@code wlcg.groups} claim: the full paths of the user's groups at or below the configured root, sorted.
+     */
+    public static List<String> wlcgGroups(AudiencePolicy policy, Collection<String> userGroupPaths) {
+        String root = policy.wlcgGroupsRoot();
+        Set<String> out = new TreeSet<>();
+        for (String path : userGroupPaths) {
+            if ("/".equals(root) || path.equals(root) || path.startsWith(root + "/")) {
+                out.add(path);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static boolean inAnyGroup(String userGroupPath, Set<String> required) {
+        for (String group : required) {
+            if (userGroupPath.equals(group) || userGroupPath.startsWith(group + "/")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,45 @@
+package org.sciencegateway.keycloak.tokenexchange;
+
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Who may exchange a user's access token for a token whose only audience is {@code audience}, and what that token
+ * may carry. Parsed from the configuration of an "Audience exchange policy" mapper on the audience client.
+ *
+ * @param name                the mapper's name, reported in events so admins can find the policy that decided
+ * @param audience            client ID of the audience client the policy is attached to
+ * @param allowedRequesters   client IDs that may ask for this audience (never empty)
+ * @param requiredGroups      group paths; when non-empty the user must be in one of them or in a subgroup
+ * @param requiredRoles       role names ({@code role} or {@code clientId.role}); when non-empty the user must hold one
+ * @param grantableScopes     the scopes the exchanged token may carry (never empty)
+ * @param maxLifetimeSeconds  upper bound of the exchanged access token's lifetime
+ * @param refreshAllowed      whether {@code requested_token_type=refresh_token} is honoured
+ * @param wlcgClaims          whether to add the WLCG common JWT profile claims
+ * @param wlcgGroupsRoot      group path whose subtree feeds {@code wlcg.groups}; {@code /} for all groups
+ */
+public record AudiencePolicy(
+        String name,
+        String audience,
+        Set<String> allowedRequesters,
+        Set<String> requiredGroups,
+        Set<String> requiredRoles,
+        Set<String> grantableScopes,
+        int maxLifetimeSeconds,
+        boolean refreshAllowed,
+        boolean wlcgClaims,
+        String wlcgGroupsRoot) {
+
+    public AudiencePolicy {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(audience, "audience");
+        allowedRequesters = Set.copyOf(allowedRequesters);
+        requiredGroups = Set.copyOf(requiredGroups);
+        requiredRoles = Set.copyOf(requiredRoles);
+        grantableScopes = Set.copyOf(grantableScopes);
+        Objects.requireNonNull(wlcgGroupsRoot, "wlcgGroupsRoot");
+        if (allowedRequesters.isEmpty() || grantableScopes.isEmpty() || maxLifetimeSeconds <= 0) {
+            throw new IllegalArgumentException("an audience policy needs requesters, scopes and a positive lifetime");
+        }
+    }
+}

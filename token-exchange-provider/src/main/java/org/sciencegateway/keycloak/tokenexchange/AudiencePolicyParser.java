@@ -1,0 +1,156 @@
+package org.sciencegateway.keycloak.tokenexchange;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns the stored mapper configuration (a string map, as in realm JSON) into an {@link AudiencePolicy}, or into the
+ * list of problems an admin has to fix. Used at save time (to reject the configuration) and on every request (where
+ * a stored configuration that does not parse, e.g. imported without validation, refuses the exchange).
+ */
+public final class AudiencePolicyParser {
+
+    public static final String ALLOWED_REQUESTERS = "allowed.requesters";
+    public static final String REQUIRED_GROUPS = "required.groups";
+    public static final String REQUIRED_ROLES = "required.roles";
+    public static final String GRANTABLE_SCOPES = "grantable.scopes";
+    public static final String MAX_LIFETIME_SECONDS = "max.lifetime.seconds";
+    public static final String REFRESH_ALLOWED = "refresh.allowed";
+    public static final String WLCG_CLAIMS = "wlcg.claims";
+    public static final String WLCG_GROUPS_ROOT = "wlcg.groups.root";
+
+    /** Keycloak stores multivalued mapper settings joined by this delimiter. */
+    public static final String VALUE_DELIMITER = "##";
+
+    public static final int MIN_LIFETIME_SECONDS = 60;
+    public static final int MAX_LIFETIME_LIMIT_SECONDS = 86_400;
+    public static final int DEFAULT_LIFETIME_SECONDS = 3_600;
+
+    /** Scopes whose grant through an exchange would mint long-lived or session-creating credentials. */
+    private static final Set<String> NEVER_GRANTABLE = Set.of("offline_access");
+    /** RFC 6749 scope-token: printable ASCII except space, double quote and backslash. */
+    private static final Pattern SCOPE_TOKEN = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
+
+    private AudiencePolicyParser() {
+    }
+
+    /** Outcome of parsing: a policy, or the problems that prevent one (never both). */
+    public record Result(Optional<AudiencePolicy> policy, List<String> problems) {
+        public Result {
+            problems = List.copyOf(problems);
+        }
+
+        public boolean valid() {
+            return policy.isPresent();
+        }
+    }
+
+    public static Result parse(String name, String audience, Map<String, String> config) {
+        Map<String, String> cfg = config == null ? Map.of() : config;
+        List<String> problems = new ArrayList<>();
+
+        Set<String> requesters = values(cfg.get(ALLOWED_REQUESTERS));
+        if (requesters.isEmpty()) {
+            problems.add("Requesting clients: name at least one client ID that may exchange tokens for audience "
+                    + audience + ".");
+        }
+        if (requesters.contains(audience)) {
+            problems.add("Requesting clients: remove " + audience
+                    + "; a client cannot exchange tokens for itself through its own policy.");
+        }
+
+        Set<String> groups = values(cfg.get(REQUIRED_GROUPS));
+        for (String group : groups) {
+            if (!isGroupPath(group)) {
+                problems.add("Required groups: " + group + " is not a group path; write it as /parent/child.");
+            }
+        }
+
+        Set<String> roles = values(cfg.get(REQUIRED_ROLES));
+
+        Set<String> scopes = values(cfg.get(GRANTABLE_SCOPES));
+        if (scopes.isEmpty()) {
+            problems.add("Grantable scopes: name at least one scope, for example openid and profile.");
+        }
+        for (String scope : scopes) {
+            if (!SCOPE_TOKEN.matcher(scope).matches()) {
+                problems.add("Grantable scopes: " + scope + " is not a valid scope name; enter one scope per value.");
+            } else if (NEVER_GRANTABLE.contains(scope)) {
+                problems.add("Grantable scopes: remove " + scope
+                        + "; exchanged tokens must not open offline sessions.");
+            }
+        }
+
+        int lifetime = DEFAULT_LIFETIME_SECONDS;
+        String lifetimeText = blankToNull(cfg.get(MAX_LIFETIME_SECONDS));
+        if (lifetimeText != null) {
+            try {
+                lifetime = Integer.parseInt(lifetimeText);
+                if (lifetime < MIN_LIFETIME_SECONDS || lifetime > MAX_LIFETIME_LIMIT_SECONDS) {
+                    problems.add("Maximum lifetime: " + lifetimeText + " is out of range; enter a number of seconds from "
+                            + MIN_LIFETIME_SECONDS + " to " + MAX_LIFETIME_LIMIT_SECONDS + ".");
+                }
+            } catch (NumberFormatException e) {
+                problems.add("Maximum lifetime: " + lifetimeText + " is not a whole number of seconds; enter e.g. 3600.");
+            }
+        }
+
+        Boolean refresh = bool(cfg.get(REFRESH_ALLOWED), "Refresh token allowed", problems);
+        Boolean wlcg = bool(cfg.get(WLCG_CLAIMS), "WLCG claims", problems);
+
+        String wlcgRoot = blankToNull(cfg.get(WLCG_GROUPS_ROOT));
+        if (wlcgRoot == null) {
+            wlcgRoot = "/";
+        } else if (!"/".equals(wlcgRoot) && !isGroupPath(wlcgRoot)) {
+            problems.add("WLCG groups root: " + wlcgRoot + " is not a group path; write it as /vo or / for all groups.");
+        }
+
+        if (!problems.isEmpty()) {
+            return new Result(Optional.empty(), problems);
+        }
+        return new Result(Optional.of(new AudiencePolicy(name, audience, requesters, groups, roles, scopes, lifetime,
+                refresh, wlcg, wlcgRoot)), List.of());
+    }
+
+    /** Splits a stored multivalued setting; blank entries are ignored, duplicates collapse. */
+    public static Set<String> values(String stored) {
+        if (stored == null || stored.isBlank()) {
+            return Set.of();
+        }
+        Set<String> out = new LinkedHashSet<>();
+        Arrays.stream(stored.split(Pattern.quote(VALUE_DELIMITER)))
+                .map(String::trim)
+                .filter(v -> !v.isEmpty())
+                .forEach(out::add);
+        return out;
+    }
+
+    static boolean isGroupPath(String path) {
+        if (!path.startsWith("/") || path.endsWith("/") || path.contains("//")) {
+            return false;
+        }
+        return path.length() > 1;
+    }
+
+    private static Boolean bool(String text, String label, List<String> problems) {
+        String value = blankToNull(text);
+        if (value == null || "false".equalsIgnoreCase(value)) {
+            return false;
+        }
+        if ("true".equalsIgnoreCase(value)) {
+            return true;
+        }
+        problems.add(label + ": " + value + " is not true or false.");
+        return false;
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text.trim();
+    }
+}

@@ -1,0 +1,49 @@
+package org.sciencegateway.keycloak.tokenexchange;
+
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.ModelException;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+
+/** {@link RealmDirectory} backed by a realm's models. */
+final class KeycloakRealmDirectory implements RealmDirectory {
+
+    private final KeycloakSession session;
+    private final RealmModel realm;
+
+    KeycloakRealmDirectory(KeycloakSession session, RealmModel realm) {
+        this.session = session;
+        this.realm = realm;
+    }
+
+    @Override
+    public boolean clientExists(String clientId) {
+        return realm.getClientByClientId(clientId) != null;
+    }
+
+    @Override
+    public boolean clientIsPublic(String clientId) {
+        ClientModel client = realm.getClientByClientId(clientId);
+        return client != null && client.isPublicClient();
+    }
+
+    @Override
+    public boolean groupExists(String path) {
+        return KeycloakModelUtils.findGroupByPath(session, realm, path) != null;
+    }
+
+    @Override
+    public boolean roleExists(String name) {
+        try {
+            return KeycloakModelUtils.getRoleFromString(realm, name) != null;
+        } catch (ModelException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public boolean clientScopeExists(String name) {
+        return KeycloakModelUtils.getClientScopeByName(realm, name) != null;
+    }
+}

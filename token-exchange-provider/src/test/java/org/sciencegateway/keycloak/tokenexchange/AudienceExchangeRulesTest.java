@@ -1,0 +1,216 @@
+package org.sciencegateway.keycloak.tokenexchange;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class AudienceExchangeRulesTest {
+
+    private static final AudiencePolicy LAB = AudiencePolicyParser
+            .parse("rucio exchange", "rucio", AudiencePolicyParserTest.labPolicy()).policy().orElseThrow();
+
+    private static AudiencePolicy withRoles(String... roles) {
+        return new AudiencePolicy("p", "rucio", Set.of("jupyterhub"), Set.of(), Set.of(roles),
+                Set.of("openid", "profile"), 3600, false, false, "/");
+    }
+
+    private static ExchangeRefusal refusal(Runnable check) {
+        ExchangeRefusal r = catchThrowableOfType(ExchangeRefusal.class, check::run);
+        assertThat(r).as("expected a refusal").isNotNull();
+        return r;
+    }
+
+    @Test
+    @DisplayName("Given the requester named by the policy, then it passes")
+    void allowedRequester() {
+        assertThatCode(() -> AudienceExchangeRules.checkRequester(LAB, "jupyterhub", false)).doesNotThrowAnyException();
+    }
+
+    @Test
+    @DisplayName("Given a requester the policy does not name, then unauthorized_client")
+    void otherRequester() {
+        ExchangeRefusal r = refusal(() -> AudienceExchangeRules.checkRequester(LAB, "other-gateway", false));
+        assertThat(r.error()).isEqualTo(ExchangeRefusal.UNAUTHORIZED_CLIENT);
+        assertThat(r.reason()).isEqualTo("requester_not_allowed");
+    }
+
+    @Test
+    @DisplayName("Given a public requester, even one the policy names, then unauthorized_client")
+    void publicRequester() {
+        ExchangeRefusal r = refusal(() -> AudienceExchangeRules.checkRequester(LAB, "jupyterhub", true));
+        assertThat(r.error()).isEqualTo(ExchangeRefusal.UNAUTHORIZED_CLIENT);
+        assertThat(r.reason()).isEqualTo("requester_public");
+    }
+
+    @Test
+    @DisplayName("Given a requester matching only by case, then unauthorized_client (client IDs are exact)")
+    void caseMismatch() {
+        assertThat(refusal(() -> AudienceExchangeRules.checkRequester(LAB, "JupyterHub", false)).error())
+                .isEqualTo(ExchangeRefusal.UNAUTHORIZED_CLIENT);
+    }
+
+    @Test
+    @DisplayName("Given a refresh token asked for where the policy allows it, then it passes")
+    void refreshAllowed() {
+        assertThatCode(() -> AudienceExchangeRules.checkRequestedTokenType(LAB, true, true)).doesNotThrowAnyException();
+        assertThatCode(() -> AudienceExchangeRules.checkRequestedTokenType(withRoles(), false, false))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
+    @DisplayName("Given a refresh token asked for where the policy forbids it, then invalid_request")
+    void refreshForbidden() {
+        ExchangeRefusal r = refusal(() -> AudienceExchangeRules.checkRequestedTokenType(withRoles(), true, true));
+        assertThat(r.error()).isEqualTo(ExchangeRefusal.INVALID_REQUEST);
+        assertThat(r.reason()).isEqualTo("refresh_not_allowed");
+    }
+
+    @Test
+    @DisplayName("Given a refresh token asked for by a client with refresh tokens switched off, then invalid_request")
+    void refreshOffForClient() {
+        assertThat(refusal(() -> AudienceExchangeRules.checkRequestedTokenType(LAB, true, false)).reason())
+                .isEqualTo("refresh_disabled_for_requester");
+    }
+
+    @Test
+    @DisplayName("Given a subject token issued to the requester, then it passes; to another client or none, invalid_grant")
+    void subjectHolder() {
+        assertThatCode(() -> AudienceExchangeRules.checkSubjectHolder("jupyterhub", "jupyterhub"))
+                .doesNotThrowAnyException();
+        assertThat(refusal(() -> AudienceExchangeRules.checkSubjectHolder("other-gateway", "jupyterhub")).error())
+                .isEqualTo(ExchangeRefusal.INVALID_GRANT);
+        assertThat(refusal(() -> AudienceExchangeRules.checkSubjectHolder(null, "jupyterhub")).error())
+                .isEqualTo(ExchangeRefusal.INVALID_GRANT);
+    }
+
+    @Test
+    @DisplayName("Given a user in the required group or one of its subgroups, then the user passes")
+    void userInGroup() {
+        assertThatCode(() -> AudienceExchangeRules.checkUser(LAB, List.of("/escape/users"), r -> false))
+                .doesNotThrowAnyException();
+        assertThatCode(() -> AudienceExchangeRules.checkUser(LAB, List.of("/other", "/escape/users/atlas"), r -> false))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
+    @DisplayName("Given a user without groups, in the parent group, or in a group sharing a name prefix, then access_denied")
+    void userNotInGroup() {
+        for (List<String> groups : List.of(List.<String>of(), List.of("/escape"), List.of("/escape/users-old"),
+                List.of("/escape/admins"))) {
+            ExchangeRefusal r = refusal(() -> AudienceExchangeRules.checkUser(LAB, groups, role -> true));
+            assertThat(r.error()).as("groups %s", groups).isEqualTo(ExchangeRefusal.ACCESS_DENIED);
+            assertThat(r.status()).isEqualTo(403);
+            assertThat(r.reason()).isEqualTo("user_not_in_required_group");
+        }
+    }
+
+    @Test
+    @DisplayName("Given required roles, then a user holding one passes and a user holding none is denied")
+    void roles() {
+        AudiencePolicy policy = withRoles("rucio-user", "data-manager");
+        assertThatCode(() -> AudienceExchangeRules.checkUser(policy, List.of(), "data-manager"::equals))
+                .doesNotThrowAnyException();
+        assertThat(refusal(() -> AudienceExchangeRules.checkUser(policy, List.of("/escape/users"), r -> false)).reason())
+                .isEqualTo("user_lacks_required_role");
+    }
+
+    @Test
+    @DisplayName("Given a policy without groups or roles, then every user passes")
+    void noUserConditions() {
+        assertThatCode(() -> AudienceExchangeRules.checkUser(withRoles(), List.of(), r -> false))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
+    @DisplayName("Given seed 002's scope and a subject token with openid profile email, then exactly openid profile")
+    void seedScopes() {
+        assertThat(AudienceExchangeRules.grantScopes(LAB, "openid profile", Set.of("openid", "profile", "email")))
+                .containsExactly("openid", "profile");
+    }
+
+    @Test
+    @DisplayName("Given no scope parameter, then the policy's scopes that the subject token carries")
+    void defaultScopes() {
+        assertThat(AudienceExchangeRules.grantScopes(LAB, null, Set.of("openid", "email")))
+                .containsExactly("openid");
+        assertThat(AudienceExchangeRules.grantScopes(LAB, "  ", Set.of("openid", "profile", "email")))
+                .containsExactly("openid", "profile");
+    }
+
+    @Test
+    @DisplayName("Given no scope parameter and no scope in common, then invalid_scope")
+    void noCommonScope() {
+        assertThat(refusal(() -> AudienceExchangeRules.grantScopes(LAB, null, Set.of("email"))).reason())
+                .isEqualTo("no_common_scope");
+    }
+
+    @Test
+    @DisplayName("Given a requested scope the policy does not grant (even if the subject has it), then invalid_scope")
+    void scopeOutsidePolicy() {
+        ExchangeRefusal r = refusal(() -> AudienceExchangeRules.grantScopes(LAB, "openid email",
+                Set.of("openid", "profile", "email")));
+        assertThat(r.error()).isEqualTo(ExchangeRefusal.INVALID_SCOPE);
+        assertThat(r.reason()).isEqualTo("scope_not_in_policy");
+    }
+
+    @Test
+    @DisplayName("Given a requested scope the policy grants but the subject token lacks, then invalid_scope (no upscoping)")
+    void upscoping() {
+        ExchangeRefusal r = refusal(() -> AudienceExchangeRules.grantScopes(LAB, "openid profile", Set.of("openid")));
+        assertThat(r.error()).isEqualTo(ExchangeRefusal.INVALID_SCOPE);
+        assertThat(r.reason()).isEqualTo("scope_not_in_subject_token");
+    }
+
+    @Test
+    @DisplayName("Given a scope parameter with control characters or quotes, then invalid_scope")
+    void malformedScope() {
+        assertThat(refusal(() -> AudienceExchangeRules.grantScopes(LAB, "openid\tprofile", Set.of("openid"))).reason())
+                .isEqualTo("scope_malformed");
+        assertThat(refusal(() -> AudienceExchangeRules.grantScopes(LAB, "\"openid\"", Set.of("openid"))).reason())
+                .isEqualTo("scope_malformed");
+    }
+
+    @Test
+    @DisplayName("Given repeated scopes and extra spaces, then each granted scope appears once")
+    void repeatedScopes() {
+        assertThat(AudienceExchangeRules.grantScopes(LAB, " openid  openid profile ", Set.of("openid", "profile")))
+                .containsExactly("openid", "profile");
+    }
+
+    @Test
+    @DisplayName("Given a scope claim, then it splits on spaces; null and blank give nothing")
+    void scopesOf() {
+        assertThat(AudienceExchangeRules.scopesOf("openid  profile email")).containsExactly("openid", "profile", "email");
+        assertThat(AudienceExchangeRules.scopesOf(null)).isEmpty();
+        assertThat(AudienceExchangeRules.scopesOf(" ")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("Given expiries, then the exchanged token ends at the earliest of policy, Keycloak and subject")
+    void expiry() {
+        long now = 1_000_000;
+        assertThat(AudienceExchangeRules.expiry(LAB, now, now + 300, now + 7200)).isEqualTo(now + 300);
+        assertThat(AudienceExchangeRules.expiry(LAB, now, now + 7200, now + 200)).isEqualTo(now + 200);
+        assertThat(AudienceExchangeRules.expiry(LAB, now, now + 7200, now + 7200)).isEqualTo(now + 3600);
+        assertThat(AudienceExchangeRules.expiry(LAB, now, 0, 0)).isEqualTo(now + 3600);
+    }
+
+    @Test
+    @DisplayName("Given WLCG root /escape, then only the user's groups in that subtree are listed, sorted")
+    void wlcgGroups() {
+        assertThat(AudienceExchangeRules.wlcgGroups(LAB,
+                List.of("/escape/users", "/other", "/escape-old", "/escape", "/escape/admins")))
+                .containsExactly("/escape", "/escape/admins", "/escape/users");
+    }
+
+    @Test
+    @DisplayName("Given WLCG root /, then all of the user's groups are listed")
+    void wlcgAllGroups() {
+        assertThat(AudienceExchangeRules.wlcgGroups(withRoles(), List.of("/b", "/a/x"))).containsExactly("/a/x", "/b");
+    }
+}
