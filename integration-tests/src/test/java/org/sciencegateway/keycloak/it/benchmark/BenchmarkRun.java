@@ -33,6 +33,7 @@ public final class BenchmarkRun {
 
         TokenExchangeComparison exchange = new TokenExchangeComparison(server, admin, settings);
         TokenExchangeComparison.Result exchangeResult;
+        progress("token exchange and signing ceiling");
         exchange.setUp();
         try {
             exchangeResult = exchange.run();
@@ -48,24 +49,31 @@ public final class BenchmarkRun {
         List<PickerComparison.SizeResult> pages = new ArrayList<>();
         List<GroupClaimsComparison.SizeResult> claims = new ArrayList<>();
         try (BenchmarkRealm realm = new BenchmarkRealm(server, admin)) {
+            progress("creating realm " + BenchmarkRealm.NAME);
             realm.create();
             login.setUp(realm);
             picker.setUp(realm);
             for (int count : settings.identityProviderCounts()) {
+                progress("identity providers: growing to " + count);
                 realm.growIdentityProvidersTo(count);
                 int actual = realm.identityProviderCount();
                 if (actual != count) {
                     throw new IllegalStateException("Realm has " + actual + " identity providers, not " + count);
                 }
+                progress("logins with " + count + " identity providers");
                 logins.add(login.measure(count));
+                progress("login pages with " + count + " identity providers");
                 pages.add(picker.measure(count));
             }
+            progress("groups: creating " + settings.largestGroupCount());
             groups.setUp(realm);
             for (int size : settings.groupCounts()) {
+                progress("group claims for a user in " + size + " groups");
                 claims.add(groups.measure(size));
             }
         }
 
+        progress("done; " + BenchmarkRealm.NAME + " removed");
         String machine = MachineDescription.describe(settings, System.getProperty("keycloak.command.prefix", ""),
                 loadBefore, MachineDescription.loadAverage());
         BenchmarkReport report = new BenchmarkReport(directory, settings, machine);
@@ -74,6 +82,11 @@ public final class BenchmarkRun {
         groups.report(report, claims);
         picker.report(report, pages);
         return report;
+    }
+
+    private static void progress(String step) {
+        System.out.println("[benchmark " + java.time.LocalTime.now().withNano(0) + ", load "
+                + MachineDescription.loadAverage() + "] " + step);
     }
 
     /** Requests that failed under concurrent load (every other failure throws). */

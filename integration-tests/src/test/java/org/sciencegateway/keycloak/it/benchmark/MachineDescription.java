@@ -28,7 +28,7 @@ final class MachineDescription {
                 "| | |",
                 "|---|---|",
                 "| CPU | " + cpuModel() + " |",
-                "| Cores | " + Runtime.getRuntime().availableProcessors() + " |",
+                "| Cores | " + cores() + " |",
                 "| Memory | " + memory() + " |",
                 "| OS | " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " ("
                         + System.getProperty("os.arch") + ") |",
@@ -37,6 +37,9 @@ final class MachineDescription {
                 javaHome.isBlank() ? "| JDK (server) | the same |" : "| JDK (server) | " + javaHome + " |",
                 "| Keycloak | " + System.getProperty("keycloak.version", "unknown")
                         + " (keycloak-quarkus-dist, `start-dev`, in-memory H2, local caches) |",
+                "| Server options | `start-dev --db=dev-mem --cache=local`, KC_CACHE_EMBEDDED_REALMS_MAX_COUNT="
+                        + System.getenv().getOrDefault("KC_CACHE_EMBEDDED_REALMS_MAX_COUNT", "unset (Keycloak's default)")
+                        + " |",
                 "| Pinning | " + (settings.pinned()
                         ? "load generator on CPU " + settings.loadCpus() + ", server on CPU " + settings.serverCpus()
                                 + " (`" + serverCommandPrefix + "`)"
@@ -44,6 +47,15 @@ final class MachineDescription {
                                 + ")") + " |",
                 "| Load average (1, 5, 15 min) | before: " + loadBefore + "; after: " + loadAfter
                         + " (other work on the machine shows here) |"));
+    }
+
+    /** The machine's cores, not this JVM's (which pinning may have narrowed). */
+    private static long cores() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("processor")).count();
+        } catch (IOException e) {
+            return Runtime.getRuntime().availableProcessors();
+        }
     }
 
     private static String cpuModel() {
