@@ -36,7 +36,9 @@ final class TokenExchangeComparison {
     private static final String REALM = TokenExchangeFixtures.REALM;
 
     /** One timed load round of one variant. */
-    record Round(long requests, long failures, double seconds, double p50Millis, double p99Millis) {
+    /** {@code generatorCores}: CPU time this JVM used per second of the round (1.0 = one core busy). */
+    record Round(long requests, long failures, double seconds, double p50Millis, double p99Millis,
+            double generatorCores) {
         double throughput() {
             return requests / seconds;
         }
@@ -143,6 +145,7 @@ final class TokenExchangeComparison {
         int threads = settings.concurrency();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
+            long cpuStart = processCpuNanos();
             long start = System.nanoTime();
             long end = start + duration.toNanos();
             List<Future<long[]>> workers = new ArrayList<>();
@@ -178,12 +181,19 @@ final class TokenExchangeComparison {
                 failures += result[result.length - 1];
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            double generatorCores = (processCpuNanos() - cpuStart) / 1e9 / seconds;
             latencies.sort(null);
             return new Round(latencies.size(), failures, seconds, Spread.quantile(latencies, 0.50) / 1e6,
-                    Spread.quantile(latencies, 0.99) / 1e6);
+                    Spread.quantile(latencies, 0.99) / 1e6, generatorCores);
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** CPU time of this JVM so far: shows whether the load generator, not the server, was the limit. */
+    private static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
     }
 
     private interface Measurement {
@@ -241,13 +251,18 @@ final class TokenExchangeComparison {
                         settings.exchangeRound().toSeconds(), settings.exchangeWarmUp().toSeconds(),
                         result.stock().stream().mapToLong(Round::requests).sum()
                                 + result.policy().stream().mapToLong(Round::requests).sum(), result.failures()),
-                "variant", "exchanges/s", "p50 ms", "p99 ms");
+                "variant", "exchanges/s", "p50 ms", "p99 ms", "load generator CPU (cores)");
         exchange.row("stock V2 (audience scope)", stockThroughput.format("%,.0f"), stockP50.format("%.1f"),
-                stockP99.format("%.1f"));
+                stockP99.format("%.1f"), Spread.of(result.stock().stream().map(Round::generatorCores).toList())
+                        .format("%.2f"));
         exchange.row("audience policy (this project)", policyThroughput.format("%,.0f"), policyP50.format("%.1f"),
-                policyP99.format("%.1f"));
+                policyP99.format("%.1f"), Spread.of(result.policy().stream().map(Round::generatorCores).toList())
+                        .format("%.2f"));
         exchange.row("ratio policy / stock", throughputRatio.format("%.2f"), Spread.of(p50Ratios).format("%.2f"),
-                p99Ratio.format("%.2f"));
+                p99Ratio.format("%.2f"), "");
+        exchange.note("Load generator CPU is the test JVM's CPU time per second of a round"
+                + (settings.pinned() ? " (pinned to CPU " + settings.loadCpus() + ")" : "")
+                + ": near the number of cores it may use, the client rather than the server would set the pace.");
         report.chart(exchange, "token-exchange-throughput.png", new BarChart(
                 "Token exchange throughput, concurrency " + settings.concurrency(), "exchanges per second", false)
                 .bar("exchanges/s", "stock V2", stockThroughput)
