@@ -44,7 +44,8 @@ import org.sciencegateway.keycloak.testing.TokenSet;
  * decides in turn, as in production:
  *
  * <ol>
- *   <li><b>Keycloak</b> (the institution filter) either refuses with its page and a {@code LOGIN_ERROR} event, or
+ *   <li><b>Keycloak</b> (the institution filter) either refuses with its page and an
+ *       {@code IDENTITY_PROVIDER_POST_LOGIN_ERROR} event, or
  *       redirects to the hub's callback with a code;</li>
  *   <li><b>the hub</b> exchanges the code, calls userinfo, and decides admitted / admin / refused exactly as a stock
  *       GenericOAuthenticator configured with the hub-admin recipe ({@link GenericOAuthenticatorDecision}, for
@@ -243,7 +244,8 @@ class FullStoryIT {
         assertThat(page.body()).doesNotContain("Exception");
 
         JsonNode event = refusalEvent(chapter.hub().clientId(), chapter.user().identityProvider(), startedAt);
-        assertThat(event.path("type").asText()).isEqualTo("LOGIN_ERROR");
+        // Brokered logins are decided in the post-broker-login flow, whose event type this is.
+        assertThat(event.path("type").asText()).isEqualTo("IDENTITY_PROVIDER_POST_LOGIN_ERROR");
         assertThat(event.path("details").path("institution_filter_rule").asText()).isEqualTo("no-allow-match");
         if (chapter.user().institution() != null) {
             assertThat(event.path("details").path("institution").asText()).isEqualTo(chapter.user().institution());
@@ -253,7 +255,7 @@ class FullStoryIT {
     }
 
     private static JsonNode refusalEvent(String clientId, String identityProvider, long since) {
-        JsonNode events = admin.get("/admin/realms/vre/events?client=" + clientId + "&type=LOGIN_ERROR&max=200").ok();
+        JsonNode events = admin.get("/admin/realms/vre/events?client=" + clientId + "&type=IDENTITY_PROVIDER_POST_LOGIN_ERROR&max=200").ok();
         return StreamSupport.stream(events.spliterator(), false)
                 .filter(e -> e.path("time").asLong() >= since - 2_000)
                 .filter(e -> "institution_not_allowed".equals(e.path("error").asText()))
