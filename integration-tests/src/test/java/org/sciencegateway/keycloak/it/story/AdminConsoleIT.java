@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -73,6 +74,12 @@ class AdminConsoleIT {
         await("the console, in realm vre", ExpectedConditions.presenceOfElementLocated(
                 By.cssSelector("[data-testid=nav-item-clients][href='#/" + REALM + "/clients']")));
         chromium.screenshot(SCREENSHOTS + "welcome-vre");
+    }
+
+    /** Each test starts without the alerts of the one before (the console is one page across tests). */
+    @BeforeEach
+    void clearAlerts() {
+        dismissAlerts();
     }
 
     @AfterAll
