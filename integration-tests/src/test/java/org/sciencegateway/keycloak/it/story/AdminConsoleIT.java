@@ -130,6 +130,24 @@ class AdminConsoleIT {
     }
 
     @Test
+    @DisplayName("Given Add mapper, By configuration on jupyterhub's dedicated scope, then our three mapper types are offered with their help texts")
+    void addMapperOffersOurTypes() {
+        openDedicatedScope("jupyterhub");
+        click("Add mapper", By.id("mapperAction"));
+        click("By configuration", By.xpath("//*[@role='menuitem'][normalize-space()='By configuration']"));
+        WebElement dialog = await("the mapper types", ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[role=dialog]")));
+        String offered = normalize(dialog.getText());
+        for (String id : List.of("science-gateway-group-mapper", "sg-institution-filter", "audience-exchange-policy")) {
+            JsonNode type = protocolMapperType(id);
+            assertThat(offered).as("offered: %s", id).contains(type.path("name").asText())
+                    .contains(normalize(type.path("helpText").asText()));
+        }
+        chromium.screenshot(SCREENSHOTS + "add-mapper-by-configuration");
+        driver().switchTo().activeElement().sendKeys(Keys.ESCAPE);
+        await("the dialog to close", ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("[role=dialog]")));
+    }
+
+    @Test
     @DisplayName("Given federation-proxy's mappers, then the institution identity mapper's form shows every label and help text")
     void institutionIdentityMapper() {
         JsonNode types = admin.get("/admin/realms/" + REALM + "/identity-provider/instances/federation-proxy/mapper-types").ok();
@@ -191,11 +209,16 @@ class AdminConsoleIT {
         return server.baseUrl() + "/admin/master/console/#/" + REALM;
     }
 
-    /** Clients → client → Client scopes → {@code <client>-dedicated} → Mappers → {@code mapperName}, by clicking. */
-    private static void openDedicatedScopeMapper(String clientId, String mapperName) {
+    /** Clients → client → Client scopes → {@code <client>-dedicated}, by clicking. */
+    private static void openDedicatedScope(String clientId) {
         driver().get(console() + "/clients/" + admin.clientUuid(REALM, clientId) + "/settings");
         click("the Client scopes tab", By.cssSelector("[role=tab][data-testid=clientScopesTab]"));
         click("the dedicated scope", By.xpath("//a[normalize-space()=" + xpathLiteral(clientId + "-dedicated") + "]"));
+    }
+
+    /** The dedicated scope's Mappers tab → {@code mapperName}, by clicking. */
+    private static void openDedicatedScopeMapper(String clientId, String mapperName) {
+        openDedicatedScope(clientId);
         click("the mapper " + mapperName, By.xpath("//a[normalize-space()=" + xpathLiteral(mapperName) + "]"));
         await("the mapper form", ExpectedConditions.presenceOfElementLocated(By.id("mapperType")));
     }

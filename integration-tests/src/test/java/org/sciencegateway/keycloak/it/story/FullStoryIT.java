@@ -171,8 +171,15 @@ class FullStoryIT {
         }
         assertThat(hub17.groups()).containsExactlyElementsOf(new TreeSet<>(user.groups()));
 
+        // Before the spawn (README: refresh_pre_spawn), OAuthenticator.refresh_user reads userinfo again with the
+        // stored token while it is valid, and the groups and admin status are applied again.
+        JsonNode refreshedState = GenericOAuthenticatorDecision.authState(hubTokens.json(),
+                userinfo(authState.path("access_token").asText()));
+        assertThat(GenericOAuthenticatorDecision.decide(Configuration.recipe(Release.V17), refreshedState))
+                .as("the decision before spawn").isEqualTo(hub17);
+
         // Rucio: seed 002's request with the access token the hub keeps in auth_state.
-        String subjectToken = authState.path("access_token").asText();
+        String subjectToken = refreshedState.path("access_token").asText();
         TokenEndpointClient.Answer answer = tokenEndpoint.post(TokenEndpointClient.seed002(chapter.hub(), subjectToken));
         if (chapter.ending() == Ending.HUB_REFUSES) {
             // The hub never spawns for bob; were it misconfigured (allow_all), Keycloak's policy still says no.
@@ -238,7 +245,9 @@ class FullStoryIT {
         assertThat(login.reachedHub()).as("no code for the hub: %s", page).isFalse();
         assertThat(page.status()).as("%s", page).isEqualTo(403);
         assertThat(page.url()).startsWith(server.realmUrl("vre"));
-        assertThat(page.document().text()).contains(REFUSAL_TEXT).doesNotContain(chapter.user().username());
+        assertThat(page.document().text()).contains(REFUSAL_TEXT).doesNotContain(chapter.user().username())
+                // The message is rendered through MessageFormat, which eats a lone apostrophe.
+                .contains("contact the service's administrators");
         Element another = page.document().getElementById("sg-choose-another");
         assertThat(another).as("the refusal page offers another institution").isNotNull();
         assertThat(page.body()).doesNotContain("Exception");
