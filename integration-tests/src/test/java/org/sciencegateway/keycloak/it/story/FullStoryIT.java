@@ -171,6 +171,18 @@ class FullStoryIT {
         }
         assertThat(hub17.groups()).containsExactlyElementsOf(new TreeSet<>(user.groups()));
 
+        if (chapter.ending() == Ending.HUB_REFUSES) {
+            // The hub never spawns for a refused user; were it misconfigured (allow_all), Keycloak's policy would
+            // still refuse seed 002's request with the token the hub holds.
+            TokenEndpointClient.Answer refused = tokenEndpoint.post(
+                    TokenEndpointClient.seed002(chapter.hub(), authState.path("access_token").asText()));
+            assertThat(refused.status()).as(refused.body()).isEqualTo(403);
+            assertThat(refused.error()).isEqualTo("access_denied");
+            narration.add("Rucio exchange (had the hub tried): " + refused.status() + " " + refused.error());
+            print(chapter, narration);
+            return;
+        }
+
         // Before the spawn (README: refresh_pre_spawn), OAuthenticator.refresh_user reads userinfo again with the
         // stored token while it is valid, and the groups and admin status are applied again.
         JsonNode refreshedState = GenericOAuthenticatorDecision.authState(hubTokens.json(),
@@ -181,14 +193,6 @@ class FullStoryIT {
         // Rucio: seed 002's request with the access token the hub keeps in auth_state.
         String subjectToken = refreshedState.path("access_token").asText();
         TokenEndpointClient.Answer answer = tokenEndpoint.post(TokenEndpointClient.seed002(chapter.hub(), subjectToken));
-        if (chapter.ending() == Ending.HUB_REFUSES) {
-            // The hub never spawns for bob; were it misconfigured (allow_all), Keycloak's policy still says no.
-            assertThat(answer.status()).as(answer.body()).isEqualTo(403);
-            assertThat(answer.error()).isEqualTo("access_denied");
-            narration.add("Rucio exchange (had the hub tried): " + answer.status() + " " + answer.error());
-            print(chapter, narration);
-            return;
-        }
         assertThat(answer.status()).as(answer.body()).isEqualTo(200);
         AccessToken rucioToken = rucio.validate(answer.json().path("access_token").asText());
         AccessToken subject = claims(subjectToken);
