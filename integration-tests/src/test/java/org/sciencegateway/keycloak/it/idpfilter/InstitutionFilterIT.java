@@ -495,6 +495,7 @@ class InstitutionFilterIT {
             assertRefusalPage(page);
             assertThat(page.document().selectFirst("form:has(input[name=SAMLResponse])")).as("%s", page).isNull();
             JsonNode event = refusalEvent(PORTAL, UNLISTED, "no-allow-match");
+            assertThat(event.path("type").asText()).isEqualTo("IDENTITY_PROVIDER_POST_LOGIN_ERROR");
             assertThat(event.path("details").path("institution").asText())
                     .isEqualTo(server.realmUrl("institution-saml"));
         }
@@ -512,6 +513,37 @@ class InstitutionFilterIT {
                     + "/federated-identity").ok();
             assertThat(StreamSupport.stream(links.spliterator(), false).map(l -> l.get("identityProvider").asText()))
                     .containsExactly(ADMITTED);
+        }
+
+        @Test
+        @DisplayName("5. Given the SAML form of the filter, then the console offers it for SAML clients and saving it is validated like the OIDC form")
+        void samlFormOfferedAndValidated() {
+            JsonNode samlTypes = admin.get("/admin/serverinfo").ok().path("protocolMapperTypes").path("saml");
+            assertThat(StreamSupport.stream(samlTypes.spliterator(), false).map(t -> t.path("id").asText()))
+                    .contains("sg-institution-filter-saml");
+
+            String models = "/admin/realms/vre/clients/" + admin.clientUuid("vre", PORTAL) + "/protocol-mappers/models";
+            JsonNode filter = StreamSupport.stream(admin.get(models).ok().spliterator(), false)
+                    .filter(m -> "sg-institution-filter-saml".equals(m.path("protocolMapper").asText()))
+                    .findFirst().orElseThrow();
+            String stored = filter.path("config").path("rules").asText();
+            Map<String, Object> unknownAlias = new LinkedHashMap<>();
+            unknownAlias.put("id", filter.get("id").asText());
+            unknownAlias.put("name", filter.get("name").asText());
+            unknownAlias.put("protocol", "saml");
+            unknownAlias.put("protocolMapper", "sg-institution-filter-saml");
+            unknownAlias.put("config", Map.of("rules", "{\"allow\": [{\"idp\": \"institution-c\"}]}"));
+            KeycloakAdmin.Response rejected = admin.put(models + "/" + filter.get("id").asText(), unknownAlias);
+            assertThat(rejected.status()).as(rejected.body()).isEqualTo(400);
+            assertThat(rejected.body()).contains("institution-c").contains("no identity provider");
+
+            KeycloakAdmin.Response second = admin.post(models, Map.of("name", "second filter", "protocol", "saml",
+                    "protocolMapper", "sg-institution-filter-saml", "config", Map.of("rules", stored)));
+            assertThat(second.status()).as(second.body()).isEqualTo(400);
+            assertThat(second.body()).contains("already has an institution filter");
+
+            JsonNode kept = admin.get(models + "/" + filter.get("id").asText()).ok();
+            assertThat(kept.path("config").path("rules").asText()).isEqualTo(stored);
         }
 
         @Test
