@@ -174,20 +174,20 @@ class InstitutionSearchTest {
     }
 
     @Test
-    @DisplayName("Given 5,000 institutions, then a search stays well under a millisecond per query on average")
-    void scales() {
+    @DisplayName("Given 5,000 institutions, then a query finds exactly the matching ones and returns one page of them")
+    void searchesThousandsOfInstitutions() {
         List<Institution> many = new ArrayList<>();
         for (int i = 0; i < 5000; i++) {
             many.add(new Institution("idp-" + i, "Universität Nummer " + i, List.of("uni" + i + ".example.org"), List.of(), null));
         }
         InstitutionSearch search = new InstitutionSearch(many);
-        search.search("nummer 4", ALL, List.of(), 1, 10);
-        long start = System.nanoTime();
-        int rounds = 50;
-        for (int i = 0; i < rounds; i++) {
-            assertThat(search.search("universitat nummer 49" + (i % 10), ALL, List.of(), 1, 10).total()).isGreaterThan(0);
-        }
-        long perQueryMicros = (System.nanoTime() - start) / rounds / 1000;
-        assertThat(perQueryMicros).isLessThan(20_000);
+
+        // Accent-folded words matched anywhere in the name: 499, 1499, 2499, 3499, 4499 and 4990..4999.
+        var page = search.search("universitat nummer 499", ALL, List.of(), 1, 10);
+
+        assertThat(page.total()).isEqualTo(15);
+        assertThat(page.items()).hasSize(10);
+        assertThat(search.search("uni4321.example.org", ALL, List.of(), 1, 10).items())
+                .extracting(match -> match.institution().alias()).containsExactly("idp-4321");
     }
 }
