@@ -8,9 +8,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The institution rules of one client, read from the client's {@link InstitutionFilterMapper}. The parsed form is
- * cached by the stored JSON text itself, so an update saved on any cluster node (which Keycloak's own client cache
- * propagates) is a different key and is parsed afresh; nothing here can go stale.
+ * The institution rules of one client, read from the client's institution filter mapper (OIDC or SAML form, see
+ * {@link AbstractInstitutionFilterMapper}). The parsed form is cached by the stored JSON text itself, so an update
+ * saved on any cluster node (which Keycloak's own client cache propagates) is a different key and is parsed afresh;
+ * nothing here can go stale.
  *
  * @param filter  the client's filter, or {@code null} when the client has no rules (unrestricted) or broken ones
  * @param problem why the stored rules cannot be used; non-null means every login to the client is refused
@@ -26,7 +27,7 @@ record ClientRules(InstitutionFilter filter, String problem) {
             return new ClientRules(null, "no client in the authentication session");
         }
         List<ProtocolMapperModel> mappers = client.getProtocolMappersStream()
-                .filter(m -> InstitutionFilterMapper.PROVIDER_ID.equals(m.getProtocolMapper()))
+                .filter(AbstractInstitutionFilterMapper::isInstitutionFilter)
                 .toList();
         if (mappers.isEmpty()) {
             return UNRESTRICTED;
@@ -36,7 +37,7 @@ record ClientRules(InstitutionFilter filter, String problem) {
                     + " institution filters; keep exactly one");
         }
         Map<String, String> config = mappers.get(0).getConfig();
-        return parse(config == null ? null : config.get(InstitutionFilterMapper.RULES));
+        return parse(config == null ? null : config.get(AbstractInstitutionFilterMapper.RULES));
     }
 
     static ClientRules parse(String document) {

@@ -1,15 +1,16 @@
 package org.sciencegateway.keycloak.testing;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 
 /**
  * {@code ./lab.sh}: the lab server on {@code LAB_PORT} (default 8080), started from the realm exports every time,
@@ -23,8 +24,8 @@ public final class LabServer {
     public static void main(String[] args) throws InterruptedException {
         int port = labPort();
         Path target = Path.of(System.getProperty("lab.target.dir", "integration-tests/target"));
-        Path distribution = distribution(target.resolve("keycloak-dist"));
-        String version = distribution.getFileName().toString().substring("keycloak-".length());
+        String version = serverVersion();
+        Path distribution = distribution(target.resolve("keycloak-dist"), version);
         KeycloakServer.Settings settings = new KeycloakServer.Settings(
                 distribution,
                 target.resolve("providers"),
@@ -57,17 +58,34 @@ public final class LabServer {
         stopped.await();
     }
 
-    /** The one distribution that the build unpacked (keycloak-dist/keycloak-<version>). */
-    private static Path distribution(Path dir) {
-        try (Stream<Path> entries = Files.list(dir)) {
-            List<Path> found = entries.filter(p -> p.getFileName().toString().startsWith("keycloak-")).toList();
-            if (found.size() != 1) {
-                throw fail("Expected one Keycloak distribution in " + dir + ", found " + found);
+    /**
+     * The release the last build chose (keycloak.server.version, written into this resource by Maven): after runs
+     * against other releases, keycloak-dist holds several distributions side by side.
+     */
+    private static String serverVersion() {
+        Properties server = new Properties();
+        try (InputStream in = LabServer.class.getResourceAsStream("keycloak-server.properties")) {
+            if (in == null) {
+                throw fail("keycloak-server.properties is missing from the classpath: run 'mvn package' first");
             }
-            return found.get(0);
+            server.load(in);
         } catch (IOException e) {
-            throw fail("No Keycloak distribution in " + dir + ": " + e.getMessage());
+            throw fail("Cannot read keycloak-server.properties: " + e.getMessage());
         }
+        String version = server.getProperty("version", "");
+        if (version.isBlank() || version.contains("${")) {
+            throw fail("keycloak-server.properties names no Keycloak version ('" + version + "'): run 'mvn package'");
+        }
+        return version.trim();
+    }
+
+    /** The distribution of that release, as the build unpacked it (keycloak-dist/keycloak-<version>). */
+    private static Path distribution(Path dir, String version) {
+        Path distribution = dir.resolve("keycloak-" + version);
+        if (!Files.isRegularFile(distribution.resolve("bin/kc.sh"))) {
+            throw fail("No Keycloak " + version + " distribution in " + dir + ": run 'mvn package' first");
+        }
+        return distribution;
     }
 
     private static int labPort() {

@@ -107,7 +107,7 @@ class ProductionRealmIT {
         JsonNode hub = client("jupyterhub");
         assertThat(hub.get("redirectUris")).extracting(JsonNode::asText)
                 .containsExactly("https://hub.vre.example.org/hub/oauth_callback");
-        assertThat(mapperTypes(hub)).contains("sg-institution-filter");
+        assertThat(mapperTypes(hub)).contains("sg-institution-filter", "science-gateway-group-mapper");
 
         JsonNode rucio = client("rucio");
         JsonNode rucioPolicy = mapper(rucio, "audience-exchange-policy");

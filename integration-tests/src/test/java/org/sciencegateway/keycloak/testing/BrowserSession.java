@@ -57,7 +57,10 @@ public final class BrowserSession {
                 .POST(HttpRequest.BodyPublishers.ofString(formEncode(form))));
     }
 
-    /** Follows redirects and auto-submitting forms from {@code page} until a page needs a person, or a stop URL. */
+    /**
+     * Follows redirects and auto-submitting forms from {@code page} until a page needs a person, or a redirect or an
+     * auto-submitting form goes to the stop URL.
+     */
     public Page follow(Page page, String stopPrefix) {
         Page current = page;
         for (int step = 0; step < MAX_STEPS; step++) {
@@ -71,6 +74,10 @@ public final class BrowserSession {
             }
             Optional<Element> autoForm = current.autoSubmitForm();
             if (autoForm.isPresent()) {
+                if (stopPrefix != null && autoForm.get().absUrl("action").startsWith(stopPrefix)) {
+                    // A SAML response (or form_post) addressed to the application: where the application takes over.
+                    return current;
+                }
                 current = submit(current, autoForm.get(), Map.of());
                 continue;
             }

@@ -2,16 +2,22 @@ package org.sciencegateway.keycloak.it.idpfilter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.StreamSupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.sciencegateway.keycloak.testing.BrowserSession;
@@ -37,8 +43,11 @@ class InstitutionFilterIT {
     }
 
     static void assertRefused(HubLogin login) {
-        BrowserSession.Page page = login.page();
-        assertThat(login.reachedHub()).as("reached the hub: %s", page).isFalse();
+        assertThat(login.reachedHub()).as("reached the hub: %s", login.page()).isFalse();
+        assertRefusalPage(login.page());
+    }
+
+    static void assertRefusalPage(BrowserSession.Page page) {
         assertThat(page.status()).as("%s", page).isEqualTo(403);
         assertThat(page.document().text()).contains(REFUSAL_TEXT);
         assertThat(page.body()).doesNotContain("Exception").doesNotContain("at org.");
@@ -108,6 +117,9 @@ class InstitutionFilterIT {
             login.signIn("zed", "zed");
 
             assertRefused(login);
+            // The whole sentence as rendered: Keycloak runs messages through MessageFormat, which eats a lone '.
+            assertThat(login.page().document().text()).contains("Your institution is not allowed for this service. "
+                    + "Please sign in with an institution this service accepts, or contact the service's administrators.");
             refusalEvent("jupyterhub", "institution-blocked", "no-allow-match");
         }
 
@@ -315,6 +327,237 @@ class InstitutionFilterIT {
                         "registrationAllowed", realm.get("registrationAllowed").asBoolean(),
                         "resetPasswordAllowed", realm.get("resetPasswordAllowed").asBoolean())).ok();
             }
+        }
+    }
+
+    /**
+     * Bypass vector 5: a SAML IdP sends an unsolicited response to {@code /broker/{alias}/endpoint/clients/{name}},
+     * logging the user in to the vre SAML client whose IdP-initiated SSO URL name is {@code name}; no browser flow and
+     * no hint is involved. Two SAML identity providers of realm vre, both fronting the institution-saml realm, are made
+     * here (one admitted by the target client's rules, one not), each with its own client at institution-saml whose
+     * IdP-initiated SSO URL sends the response to that endpoint; the target is a vre SAML client carrying the SAML form
+     * of the institution filter. All of it is removed afterwards.
+     */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    @DisplayName("5. SAML IdP-initiated login (/broker/{alias}/endpoint/clients/{client})")
+    class SamlIdpInitiatedLogin {
+
+        private static final String ADMITTED = "saml-idp-initiated-admitted";
+        private static final String UNLISTED = "saml-idp-initiated-unlisted";
+        /** The vre SAML client that IdP-initiated logins target, and its IdP-initiated SSO URL name. */
+        private static final String PORTAL = "saml-idp-initiated-portal";
+        private static final String PORTAL_ACS = "https://portal.saml-idp-initiated.example.org/saml/acs";
+
+        private final List<String> cleanup = new ArrayList<>();
+        private final List<String[]> users = new ArrayList<>();
+
+        @BeforeAll
+        void configureIdpInitiatedSso() {
+            String portal = createClient("vre", Map.of(
+                    "clientId", PORTAL,
+                    "name", "SAML portal (IdP-initiated SSO target)",
+                    "protocol", "saml",
+                    "enabled", true,
+                    "redirectUris", List.of(PORTAL_ACS),
+                    "attributes", Map.of(
+                            "saml_idp_initiated_sso_url_name", PORTAL,
+                            "saml_assertion_consumer_url_post", PORTAL_ACS,
+                            "saml.force.post.binding", "true",
+                            "saml.client.signature", "false",
+                            "saml_force_name_id_format", "true",
+                            "saml_name_id_format", "username"),
+                    "protocolMappers", List.of(Map.of(
+                            "name", "institution filter",
+                            "protocol", "saml",
+                            "protocolMapper", "sg-institution-filter-saml",
+                            "config", Map.of("rules", "{\"allow\": [{\"idp\": \"" + ADMITTED + "\"}]}")))));
+            cleanup.add(0, "/admin/realms/vre/clients/" + portal);
+            for (String alias : List.of(ADMITTED, UNLISTED)) {
+                addSamlIdentityProvider(alias);
+            }
+        }
+
+        /** A vre SAML IdP like institution-saml, with its own SP entity ID, and institution-saml's client for it. */
+        private void addSamlIdentityProvider(String alias) {
+            String entityId = server.realmUrl("vre") + "/" + alias;
+            JsonNode lab = admin.get("/admin/realms/vre/identity-provider/instances/institution-saml").ok();
+            Map<String, Object> idp = new LinkedHashMap<>();
+            idp.put("alias", alias);
+            idp.put("displayName", alias);
+            idp.put("providerId", "saml");
+            idp.put("enabled", true);
+            idp.put("hideOnLogin", true);
+            idp.put("trustEmail", true);
+            idp.put("firstBrokerLoginFlowAlias", lab.get("firstBrokerLoginFlowAlias").asText());
+            idp.put("postBrokerLoginFlowAlias", lab.get("postBrokerLoginFlowAlias").asText());
+            Map<String, String> config = new LinkedHashMap<>();
+            lab.get("config").fields().forEachRemaining(e -> {
+                if (!e.getKey().startsWith("institution.")) {
+                    config.put(e.getKey(), e.getValue().asText());
+                }
+            });
+            config.put("entityId", entityId);
+            idp.put("config", config);
+            admin.post("/admin/realms/vre/identity-provider/instances", idp).ok();
+            cleanup.add(0, "/admin/realms/vre/identity-provider/instances/" + alias);
+            for (JsonNode mapper : admin.get("/admin/realms/vre/identity-provider/instances/institution-saml/mappers").ok()) {
+                admin.post("/admin/realms/vre/identity-provider/instances/" + alias + "/mappers", Map.of(
+                        "name", mapper.get("name").asText(),
+                        "identityProviderAlias", alias,
+                        "identityProviderMapper", mapper.get("identityProviderMapper").asText(),
+                        "config", mapper.get("config"))).ok();
+            }
+
+            String labClient = admin.clientUuid("institution-saml", server.realmUrl("vre"));
+            JsonNode labMappers = admin.get("/admin/realms/institution-saml/clients/" + labClient
+                    + "/protocol-mappers/models").ok();
+            String acs = server.realmUrl("vre") + "/broker/" + alias + "/endpoint/clients/" + PORTAL;
+            String upstream = createClient("institution-saml", Map.of(
+                    "clientId", entityId,
+                    "protocol", "saml",
+                    "enabled", true,
+                    "redirectUris", List.of(acs),
+                    "attributes", Map.of(
+                            "saml_idp_initiated_sso_url_name", alias,
+                            "saml_assertion_consumer_url_post", acs,
+                            "saml.force.post.binding", "true",
+                            "saml.authnstatement", "true",
+                            "saml.server.signature", "true",
+                            "saml.assertion.signature", "true",
+                            "saml.client.signature", "false",
+                            "saml_force_name_id_format", "true",
+                            "saml_name_id_format", "username"),
+                    "protocolMappers", StreamSupport.stream(labMappers.spliterator(), false)
+                            .map(m -> Map.of("name", m.get("name").asText(), "protocol", "saml",
+                                    "protocolMapper", m.get("protocolMapper").asText(), "config", m.get("config")))
+                            .toList()));
+            cleanup.add(0, "/admin/realms/institution-saml/clients/" + upstream);
+        }
+
+        /** Creates a client of {@code realm} and returns its internal id. */
+        private String createClient(String realm, Map<String, Object> representation) {
+            admin.post("/admin/realms/" + realm + "/clients", representation).ok();
+            return admin.clientUuid(realm, representation.get("clientId").toString());
+        }
+
+        @AfterAll
+        void removeIdpInitiatedSso() {
+            for (String[] user : users) {
+                JsonNode found = admin.get("/admin/realms/" + user[0] + "/users?exact=true&username=" + user[1]).ok();
+                for (JsonNode u : found) {
+                    admin.delete("/admin/realms/" + user[0] + "/users/" + u.get("id").asText());
+                }
+            }
+            cleanup.forEach(admin::delete);
+        }
+
+        /** A new institution-saml account (so that first-broker-login creates the vre user), removed afterwards. */
+        private String newUpstreamUser() {
+            String username = "sso" + System.nanoTime();
+            createUpstreamUser("institution-saml", username);
+            users.add(new String[] {"institution-saml", username});
+            users.add(new String[] {"vre", username});
+            return username;
+        }
+
+        /**
+         * Opens institution-saml's IdP-initiated SSO URL for the vre IdP {@code alias}, signs in there and follows the
+         * unsolicited SAML response into vre until a page needs the user or vre posts its response to the portal.
+         */
+        private BrowserSession.Page idpInitiatedLogin(BrowserSession browser, String alias, String username) {
+            BrowserSession.Page login = browser.follow(
+                    browser.get(server.realmUrl("institution-saml") + "/protocol/saml/clients/" + alias), PORTAL_ACS);
+            assertThat(login.url()).as("%s", login).startsWith(server.realmUrl("institution-saml"));
+            var form = login.loginForm().orElseThrow(() -> new AssertionError("No login form: " + login));
+            return browser.follow(browser.submit(login, form, Map.of("username", username, "password", username)),
+                    PORTAL_ACS);
+        }
+
+        /** The SAML response vre posts to the portal, decoded, or a failure showing where the login ended. */
+        private String samlResponseToPortal(BrowserSession.Page page) {
+            var form = page.document().selectFirst("form:has(input[name=SAMLResponse])");
+            assertThat(form).as("a SAML response form: %s", page).isNotNull();
+            assertThat(form.absUrl("action")).isEqualTo(PORTAL_ACS);
+            String encoded = form.selectFirst("input[name=SAMLResponse]").val();
+            return new String(Base64.getMimeDecoder().decode(encoded), StandardCharsets.UTF_8);
+        }
+
+        @Test
+        @DisplayName("5. Given an IdP-initiated login from a SAML IdP the target client does not admit, then the post-broker-login check refuses it with the page and an event")
+        void samlIdpInitiatedLoginFromUnlistedIdpRefused() {
+            String username = newUpstreamUser();
+            BrowserSession browser = new BrowserSession();
+
+            BrowserSession.Page page = idpInitiatedLogin(browser, UNLISTED, username);
+
+            assertThat(page.url()).as("%s", page).startsWith(server.realmUrl("vre") + "/");
+            assertRefusalPage(page);
+            assertThat(page.document().selectFirst("form:has(input[name=SAMLResponse])")).as("%s", page).isNull();
+            JsonNode event = refusalEvent(PORTAL, UNLISTED, "no-allow-match");
+            assertThat(event.path("type").asText()).isEqualTo("IDENTITY_PROVIDER_POST_LOGIN_ERROR");
+            assertThat(event.path("details").path("institution").asText())
+                    .isEqualTo(server.realmUrl("institution-saml"));
+        }
+
+        @Test
+        @DisplayName("5. Given an IdP-initiated login from a SAML IdP the target client admits, then the portal receives the SAML response")
+        void samlIdpInitiatedLoginFromAdmittedIdpWorks() {
+            String username = newUpstreamUser();
+            BrowserSession browser = new BrowserSession();
+
+            String response = samlResponseToPortal(idpInitiatedLogin(browser, ADMITTED, username));
+
+            assertThat(response).contains("urn:oasis:names:tc:SAML:2.0:status:Success").contains(">" + username + "<");
+            JsonNode links = admin.get("/admin/realms/vre/users/" + admin.userId("vre", username)
+                    + "/federated-identity").ok();
+            assertThat(StreamSupport.stream(links.spliterator(), false).map(l -> l.get("identityProvider").asText()))
+                    .containsExactly(ADMITTED);
+        }
+
+        @Test
+        @DisplayName("5. Given the SAML form of the filter, then the console offers it for SAML clients and saving it is validated like the OIDC form")
+        void samlFormOfferedAndValidated() {
+            JsonNode samlTypes = admin.get("/admin/serverinfo").ok().path("protocolMapperTypes").path("saml");
+            assertThat(StreamSupport.stream(samlTypes.spliterator(), false).map(t -> t.path("id").asText()))
+                    .contains("sg-institution-filter-saml");
+
+            String models = "/admin/realms/vre/clients/" + admin.clientUuid("vre", PORTAL) + "/protocol-mappers/models";
+            JsonNode filter = StreamSupport.stream(admin.get(models).ok().spliterator(), false)
+                    .filter(m -> "sg-institution-filter-saml".equals(m.path("protocolMapper").asText()))
+                    .findFirst().orElseThrow();
+            String stored = filter.path("config").path("rules").asText();
+            Map<String, Object> unknownAlias = new LinkedHashMap<>();
+            unknownAlias.put("id", filter.get("id").asText());
+            unknownAlias.put("name", filter.get("name").asText());
+            unknownAlias.put("protocol", "saml");
+            unknownAlias.put("protocolMapper", "sg-institution-filter-saml");
+            unknownAlias.put("config", Map.of("rules", "{\"allow\": [{\"idp\": \"institution-c\"}]}"));
+            KeycloakAdmin.Response rejected = admin.put(models + "/" + filter.get("id").asText(), unknownAlias);
+            assertThat(rejected.status()).as(rejected.body()).isEqualTo(400);
+            assertThat(rejected.body()).contains("institution-c").contains("no identity provider");
+
+            KeycloakAdmin.Response second = admin.post(models, Map.of("name", "second filter", "protocol", "saml",
+                    "protocolMapper", "sg-institution-filter-saml", "config", Map.of("rules", stored)));
+            assertThat(second.status()).as(second.body()).isEqualTo(400);
+            assertThat(second.body()).contains("already has an institution filter");
+
+            JsonNode kept = admin.get(models + "/" + filter.get("id").asText()).ok();
+            assertThat(kept.path("config").path("rules").asText()).isEqualTo(stored);
+        }
+
+        @Test
+        @DisplayName("5. Given an SSO session made by an IdP-initiated login, then jupyterhub, which does not admit that IdP, refuses to reuse it")
+        void samlIdpInitiatedSessionReuseRefused() {
+            String username = newUpstreamUser();
+            BrowserSession browser = new BrowserSession();
+            samlResponseToPortal(idpInitiatedLogin(browser, ADMITTED, username));
+
+            HubLogin hub = new HubLogin(server, browser, HubClient.JUPYTERHUB);
+            hub.start();
+
+            assertRefused(hub);
+            refusalEvent("jupyterhub", ADMITTED, "no-allow-match");
         }
     }
 

@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.it.theme;
+package org.sciencegateway.keycloak.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,20 +27,20 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * A real headless Chromium (Debian {@code chromium} + {@code chromium-driver}) with a fresh profile, driven through
  * Selenium. Nothing is downloaded: the browser and the driver are the system's.
  */
-final class HeadlessChromium implements AutoCloseable {
+public final class HeadlessChromium implements AutoCloseable {
 
-    static final Path CHROMIUM = Path.of(System.getProperty("chromium.binary", "/usr/bin/chromium"));
-    static final Path CHROMEDRIVER = Path.of(System.getProperty("chromedriver.binary", "/usr/bin/chromedriver"));
-    static final Dimension DESKTOP = new Dimension(1280, 900);
-    static final Dimension MOBILE = new Dimension(390, 844);
+    public static final Path CHROMIUM = Path.of(System.getProperty("chromium.binary", "/usr/bin/chromium"));
+    public static final Path CHROMEDRIVER = Path.of(System.getProperty("chromedriver.binary", "/usr/bin/chromedriver"));
+    public static final Dimension DESKTOP = new Dimension(1280, 900);
+    public static final Dimension MOBILE = new Dimension(390, 844);
 
     private final Path profile;
     private final ChromeDriverService service;
     private final ChromeDriver driver;
 
-    HeadlessChromium(boolean javascript) {
+    public HeadlessChromium(boolean javascript) {
         try {
-            profile = Files.createTempDirectory("theme-it-chromium");
+            profile = Files.createTempDirectory("it-chromium");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -57,28 +57,27 @@ final class HeadlessChromium implements AutoCloseable {
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
     }
 
-    WebDriver driver() {
+    public WebDriver driver() {
         return driver;
     }
 
-    <T> T await(Function<WebDriver, T> condition) {
+    public <T> T await(Function<WebDriver, T> condition) {
         return new WebDriverWait(driver, Duration.ofSeconds(20)).until(condition);
     }
 
-    Object script(String script, Object... arguments) {
+    public Object script(String script, Object... arguments) {
         return ((JavascriptExecutor) driver).executeScript(script, arguments);
     }
 
-    void size(Dimension dimension) {
+    public void size(Dimension dimension) {
         driver.manage().window().setSize(dimension);
     }
 
-    /** Writes a full-window screenshot to {@code target/screenshots/<name>.png}. */
-    Path screenshot(String name) {
+    /** Writes a full-window screenshot to {@code target/screenshots/<name>.png}; the name may contain a folder. */
+    public Path screenshot(String name) {
         try {
-            Path directory = Path.of("target", "screenshots");
-            Files.createDirectories(directory);
-            Path file = directory.resolve(name + ".png");
+            Path file = Path.of("target", "screenshots").resolve(name + ".png");
+            Files.createDirectories(file.getParent());
             Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), file, StandardCopyOption.REPLACE_EXISTING);
             return file;
         } catch (IOException e) {
@@ -88,7 +87,7 @@ final class HeadlessChromium implements AutoCloseable {
 
     /** Deletes every cookie of the browser except those whose name starts with {@code keepPrefix}. */
     @SuppressWarnings("unchecked")
-    void deleteCookiesExcept(String keepPrefix) {
+    public void deleteCookiesExcept(String keepPrefix) {
         Map<String, Object> all = driver.executeCdpCommand("Network.getAllCookies", Map.of());
         for (Map<String, Object> cookie : (List<Map<String, Object>>) all.get("cookies")) {
             String name = (String) cookie.get("name");
@@ -100,7 +99,7 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     @SuppressWarnings("unchecked")
-    List<String> cookieNames() {
+    public List<String> cookieNames() {
         Map<String, Object> all = driver.executeCdpCommand("Network.getAllCookies", Map.of());
         return ((List<Map<String, Object>>) all.get("cookies")).stream().map(c -> (String) c.get("name")).toList();
     }
@@ -110,7 +109,7 @@ final class HeadlessChromium implements AutoCloseable {
      * serious or critical, as "rule: description (targets)".
      */
     @SuppressWarnings("unchecked")
-    List<String> seriousAccessibilityViolations() {
+    public List<String> seriousAccessibilityViolations() {
         String axe;
         try (InputStream in = HeadlessChromium.class.getResourceAsStream("/axe-core/axe.min.js")) {
             axe = new String(in.readAllBytes(), StandardCharsets.UTF_8);

@@ -1,0 +1,136 @@
+package org.sciencegateway.keycloak.idpfilter;
+
+import org.keycloak.Config;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.ProtocolMapperContainerModel;
+import org.keycloak.models.ProtocolMapperModel;
+import org.keycloak.models.RealmModel;
+import org.keycloak.protocol.ProtocolMapper;
+import org.keycloak.protocol.ProtocolMapperConfigException;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ProviderConfigurationBuilder;
+import org.keycloak.provider.ServerInfoAwareProviderFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Where a client's institution rules live: a "mapper" added to the client in the admin console (Client scopes →
+ * dedicated scope → Add mapper → By configuration → Institution filter). It adds nothing to tokens or assertions; it
+ * gives hub admins a per-client form, stores the rules on the client model (cluster-replicated with the client) and
+ * validates them at save time. The authenticators read it for whichever client is logging in.
+ * <p>
+ * The console offers a client only the mapper types of its own protocol, so the filter exists once per protocol
+ * ({@link InstitutionFilterMapper} for OpenID Connect, {@link SamlInstitutionFilterMapper} for SAML clients, which
+ * SAML IdP-initiated logins target); both have the same form, rules and validation, and one client holds at most one.
+ */
+abstract sealed class AbstractInstitutionFilterMapper implements ProtocolMapper, ServerInfoAwareProviderFactory
+        permits InstitutionFilterMapper, SamlInstitutionFilterMapper {
+
+    public static final String RULES = "rules";
+    private static final Set<String> PROVIDER_IDS =
+            Set.of(InstitutionFilterMapper.PROVIDER_ID, SamlInstitutionFilterMapper.PROVIDER_ID);
+    /** Not in Keycloak's admin messages, so the message itself is shown. */
+    static final String MESSAGE_KEY = "institutionFilterInvalidRules";
+
+    private static final List<ProviderConfigProperty> CONFIG = ProviderConfigurationBuilder.create()
+            .property()
+            .name(RULES)
+            .label("Institution rules (JSON)")
+            .helpText("Which identity providers and institutions may log in to this client. Example: "
+                    + "{\"allow\": [{\"idp\": \"institution-a\"}, {\"idp\": \"federation-proxy\", "
+                    + "\"institution\": \"https://idp.uni-allowed.example.org\"}], \"deny\": [], "
+                    + "\"localAccounts\": false}. Entry keys: idp, idpPattern, institution, institutionPattern, "
+                    + "registrationAuthority, emailDomain, organization, name. Deny wins; one allow entry must match.")
+            .type(ProviderConfigProperty.TEXT_TYPE)
+            .add()
+            .build();
+
+    /** Whether {@code mapper} holds a client's institution rules, in either protocol's form. */
+    static boolean isInstitutionFilter(ProtocolMapperModel mapper) {
+        return PROVIDER_IDS.contains(mapper.getProtocolMapper());
+    }
+
+    @Override
+    public String getDisplayCategory() {
+        return "Login restriction";
+    }
+
+    @Override
+    public String getDisplayType() {
+        return "Institution filter";
+    }
+
+    @Override
+    public String getHelpText() {
+        return "Restricts which identity providers and institutions may log in to this client. Adds nothing to "
+                + "tokens. Enforced by the 'Institution filter' authenticators in the realm's flows.";
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigProperties() {
+        return CONFIG;
+    }
+
+    @Override
+    public void validateConfig(KeycloakSession session, RealmModel realm, ProtocolMapperContainerModel container,
+                               ProtocolMapperModel model) throws ProtocolMapperConfigException {
+        if (!(container instanceof ClientModel client)) {
+            throw rejected("The institution filter belongs on a client, not on a shared "
+                    + "client scope: each hub sets its own rules.");
+        }
+        boolean another = client.getProtocolMappersStream()
+                .anyMatch(m -> isInstitutionFilter(m) && !m.getId().equals(model.getId()));
+        if (another) {
+            throw rejected("This client already has an institution filter; edit that one.");
+        }
+        String document = model.getConfig() == null ? null : model.getConfig().get(RULES);
+        InstitutionRules rules;
+        try {
+            rules = InstitutionRules.parse(document);
+        } catch (InvalidRulesException e) {
+            throw rejected("Invalid institution rules: " + e.getMessage());
+        }
+        for (String alias : rules.namedIdentityProviders()) {
+            if (session.identityProviders().getByAlias(alias) == null) {
+                throw rejected("Invalid institution rules: no identity provider with alias '"
+                        + alias + "' exists in realm '" + realm.getName() + "'. Check the spelling or create it first.");
+            }
+        }
+    }
+
+    /**
+     * Keycloak answers a rejected save with HTTP 400 whose description is the message run through
+     * {@link java.text.MessageFormat} (and fails with 500 without a message key), so quote what MessageFormat treats
+     * specially: the braces of JSON examples and apostrophes.
+     */
+    static ProtocolMapperConfigException rejected(String message) {
+        String pattern = message.replace("'", "\"").replace("{", "'{'").replace("}", "'}'");
+        return new ProtocolMapperConfigException(pattern, MESSAGE_KEY);
+    }
+
+    @Override
+    public Map<String, String> getOperationalInfo() {
+        return Map.of("version", Versions.implementation(getClass()));
+    }
+
+    @Override
+    public ProtocolMapper create(KeycloakSession session) {
+        return this;
+    }
+
+    @Override
+    public void init(Config.Scope config) {
+    }
+
+    @Override
+    public void postInit(KeycloakSessionFactory factory) {
+    }
+
+    @Override
+    public void close() {
+    }
+}

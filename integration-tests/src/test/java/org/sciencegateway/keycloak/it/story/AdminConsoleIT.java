@@ -1,0 +1,377 @@
+package org.sciencegateway.keycloak.it.story;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.TimeoutException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.sciencegateway.keycloak.testing.HeadlessChromium;
+import org.sciencegateway.keycloak.testing.KeycloakAdmin;
+import org.sciencegateway.keycloak.testing.KeycloakServer;
+
+/**
+ * Keycloak's admin console (the React app of the distribution) in real headless Chromium, as an admin uses it to
+ * configure our providers in realm {@code vre}: each configuration form shows every property with its label and
+ * help text, and saving a bad value shows our validation message in the console's alert and stores nothing.
+ * Screenshots go to {@code target/screenshots/console/}.
+ *
+ * <p>Expected labels and help texts come from the server's own provider descriptions (server info, IdP mapper
+ * types, authenticator providers), so the test checks that the console renders what our factories declare; a few
+ * labels are also named literally, so that a provider that loses them fails.
+ */
+@DisplayName("Admin console (headless Chromium): our providers' forms, help texts and save-time validation in realm vre")
+class AdminConsoleIT {
+
+    private static final String REALM = "vre";
+    private static final String SCREENSHOTS = "console/";
+
+    /** On a failure, the page as the browser had it: screenshot and HTML, named after the test. */
+    @RegisterExtension
+    final TestWatcher diagnosis = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            if (chromium != null) {
+                savePage("failed-" + context.getRequiredTestMethod().getName());
+            }
+        }
+    };
+
+    private static KeycloakServer server;
+    private static KeycloakAdmin admin;
+    private static HeadlessChromium chromium;
+
+    @BeforeAll
+    static void logIn() {
+        server = KeycloakServer.shared();
+        admin = new KeycloakAdmin(server);
+        chromium = new HeadlessChromium(true);
+        driver().get(server.baseUrl() + "/admin/master/console/#/" + REALM);
+        await("the master realm's login page", ExpectedConditions.presenceOfElementLocated(By.id("username")))
+                .sendKeys(KeycloakServer.ADMIN_USERNAME);
+        driver().findElement(By.id("password")).sendKeys(KeycloakServer.ADMIN_PASSWORD);
+        driver().findElement(By.id("kc-login")).click();
+        await("the console, in realm vre", ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("[data-testid=nav-item-clients][href='#/" + REALM + "/clients']")));
+        chromium.screenshot(SCREENSHOTS + "welcome-vre");
+    }
+
+    /** Each test starts without the alerts of the one before (the console is one page across tests). */
+    @BeforeEach
+    void clearAlerts() {
+        dismissAlerts();
+    }
+
+    @AfterAll
+    static void closeBrowser() {
+        if (chromium != null) {
+            chromium.close();
+        }
+    }
+
+    @Test
+    @DisplayName("Given jupyterhub's dedicated scope, then the group claim mapper's form shows every label and help text, and a reserved claim name is refused in the alert")
+    void groupClaimMapper() {
+        String mapperId = mapperIdByType("jupyterhub", "science-gateway-group-mapper");
+        openDedicatedScopeMapper("jupyterhub", "groups");
+        assertFormDescribes(protocolMapperType("science-gateway-group-mapper"));
+        assertLabelsShown("Group format", "Subtree roots", "Include patterns", "Exclude patterns");
+        chromium.screenshot(SCREENSHOTS + "group-mapper-form");
+
+        assertBadValueRefused("jupyterhub", mapperId, "Token Claim Name", "sub", "group-mapper",
+                "Token claim name \"sub\" is a standard claim that Keycloak sets itself");
+    }
+
+    @Test
+    @DisplayName("Given jupyterhub's dedicated scope, then the institution filter's form shows its label and help text, and rules naming an unknown IdP are refused in the alert")
+    void institutionFilterMapper() {
+        String mapperId = mapperIdByType("jupyterhub", "sg-institution-filter");
+        openDedicatedScopeMapper("jupyterhub", "institution filter");
+        assertFormDescribes(protocolMapperType("sg-institution-filter"));
+        assertLabelsShown("Institution rules (JSON)");
+        chromium.screenshot(SCREENSHOTS + "institution-filter-form");
+
+        assertBadValueRefused("jupyterhub", mapperId, "Institution rules (JSON)",
+                "{\"allow\": [{\"idp\": \"institution-c\"}]}", "institution-filter",
+                "no identity provider with alias \"institution-c\" exists");
+    }
+
+    @Test
+    @DisplayName("Given rucio's dedicated scope, then the audience exchange policy's form shows every label and help text, and a lifetime of 1h is refused in the alert")
+    void audienceExchangePolicy() {
+        String mapperId = mapperIdByType("rucio", "audience-exchange-policy");
+        openDedicatedScopeMapper("rucio", "rucio exchange policy");
+        assertFormDescribes(protocolMapperType("audience-exchange-policy"));
+        assertLabelsShown("Requesting clients", "Required groups", "Grantable scopes", "Maximum lifetime (seconds)");
+        chromium.screenshot(SCREENSHOTS + "audience-exchange-policy-form");
+
+        assertBadValueRefused("rucio", mapperId, "Maximum lifetime (seconds)", "1h", "audience-exchange-policy",
+                "Maximum lifetime: 1h is not a whole number of seconds; enter e.g. 3600.");
+    }
+
+    @Test
+    @DisplayName("Given Add mapper, By configuration on jupyterhub's dedicated scope, then our three mapper types are offered with their help texts")
+    void addMapperOffersOurTypes() {
+        openDedicatedScope("jupyterhub");
+        click("Add mapper", By.id("mapperAction"));
+        click("By configuration", By.xpath("//*[@role='menuitem'][normalize-space()='By configuration']"));
+        WebElement dialog = await("the mapper types", ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[role=dialog]")));
+        String offered = normalize(dialog.getText());
+        for (String id : List.of("science-gateway-group-mapper", "sg-institution-filter", "audience-exchange-policy")) {
+            JsonNode type = protocolMapperType(id);
+            assertThat(offered).as("offered: %s", id).contains(type.path("name").asText())
+                    .contains(normalize(type.path("helpText").asText()));
+        }
+        chromium.screenshot(SCREENSHOTS + "add-mapper-by-configuration");
+        driver().switchTo().activeElement().sendKeys(Keys.ESCAPE);
+        await("the dialog to close", ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("[role=dialog]")));
+    }
+
+    @Test
+    @DisplayName("Given federation-proxy's mappers, then the institution identity mapper's form shows every label and help text")
+    void institutionIdentityMapper() {
+        JsonNode types = admin.get("/admin/realms/" + REALM + "/identity-provider/instances/federation-proxy/mapper-types").ok();
+        JsonNode type = types.path("sg-institution-identity");
+        assertThat(type.isMissingNode()).as("mapper type offered for federation-proxy: %s", types).isFalse();
+        String providerId = admin.get("/admin/realms/" + REALM + "/identity-provider/instances/federation-proxy").ok()
+                .path("providerId").asText();
+
+        driver().get(console() + "/identity-providers/" + providerId + "/federation-proxy/settings");
+        click("the Mappers tab", By.cssSelector("[role=tab][data-testid=mappers-tab]"));
+        click("the mapper link", By.xpath("//a[normalize-space()='home institution']"));
+        await("the mapper form", ExpectedConditions.presenceOfElementLocated(
+                By.xpath("//*[contains(@class,'form__label-text')][normalize-space()='Institution claim or attribute']")));
+        assertFormDescribes(type);
+        assertLabelsShown("Institution claim or attribute", "Registration authority", "Record verified email domain");
+        // The mapper type is shown with our display name.
+        assertThat(pageText()).contains(type.path("name").asText());
+        chromium.screenshot(SCREENSHOTS + "institution-identity-mapper-form");
+    }
+
+    @Test
+    @DisplayName("Given the institution filter browser flow, then our authenticators appear with their names and help texts, and their settings hold only Keycloak's own fields (they declare none)")
+    void institutionFilterFlow() {
+        JsonNode providers = admin.get("/admin/realms/" + REALM + "/authentication/authenticator-providers").ok();
+        driver().get(console() + "/authentication");
+        click("the flow", By.xpath("//a[normalize-space()='institution filter browser']"));
+        for (String id : List.of("sg-institution-filter", "sg-institution-idp-selection")) {
+            JsonNode provider = find(providers, "id", id);
+            String name = provider.path("displayName").asText();
+            WebElement title = await("execution " + name, ExpectedConditions.presenceOfElementLocated(
+                    By.xpath("//*[@data-testid=" + xpathLiteral(name) + "]")));
+            String help = openPopover(title.findElement(By.tagName("button")));
+            assertThat(help).as("help text of %s", name).isEqualTo(normalize(provider.path("description").asText()));
+            closePopover();
+            // Our authenticators declare no settings: the execution's gear opens only Keycloak's own fields
+            // (alias and the two default authentication-reference fields every execution has).
+            WebElement row = title.findElement(By.xpath("./ancestor::tr[1]"));
+            row.findElement(By.cssSelector("button[aria-label=Settings]")).click();
+            WebElement modal = await("the execution's settings", ExpectedConditions.visibilityOfElementLocated(
+                    By.id("execution-config-form")));
+            List<String> fields = modal.findElements(By.cssSelector("[class*=form__label-text]")).stream()
+                    .map(e -> normalize(e.getText())).toList();
+            assertThat(fields).as("settings of %s", name).hasSize(3);
+            assertThat(driver().findElement(By.cssSelector("[role=dialog]")).getText()).contains(name);
+            chromium.screenshot(SCREENSHOTS + "execution-settings-" + id);
+            modal.findElement(By.cssSelector("[data-testid=cancel]")).click();
+            await("the settings to close", ExpectedConditions.invisibilityOfElementLocated(By.id("execution-config-form")));
+        }
+        chromium.screenshot(SCREENSHOTS + "institution-filter-browser-flow");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    private static WebDriver driver() {
+        return chromium.driver();
+    }
+
+    private static String console() {
+        return server.baseUrl() + "/admin/master/console/#/" + REALM;
+    }
+
+    /** Clients → client → Client scopes → {@code <client>-dedicated}, by clicking. */
+    private static void openDedicatedScope(String clientId) {
+        driver().get(console() + "/clients/" + admin.clientUuid(REALM, clientId) + "/settings");
+        click("the Client scopes tab", By.cssSelector("[role=tab][data-testid=clientScopesTab]"));
+        click("the dedicated scope", By.xpath("//a[normalize-space()=" + xpathLiteral(clientId + "-dedicated") + "]"));
+    }
+
+    /** The dedicated scope's Mappers tab → {@code mapperName}, by clicking. */
+    private static void openDedicatedScopeMapper(String clientId, String mapperName) {
+        openDedicatedScope(clientId);
+        click("the mapper " + mapperName, By.xpath("//a[normalize-space()=" + xpathLiteral(mapperName) + "]"));
+        await("the mapper form", ExpectedConditions.presenceOfElementLocated(By.id("mapperType")));
+    }
+
+    /**
+     * Every property of the provider is in the form: its label, and its help text in the label's popover.
+     * Properties that Keycloak adds itself (token targets, claim name) are described by message keys, which the
+     * console translates; they are Keycloak's, not ours, and are left out.
+     */
+    private static void assertFormDescribes(JsonNode providerType) {
+        List<String> checked = new ArrayList<>();
+        for (JsonNode property : providerType.path("properties")) {
+            String label = property.path("label").asText();
+            String helpText = property.path("helpText").asText();
+            if (label.matches("[a-z][A-Za-z0-9.]*") && helpText.matches("[a-z][A-Za-z0-9.]*")) {
+                continue;
+            }
+            assertThat(label).as("label of %s", property.path("name").asText()).isNotBlank();
+            assertThat(helpText).as("help text of %s", property.path("name").asText()).isNotBlank();
+            WebElement group = await("form group " + label, ExpectedConditions.presenceOfElementLocated(labelGroup(label)));
+            String shown = openPopover(group.findElement(By.tagName("button")));
+            assertThat(shown).as("help text shown for %s", label).isEqualTo(normalize(helpText));
+            closePopover();
+            checked.add(label);
+        }
+        assertThat(checked).as("properties of %s", providerType.path("id").asText()).isNotEmpty();
+    }
+
+    private static void assertLabelsShown(String... labels) {
+        for (String label : labels) {
+            assertThat(driver().findElements(labelGroup(label))).as("label %s", label).isNotEmpty();
+        }
+    }
+
+    /**
+     * Types {@code badValue} into the field labelled {@code label}, saves, and expects the console's alert to carry
+     * {@code expectedMessage}; the stored mapper must be unchanged.
+     */
+    private static void assertBadValueRefused(String clientId, String mapperId, String label, String badValue,
+                                              String screenshot, String expectedMessage) {
+        String path = "/admin/realms/" + REALM + "/clients/" + admin.clientUuid(REALM, clientId)
+                + "/protocol-mappers/models/" + mapperId;
+        JsonNode before = admin.get(path).ok();
+        try {
+            WebElement group = driver().findElement(labelGroup(label));
+            String fieldId = group.findElement(By.tagName("label")).getAttribute("for");
+            WebElement field = fieldId == null || fieldId.isEmpty()
+                    ? group.findElement(By.xpath("./following-sibling::*[1]//*[self::input or self::textarea]"))
+                    : driver().findElement(By.id(fieldId));
+            field.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE);
+            field.sendKeys(badValue);
+            dismissAlerts();
+            click("Save", By.xpath("//button[@type='submit'][normalize-space()='Save']"));
+            String[] alert = await("the console's alert", d -> {
+                List<WebElement> found = d.findElements(By.cssSelector("[data-testid=last-alert]"));
+                return found.isEmpty() || !found.get(0).isDisplayed() ? null
+                        : new String[]{found.get(0).getAttribute("class"), normalize(found.get(0).getText())};
+            });
+            chromium.screenshot(SCREENSHOTS + screenshot + "-validation");
+            assertThat(alert[0]).as("an error alert: %s", alert[1]).contains("danger");
+            assertThat(alert[1]).contains(expectedMessage);
+            assertThat(admin.get(path).ok()).as("nothing was saved").isEqualTo(before);
+        } finally {
+            JsonNode after = admin.get(path).ok();
+            if (!after.equals(before)) {
+                // Keep the shared server's lab configuration intact for the other test classes.
+                admin.put(path, before).ok();
+            }
+        }
+    }
+
+    /** Closes the alerts of earlier steps, so that the next alert read is the answer to the next action. */
+    private static void dismissAlerts() {
+        for (WebElement close : driver().findElements(By.cssSelector("[data-testid=global-alerts] [class*=alert__action] button"))) {
+            close.click();
+        }
+        await("earlier alerts to close", d -> d.findElements(By.cssSelector("[data-testid=last-alert]")).isEmpty());
+    }
+
+    /** The form group whose label text is {@code label} (PatternFly's label-text span inside the group label). */
+    private static By labelGroup(String label) {
+        return By.xpath("//*[contains(@class,'form__group-label')][not(ancestor::*[contains(@class,'form__group-label')])]"
+                + "[.//*[contains(@class,'form__label-text')][normalize-space()=" + xpathLiteral(label) + "]]");
+    }
+
+    private static String openPopover(WebElement helpButton) {
+        helpButton.click();
+        WebElement body = await("the help popover", ExpectedConditions.visibilityOfElementLocated(
+                By.cssSelector("[class*=popover__body]")));
+        return normalize(body.getText());
+    }
+
+    private static void closePopover() {
+        driver().switchTo().activeElement().sendKeys(Keys.ESCAPE);
+        await("the popover to close", ExpectedConditions.invisibilityOfElementLocated(
+                By.cssSelector("[class*=popover__body]")));
+    }
+
+    private static void click(String what, By locator) {
+        await(what, ExpectedConditions.elementToBeClickable(locator)).click();
+    }
+
+    /** Waits for {@code condition}; on timeout, saves the page and a screenshot for diagnosis. */
+    private static <T> T await(String what, Function<WebDriver, T> condition) {
+        try {
+            return chromium.await(condition);
+        } catch (TimeoutException e) {
+            savePage("timeout-" + what.replaceAll("[^A-Za-z0-9]+", "-"));
+            throw new AssertionError("Waited in vain for " + what + " at " + driver().getCurrentUrl(), e);
+        }
+    }
+
+    private static void savePage(String name) {
+        chromium.screenshot(SCREENSHOTS + name);
+        try {
+            Files.writeString(Path.of("target", "screenshots", "console", name + ".html"), driver().getPageSource());
+        } catch (IOException io) {
+            throw new UncheckedIOException(io);
+        }
+    }
+
+    private static String pageText() {
+        return driver().findElement(By.tagName("body")).getText();
+    }
+
+    private static JsonNode protocolMapperType(String id) {
+        JsonNode types = admin.get("/admin/serverinfo").ok().path("protocolMapperTypes").path("openid-connect");
+        return find(types, "id", id);
+    }
+
+    private static String mapperIdByType(String clientId, String type) {
+        JsonNode mappers = admin.get("/admin/realms/" + REALM + "/clients/" + admin.clientUuid(REALM, clientId)
+                + "/protocol-mappers/models").ok();
+        return find(mappers, "protocolMapper", type).path("id").asText();
+    }
+
+    private static JsonNode find(JsonNode array, String field, String value) {
+        for (JsonNode element : array) {
+            if (value.equals(element.path(field).asText())) {
+                return element;
+            }
+        }
+        throw new AssertionError("No element with " + field + "=" + value + " in " + array);
+    }
+
+    private static String normalize(String text) {
+        return text.replaceAll("\\s+", " ").trim();
+    }
+
+    private static String xpathLiteral(String text) {
+        if (!text.contains("'")) {
+            return "'" + text + "'";
+        }
+        return "concat('" + text.replace("'", "', \"'\", '") + "')";
+    }
+}
