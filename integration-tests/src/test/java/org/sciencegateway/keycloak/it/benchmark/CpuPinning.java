@@ -22,21 +22,28 @@ final class CpuPinning {
         return Files.isExecutable(TASKSET);
     }
 
-    /** Pins every thread of this JVM to {@code cpus} (taskset's list syntax, e.g. {@code 0} or {@code 1-3}). */
+    /**
+     * Pins every thread of this JVM to {@code cpus} (taskset's list syntax, e.g. {@code 0} or {@code 1-3}). A thread
+     * that ends while taskset walks the list makes it fail; the walk is then repeated.
+     */
     static void pinThisJvm(String cpus) {
         String pid = String.valueOf(ProcessHandle.current().pid());
-        try {
-            Process process = new ProcessBuilder(TASKSET.toString(), "-a", "-p", "-c", cpus, pid)
-                    .redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IllegalStateException("taskset failed for cpus " + cpus + ": " + output);
+        String output = "";
+        for (int attempt = 0; attempt < 10; attempt++) {
+            try {
+                Process process = new ProcessBuilder(TASKSET.toString(), "-a", "-p", "-c", cpus, pid)
+                        .redirectErrorStream(true).start();
+                output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0) {
+                    return;
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("taskset failed", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
             }
-        } catch (IOException e) {
-            throw new IllegalStateException("taskset failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
+        throw new IllegalStateException("taskset failed for cpus " + cpus + ": " + output);
     }
 }
