@@ -157,8 +157,9 @@ final class LoginComparison {
             chart.bar(category, "without filter", stock).bar(category, "with filter", filtered);
             report.target(String.format(Locale.ROOT, "Login with the filter, %,d IdPs", r.identityProviders()),
                     "≤ 1.02× without", ratio.format("%.3f×"), ratio.median() <= 1.02,
-                    "the filter's steps (selection, enforce in the browser and post-broker-login flows) add more "
-                            + "than 2% to a brokered login here");
+                    "a post-broker-login flow, which the filter needs (bypass 3), makes Keycloak serialise the "
+                            + "brokered identity into the authentication session and send the browser through one more "
+                            + "redirect (`/broker/after-post-broker-login`); that and the filter's steps add more than 2%");
         }
         report.chart(section, "login.png", chart);
         SizeResult smallest = results.get(0);
