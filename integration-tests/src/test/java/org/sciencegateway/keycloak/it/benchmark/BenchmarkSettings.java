@@ -35,13 +35,13 @@ public record BenchmarkSettings(
                 Duration.ofSeconds(Integer.getInteger("benchmark.seconds", full ? 10 : 1)),
                 Duration.ofSeconds(Integer.getInteger("benchmark.signing.seconds", full ? 5 : 1)),
                 ints("benchmark.idps", full ? "10,5000" : "10,20"),
-                full ? 4 : 1,
+                full ? 10 : 1,
                 Integer.getInteger("benchmark.logins", full ? 8 : 1),
                 full ? 3 : 1,
                 Integer.getInteger("benchmark.pages", full ? 8 : 1),
                 ints("benchmark.groups", full ? "10,1000,10000" : "10,20"),
                 full ? 5 : 1,
-                Integer.getInteger("benchmark.tokens", full ? 6 : 1),
+                Integer.getInteger("benchmark.tokens", full ? 12 : 1),
                 System.getProperty("benchmark.server.cpus", ""),
                 System.getProperty("benchmark.load.cpus", ""));
     }

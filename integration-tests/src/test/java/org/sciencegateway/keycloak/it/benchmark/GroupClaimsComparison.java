@@ -123,7 +123,7 @@ final class GroupClaimsComparison {
             // Variants interleaved token by token in a fresh random order each time, so that drift hits every
             // variant alike and no variant always follows another: issuing a 320 KB token leaves the server garbage
             // to collect, which a fixed order would always bill to the same successor.
-            for (int i = 0; i < settings.tokensPerRound(); i++) {
+            for (int i = 0; i < tokensPerRound(size); i++) {
                 List<Integer> order = new ArrayList<>();
                 for (int v = 0; v < variants; v++) {
                     order.add(v);
@@ -156,6 +156,11 @@ final class GroupClaimsComparison {
         return new SizeResult(size, millis, access, id);
     }
 
+    /** Small memberships cost a few milliseconds per token, so they get more tokens for a steadier median. */
+    private int tokensPerRound(int size) {
+        return settings.full() && size < 10_000 ? 3 * settings.tokensPerRound() : settings.tokensPerRound();
+    }
+
     private TokenSet refresh(int variant, String refreshToken) {
         return token(Map.of("grant_type", "refresh_token", "client_id", client(variant), "client_secret",
                 client(variant), "refresh_token", refreshToken));
@@ -186,11 +191,11 @@ final class GroupClaimsComparison {
                 String.format(Locale.ROOT, "Users in %s groups (one of them `/escape/users`) in realm `%s`; four "
                         + "clients that differ only in their group mapper. Tokens from the refresh-token grant (every "
                         + "mapper runs again, no password hashing). %d warm-up token(s) per variant, then %d round(s) "
-                        + "of %d tokens per variant, variants interleaved token by token in a random order drawn "
+                        + "of %s tokens per variant, variants interleaved token by token in a random order drawn "
                         + "afresh for each token. "
                         + "Time: per-round median; ratio: against no group mapper in the same round. Sizes: the "
                         + "access and ID token as issued (characters of the compact JWS).",
-                        sizes(), REALM, settings.tokenWarmUp(), settings.rounds(), settings.tokensPerRound()),
+                        sizes(), REALM, settings.tokenWarmUp(), settings.rounds(), tokenCounts()),
                 "groups", "variant", "ms per token", "vs no mapper", "access token bytes", "ID token bytes");
         BarChart time = new BarChart("Token issuance time relative to no group mapper", "× no group mapper", false)
                 .reference(1.05, "+5% target");
@@ -232,6 +237,14 @@ final class GroupClaimsComparison {
         }
         return "reading the user's memberships and their paths (`user.getGroupsStream()` and each group's parent "
                 + "from the realm cache), which any group mapper pays before it can filter";
+    }
+
+    private String tokenCounts() {
+        StringBuilder text = new StringBuilder();
+        for (int size : settings.groupCounts()) {
+            text.append(text.length() == 0 ? "" : ", ").append(tokensPerRound(size));
+        }
+        return text + " (by size)";
     }
 
     private String sizes() {
