@@ -153,7 +153,10 @@ public final class BarChart {
                 g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
                 String label = number(value.median());
                 int labelWidth = g.getFontMetrics().stringWidth(label);
-                g.drawString(label, x + (barWidth - labelWidth) / 2, Math.max(TOP - 2, y - 4));
+                // Above the whisker, so that the two never overlap.
+                int labelBase = value.rounds() > 1
+                        ? TOP + plotHeight - (int) Math.round(axis.position(value.max()) * plotHeight) : y;
+                g.drawString(label, x + (barWidth - labelWidth) / 2, Math.max(TOP - 2, Math.min(y, labelBase) - 4));
             }
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
             String label = group.getKey();

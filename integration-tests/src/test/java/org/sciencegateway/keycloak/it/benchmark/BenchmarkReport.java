@@ -116,7 +116,9 @@ public final class BenchmarkReport {
     public Path write() {
         StringBuilder md = new StringBuilder();
         md.append("# Benchmark report: the science-gateway extensions against stock Keycloak\n\n");
-        md.append("Mode: **").append(settings.mode()).append("**");
+        md.append("Run of ").append(java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).withNano(0))
+                .append(settings.full() ? ", command `./benchmark.sh`" : ", part of `mvn -B verify`")
+                .append(". Mode: **").append(settings.mode()).append("**");
         if (!settings.full()) {
             md.append(" (tiny sizes, one short round: proves that every comparison runs; the figures mean nothing)");
         }
