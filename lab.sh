@@ -10,7 +10,7 @@ done
 
 echo "Building the extensions and preparing Keycloak (first run downloads the distribution) ..."
 # Arguments go to Maven, e.g. another Keycloak release: ./lab.sh -Dkeycloak.server.version=26.5.6
-mvn -B -q -DskipTests -Dmaven.test.skip.exec=true package "$@"
+mvn -B -q -Dstyle.color=never -DskipTests -Dmaven.test.skip.exec=true package "$@"
 
 # exec: the JVM receives Ctrl-C/SIGTERM itself and stops Keycloak with every process it started.
 exec java -cp integration-tests/target/classes org.sciencegateway.keycloak.testing.LabServer

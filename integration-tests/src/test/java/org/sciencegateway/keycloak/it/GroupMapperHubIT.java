@@ -8,7 +8,6 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,6 +15,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.sciencegateway.keycloak.it.story.GenericOAuthenticatorDecision;
+import org.sciencegateway.keycloak.it.story.GenericOAuthenticatorDecision.Configuration;
+import org.sciencegateway.keycloak.it.story.GenericOAuthenticatorDecision.Release;
 import org.sciencegateway.keycloak.testing.HubClient;
 import org.sciencegateway.keycloak.testing.HubLogin;
 import org.sciencegateway.keycloak.testing.KeycloakAdmin;
@@ -31,8 +33,8 @@ import org.sciencegateway.keycloak.testing.TokenSet;
 @DisplayName("group-mapper: JupyterHub authorizes lab users by the groups claim")
 class GroupMapperHubIT {
 
+    /** The README recipe's allowed_groups, for the expected outcome of each lab user. */
     private static final Set<String> ALLOWED_GROUPS = Set.of("/escape/users", "/escape/admins");
-    private static final Set<String> ADMIN_GROUPS = Set.of("/escape/admins");
     private static final String INTROSPECTOR = "gm-hub-introspector";
     private static final String INTROSPECTOR_SECRET = "gm-hub-introspector-secret";
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -55,12 +57,10 @@ class GroupMapperHubIT {
         admin.delete("/admin/realms/vre/clients/" + admin.clientUuid("vre", INTROSPECTOR)).ok();
     }
 
-    private static ObjectNode authState(TokenSet tokens, JsonNode oauthUser) {
-        ObjectNode state = MAPPER.createObjectNode();
-        state.put("access_token", tokens.accessToken());
-        state.put("id_token", tokens.idToken());
-        state.set("oauth_user", oauthUser);
-        return state;
+    /** The README's hub settings (oauthenticator 17), deciding on a login whose user data is {@code oauthUser}. */
+    private static GenericOAuthenticatorDecision hubDecision(TokenSet tokens, JsonNode oauthUser) {
+        return GenericOAuthenticatorDecision.decide(Configuration.recipe(Release.V17),
+                GenericOAuthenticatorDecision.authState(tokens.json(), oauthUser));
     }
 
     private static boolean expectedAdmitted(LabUser user) {
@@ -74,8 +74,7 @@ class GroupMapperHubIT {
         TokenSet tokens = HubLogin.loginThroughHomeInstitution(server, HubClient.JUPYTERHUB, user);
         JsonNode userinfo = OidcCalls.userinfo(server, "vre", tokens.accessToken());
 
-        HubGroupDecision decision = HubGroupDecision.decide(authState(tokens, userinfo), "oauth_user.groups",
-                ALLOWED_GROUPS, ADMIN_GROUPS);
+        GenericOAuthenticatorDecision decision = hubDecision(tokens, userinfo);
 
         assertThat(decision.groups()).containsExactlyInAnyOrderElementsOf(user.groups());
         assertThat(decision.admitted()).as("admitted").isEqualTo(expectedAdmitted(user));
@@ -88,8 +87,7 @@ class GroupMapperHubIT {
     void idTokenPath(LabUser user) {
         TokenSet tokens = HubLogin.loginThroughHomeInstitution(server, HubClient.JUPYTERHUB, user);
 
-        HubGroupDecision decision = HubGroupDecision.decide(authState(tokens, tokens.idTokenClaims()),
-                "oauth_user.groups", ALLOWED_GROUPS, ADMIN_GROUPS);
+        GenericOAuthenticatorDecision decision = hubDecision(tokens, tokens.idTokenClaims());
 
         assertThat(decision.groups()).containsExactlyInAnyOrderElementsOf(user.groups());
         assertThat(decision.admitted()).as("admitted").isEqualTo(expectedAdmitted(user));
@@ -99,17 +97,20 @@ class GroupMapperHubIT {
     @Test
     @DisplayName("Given alice, then she is admitted and not an admin; carol is admitted as admin; bob is refused")
     void labScenario() {
-        Map<LabUser, HubGroupDecision> decisions = new java.util.EnumMap<>(LabUser.class);
+        Map<LabUser, GenericOAuthenticatorDecision> decisions = new java.util.EnumMap<>(LabUser.class);
         for (LabUser user : List.of(LabUser.ALICE, LabUser.CAROL, LabUser.BOB)) {
             TokenSet tokens = HubLogin.loginThroughHomeInstitution(server, HubClient.JUPYTERHUB, user);
-            decisions.put(user, HubGroupDecision.decide(authState(tokens, OidcCalls.userinfo(server, "vre", tokens.accessToken())),
-                    "oauth_user.groups", ALLOWED_GROUPS, ADMIN_GROUPS));
+            decisions.put(user, hubDecision(tokens, OidcCalls.userinfo(server, "vre", tokens.accessToken())));
         }
 
-        assertThat(decisions.get(LabUser.ALICE)).isEqualTo(new HubGroupDecision(Set.of("/escape/users"), true, false));
+        assertThat(decisions.get(LabUser.ALICE).groups()).containsExactly("/escape/users");
+        assertThat(decisions.get(LabUser.ALICE).admitted()).isTrue();
+        assertThat(decisions.get(LabUser.ALICE).admin()).isFalse();
         assertThat(decisions.get(LabUser.CAROL).admitted()).isTrue();
         assertThat(decisions.get(LabUser.CAROL).admin()).isTrue();
-        assertThat(decisions.get(LabUser.BOB)).isEqualTo(new HubGroupDecision(Set.of(), false, false));
+        assertThat(decisions.get(LabUser.BOB).groups()).isEmpty();
+        assertThat(decisions.get(LabUser.BOB).admitted()).isFalse();
+        assertThat(decisions.get(LabUser.BOB).admin()).isFalse();
     }
 
     @Test
