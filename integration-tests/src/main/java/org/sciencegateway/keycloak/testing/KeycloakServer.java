@@ -106,6 +106,8 @@ public final class KeycloakServer implements AutoCloseable {
                 // Its own session: a terminal's Ctrl-C reaches only the launcher, which then stops the server in order.
                 command.add(SETSID.toString());
             }
+            // E.g. "taskset -c 1": pins the server (and every thread it starts) apart from a load generator.
+            command.addAll(settings.commandPrefix);
             command.addAll(List.of("bash", home.resolve("bin/kc.sh").toString(), "start-dev",
                     "--http-port=" + port, "--import-realm", "--db=dev-mem", "--cache=local",
                     "--log-console-output=default", "--log-console-color=false"));
@@ -317,9 +319,16 @@ public final class KeycloakServer implements AutoCloseable {
         private final String javaHome;
         private final Map<String, String> environment;
         private final List<String> extraArguments;
+        private final List<String> commandPrefix;
 
         public Settings(Path distribution, Path providers, Path realms, Path workDir, int port, String javaHome,
                 Map<String, String> environment, List<String> extraArguments) {
+            this(distribution, providers, realms, workDir, port, javaHome, environment, extraArguments, List.of());
+        }
+
+        /** {@code commandPrefix}: words put before the server's command line, e.g. {@code taskset -c 1}. */
+        public Settings(Path distribution, Path providers, Path realms, Path workDir, int port, String javaHome,
+                Map<String, String> environment, List<String> extraArguments, List<String> commandPrefix) {
             this.distribution = distribution.toAbsolutePath().normalize();
             this.providers = providers.toAbsolutePath().normalize();
             this.realms = realms.toAbsolutePath().normalize();
@@ -328,11 +337,13 @@ public final class KeycloakServer implements AutoCloseable {
             this.javaHome = javaHome == null || javaHome.isBlank() ? null : javaHome;
             this.environment = Map.copyOf(environment);
             this.extraArguments = List.copyOf(extraArguments);
+            this.commandPrefix = List.copyOf(commandPrefix);
         }
 
         /**
          * The layout the Maven build prepares in {@code integration-tests/target} (Failsafe passes these paths as
-         * system properties). {@code keycloak.java.home} runs the server on another JDK than the tests.
+         * system properties). {@code keycloak.java.home} runs the server on another JDK than the tests;
+         * {@code keycloak.command.prefix} (words separated by spaces, e.g. {@code taskset -c 1}) prefixes its command.
          */
         public static Settings fromSystemProperties() {
             Map<String, String> env = new LinkedHashMap<>();
@@ -344,7 +355,12 @@ public final class KeycloakServer implements AutoCloseable {
                     Integer.getInteger("keycloak.port", 0),
                     System.getProperty("keycloak.java.home"),
                     env,
-                    List.of());
+                    List.of(),
+                    words(System.getProperty("keycloak.command.prefix", "")));
+        }
+
+        private static List<String> words(String value) {
+            return value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
         }
 
         private static String required(String name) {

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The benchmarks: every comparison against stock Keycloak on one server in one run (see docs/benchmarks.md).
+# Writes integration-tests/target/benchmarks/report.md and PNG charts next to it. Extra arguments go to Maven,
+# e.g. ./benchmark.sh -Dbenchmark.rounds=3
+set -euo pipefail
+cd "$(dirname "$0")"
+
+for tool in java mvn; do
+  command -v "$tool" >/dev/null || { echo "benchmark: '$tool' not found; install JDK 17+ and Maven 3.8+" >&2; exit 2; }
+done
+
+pinning=()
+cpus=$(nproc)
+if command -v taskset >/dev/null && [ "$cpus" -ge 2 ]; then
+  # The load generator (the test JVM) on CPU 0, the server on the others, so that they do not compete.
+  server_cpus="1-$((cpus - 1))"
+  [ "$cpus" -eq 2 ] && server_cpus=1
+  pinning=("-Dkeycloak.command.prefix=taskset -c $server_cpus" "-Dbenchmark.server.cpus=$server_cpus"
+    "-Dbenchmark.load.cpus=0")
+else
+  echo "benchmark: taskset not found or a single CPU: load generator and server are not pinned apart" >&2
+fi
+
+# Keycloak's realm cache must hold 10,000 groups and 5,000 identity providers, or evictions dominate the figures.
+# The server inherits the environment of the test JVM.
+export KC_CACHE_EMBEDDED_REALMS_MAX_COUNT="${KC_CACHE_EMBEDDED_REALMS_MAX_COUNT:-100000}"
+
+echo "benchmark: load average now: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown) (quiet machines give steadier figures)"
+mvn -B verify -pl integration-tests -am -Dbenchmark=full -Dit.test=BenchmarkSuiteIT \
+  -Dtest=NoUnitTests -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
+  "${pinning[@]}" "$@"
+echo "benchmark: report at integration-tests/target/benchmarks/report.md"
