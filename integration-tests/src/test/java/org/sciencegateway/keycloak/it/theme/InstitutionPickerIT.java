@@ -229,7 +229,10 @@ class InstitutionPickerIT {
         assertThat(chromium.driver().findElements(By.cssSelector("#sg-results a.sg-institution")).get(0)
                 .getAttribute("id")).isEqualTo("social-institution-b");
         assertThat(chromium.driver().findElement(By.id("social-institution-b")).getText()).contains("Recently used");
-        chromium.driver().findElement(By.id("sg-forget")).click();
+        WebElement forget = chromium.driver().findElement(By.id("sg-forget"));
+        forget.click();
+        // The old page also has a picker: wait until the form post has replaced it.
+        chromium.await(ExpectedConditions.stalenessOf(forget));
         chromium.await(ExpectedConditions.presenceOfElementLocated(By.id("sg-picker")));
         assertThat(chromium.driver().findElements(By.id("sg-remembered"))).isEmpty();
         assertThat(chromium.cookieNames()).doesNotContain("SG_INSTITUTION_REMEMBERED");
