@@ -51,7 +51,7 @@
 
                 <p id="sg-status" class="sg-status" role="status" aria-live="polite" aria-atomic="true"><#if picker.total == 0>${msg("institutionPickerNone")}<#else>${msg("institutionPickerCount", picker.total?c)}</#if></p>
 
-                <ul id="sg-results" class="sg-results" aria-label="${msg("institutionPickerResultsLabel")}">
+                <ul id="sg-results" class="sg-results" aria-label="${msg("institutionPickerResultsLabel")}" data-query="${picker.query}">
                     <#list picker.items as item>
                         <li class="sg-result">
                             <a id="social-${item.alias}" class="sg-institution" href="${item.loginUrl}" data-alias="${item.alias}">

@@ -35,8 +35,8 @@ import org.keycloak.representations.IDToken;
 
 /**
  * OIDC protocol mapper writing a user's selected groups (and, if asked, roles) into one claim, in the formats
- * JupyterHub and research infrastructures read. Thin adapter: it reads the user's memberships once, computes each
- * group's path by walking cached parents with memoisation, and leaves every decision to {@link GroupClaimPolicy}.
+ * JupyterHub and research infrastructures read. Thin adapter: it reads the user's memberships once per request,
+ * computes the paths it needs from memoised parents, and leaves every decision to {@link GroupClaimPolicy}.
  */
 @AutoService(ProtocolMapper.class)
 public final class GroupClaimMapper extends AbstractOIDCProtocolMapper implements OIDCAccessTokenMapper,
@@ -134,7 +134,7 @@ public final class GroupClaimMapper extends AbstractOIDCProtocolMapper implement
         }
 
         GroupPaths paths = memberships(userSession, clientSessionCtx);
-        List<GroupPath> memberships = paths.memberships();
+        List<GroupPath> memberships = paths.candidates(policy.selection());
 
         Set<RoleModel> availableRoles = policy.needsGroupRoles() || policy.needsUserRoles()
                 ? clientSessionCtx.getRolesStream().collect(Collectors.toSet())
@@ -156,16 +156,15 @@ public final class GroupClaimMapper extends AbstractOIDCProtocolMapper implement
     }
 
     /**
-     * The user's memberships with their paths, read once per token request: the ID token, the access token and every
-     * group mapper of the request share them through the request's client session context.
+     * The user's memberships, read once per token request: the ID token, the access token and every group mapper of
+     * the request share them, and the paths resolved for them, through the request's client session context.
      */
     private static GroupPaths memberships(UserSessionModel userSession, ClientSessionContext clientSessionCtx) {
         GroupPaths known = clientSessionCtx.getAttribute(MEMBERSHIPS_ATTRIBUTE, GroupPaths.class);
         if (known != null && known.userId().equals(userSession.getUser().getId())) {
             return known;
         }
-        GroupPaths paths = new GroupPaths(userSession.getUser().getId());
-        userSession.getUser().getGroupsStream().forEach(paths::addMembership);
+        GroupPaths paths = new GroupPaths(userSession.getUser().getId(), userSession.getUser().getGroupsStream().toList());
         clientSessionCtx.setAttribute(MEMBERSHIPS_ATTRIBUTE, paths);
         return paths;
     }
@@ -186,30 +185,50 @@ public final class GroupClaimMapper extends AbstractOIDCProtocolMapper implement
     }
 
     /**
-     * Paths of the user's groups, each ancestor resolved once per token: siblings share their parents' work, and
-     * {@code getParent()} is served from Keycloak's realm cache.
+     * Paths of the user's groups. Each ancestor is resolved once per token ({@code getParent()} is served from
+     * Keycloak's realm cache) and found again by the parent ID every membership carries; a membership outside every
+     * subtree root of a mapper is dropped on its parent's path alone, without building its own.
      */
     static final class GroupPaths {
         private final String userId;
+        private final List<GroupModel> groups;
         private final Map<String, GroupPath> pathById = new HashMap<>();
         private final Map<GroupPath, GroupModel> groupByPath = new HashMap<>();
         private final Set<String> resolving = new HashSet<>();
-        private final List<GroupPath> memberships = new ArrayList<>();
+        private final Map<GroupSelection, List<GroupPath>> candidates = new HashMap<>();
 
-        GroupPaths(String userId) {
+        GroupPaths(String userId, List<GroupModel> groups) {
             this.userId = userId;
+            this.groups = groups;
         }
 
         String userId() {
             return userId;
         }
 
-        void addMembership(GroupModel group) {
-            memberships.add(pathOf(group));
+        /** The paths of the memberships that {@code selection} may select (every membership without subtree roots). */
+        List<GroupPath> candidates(GroupSelection selection) {
+            return candidates.computeIfAbsent(selection, this::resolve);
         }
 
-        List<GroupPath> memberships() {
-            return memberships;
+        private List<GroupPath> resolve(GroupSelection selection) {
+            List<GroupPath> result = new ArrayList<>();
+            for (GroupModel group : groups) {
+                String parentId = group.getParentId();
+                GroupPath parent = null;
+                if (parentId != null) {
+                    parent = pathById.get(parentId);
+                    if (parent == null) {
+                        parent = pathOf(group.getParent());
+                    }
+                }
+                if (selection.mayHold(parent, group.getName())) {
+                    GroupPath path = parent == null ? GroupPath.of(group.getName()) : parent.child(group.getName());
+                    groupByPath.putIfAbsent(path, group);
+                    result.add(path);
+                }
+            }
+            return result;
         }
 
         GroupPath pathOf(GroupModel group) {

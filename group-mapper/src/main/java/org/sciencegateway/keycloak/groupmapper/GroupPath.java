@@ -120,6 +120,26 @@ public final class GroupPath implements Comparable<GroupPath> {
         return true;
     }
 
+    /**
+     * Whether the group named {@code name} directly below {@code parent} ({@code null}: a top-level group) is
+     * {@code root} or lies below it, decided without building the group's path.
+     */
+    public static boolean childIsWithin(GroupPath parent, String name, GroupPath root) {
+        int depth = parent == null ? 0 : parent.names.size();
+        if (depth >= root.names.size()) {
+            return parent.isWithin(root);
+        }
+        if (depth + 1 < root.names.size()) {
+            return false;
+        }
+        for (int i = 0; i < depth; i++) {
+            if (!parent.names.get(i).equals(root.names.get(i))) {
+                return false;
+            }
+        }
+        return root.names.get(depth).equals(name);
+    }
+
     /** The names below {@code root}; empty for the root itself. */
     public List<String> namesBelow(GroupPath root) {
         if (!isWithin(root)) {

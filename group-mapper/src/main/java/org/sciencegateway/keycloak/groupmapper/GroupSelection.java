@@ -4,8 +4,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -37,8 +35,8 @@ public final class GroupSelection {
 
     /** The selected groups, each once, ordered by path (stable whatever order the memberships come in). */
     public List<GroupPath> select(Collection<GroupPath> memberships) {
-        // Filter before deduplicating and sorting: with a subtree, most of a large membership list drops out here.
-        Set<GroupPath> selected = new TreeSet<>();
+        // Filter before sorting: with a subtree, most of a large membership list drops out here.
+        List<GroupPath> selected = new ArrayList<>();
         for (GroupPath membership : memberships) {
             if (accepts(membership)) {
                 selected.add(membership);
@@ -51,7 +49,31 @@ public final class GroupSelection {
                 }
             }
         }
-        return new ArrayList<>(selected);
+        selected.sort(null);
+        int kept = 0;
+        for (GroupPath path : selected) {
+            if (kept == 0 || !path.equals(selected.get(kept - 1))) {
+                selected.set(kept++, path);
+            }
+        }
+        return new ArrayList<>(selected.subList(0, kept));
+    }
+
+    /**
+     * False when the group named {@code name} directly below {@code parent} ({@code null}: a top-level group) lies
+     * outside every subtree root: then neither it nor any of its ancestors can be selected, and its path need not
+     * even be built. Patterns are left to {@link #select}.
+     */
+    public boolean mayHold(GroupPath parent, String name) {
+        if (subtreeRoots.isEmpty()) {
+            return true;
+        }
+        for (GroupPath root : subtreeRoots) {
+            if (GroupPath.childIsWithin(parent, name, root)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public boolean accepts(GroupPath group) {

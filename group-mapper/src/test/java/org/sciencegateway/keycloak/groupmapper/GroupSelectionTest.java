@@ -134,4 +134,19 @@ class GroupSelectionTest {
         assertThat(selection.select(List.of(GroupPath.of("vo", "a/b"), GroupPath.of("vo", "a", "b"))))
                 .containsExactly(GroupPath.of("vo", "a/b"));
     }
+
+    @Test
+    @DisplayName("Given subtree roots, then a group is judged from its parent's path and its name exactly as from its own path")
+    void mayHoldAgreesWithTheFullPath() {
+        GroupSelection selection = selection(List.of(GroupPath.of("vo", "escape"), GroupPath.of("lab")), List.of(),
+                List.of(), false);
+        List<GroupPath> groups = List.of(GroupPath.of("vo"), GroupPath.of("vo", "escape"), GroupPath.of("vo", "escapes"),
+                GroupPath.of("vo", "escape", "users"), GroupPath.of("vo", "other", "escape"), GroupPath.of("lab"),
+                GroupPath.of("lab", "x", "y"), GroupPath.of("labs"), GroupPath.of("escape"));
+        for (GroupPath group : groups) {
+            GroupPath parent = group.parent().orElse(null);
+            assertThat(selection.mayHold(parent, group.name())).as("%s", group).isEqualTo(selection.accepts(group));
+        }
+        assertThat(selection(List.of(), List.of(), List.of(), false).mayHold(null, "anything")).isTrue();
+    }
 }

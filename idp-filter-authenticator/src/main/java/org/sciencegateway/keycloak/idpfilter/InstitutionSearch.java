@@ -25,6 +25,8 @@ public final class InstitutionSearch {
 
     private static final Pattern MARKS = Pattern.compile("\\p{M}+");
     private static final Pattern WORD_SEPARATORS = Pattern.compile("[^\\p{L}\\p{N}]+");
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+    private static final Pattern EDGE_SEPARATORS = Pattern.compile("^[^\\p{L}\\p{N}]+|[^\\p{L}\\p{N}]+$");
     /** Letters that Unicode decomposition does not reduce to a base letter, as people type them without the accent. */
     private static final Map<Character, String> FOLDED_LETTERS = Map.ofEntries(
             Map.entry('ø', "o"), Map.entry('æ', "ae"), Map.entry('œ', "oe"), Map.entry('ß', "ss"),
@@ -69,6 +71,7 @@ public final class InstitutionSearch {
         }
         List<String> words = words(query == null ? "" : query);
         String phrase = String.join(" ", words);
+        List<String> compounds = compounds(query == null ? "" : query);
         Map<String, Integer> recentRank = new LinkedHashMap<>();
         for (String alias : recent == null ? List.<String>of() : recent) {
             recentRank.putIfAbsent(alias, recentRank.size());
@@ -78,7 +81,7 @@ public final class InstitutionSearch {
             if (!admitted.test(entry.institution.alias())) {
                 continue;
             }
-            int score = words.isEmpty() ? 0 : entry.score(words, phrase);
+            int score = words.isEmpty() ? 0 : entry.score(words, phrase, compounds);
             if (score > 0 || words.isEmpty()) {
                 matches.add(new Scored(entry, score, recentRank.getOrDefault(entry.institution.alias(), Integer.MAX_VALUE)));
             }
@@ -114,6 +117,22 @@ public final class InstitutionSearch {
         return WORD_SEPARATORS.splitAsStream(fold(text)).filter(w -> !w.isEmpty()).toList();
     }
 
+    /**
+     * Typed terms joined by punctuation, such as a domain ({@code uni-a.example.org}) or a hyphenated name
+     * ({@code paris-saclay}): each must appear as typed in a name, other name, domain or alias, so that a full domain
+     * does not also find every domain whose words merely start the same way ({@code uni-allowed.example.org}).
+     */
+    static List<String> compounds(String text) {
+        List<String> compounds = new ArrayList<>();
+        for (String term : WHITESPACE.split(fold(text))) {
+            String trimmed = EDGE_SEPARATORS.matcher(term).replaceAll("");
+            if (words(trimmed).size() > 1) {
+                compounds.add(trimmed);
+            }
+        }
+        return compounds;
+    }
+
     /** One page of results. */
     public record Result(List<Match> items, int total, int page, int pageSize) {
         public int pageCount() {
@@ -142,6 +161,8 @@ public final class InstitutionSearch {
         private final List<String> nameWords;
         private final List<String> otherWords;
         private final String haystack;
+        /** Names, other names, domains and alias as written (folded), one per line: where compounds are looked for. */
+        private final String written;
 
         Entry(Institution institution) {
             this.institution = institution;
@@ -154,10 +175,21 @@ public final class InstitutionSearch {
             this.otherWords = List.copyOf(others);
             this.haystack = foldedName + " " + String.join(" ", otherWords) + " "
                     + String.join(" ", institution.domains().stream().map(InstitutionSearch::fold).toList());
+            List<String> fields = new ArrayList<>();
+            fields.add(institution.name());
+            fields.addAll(institution.otherNames());
+            fields.addAll(institution.domains());
+            fields.add(institution.alias());
+            this.written = String.join("\n", fields.stream().map(InstitutionSearch::fold).toList());
         }
 
         /** 0 when some typed word matches nothing; higher is a better match. */
-        int score(List<String> words, String phrase) {
+        int score(List<String> words, String phrase, List<String> compounds) {
+            for (String compound : compounds) {
+                if (!written.contains(compound)) {
+                    return 0;
+                }
+            }
             int score = 0;
             for (String word : words) {
                 int best = 0;

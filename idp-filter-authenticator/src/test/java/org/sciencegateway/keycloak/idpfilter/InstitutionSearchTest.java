@@ -58,6 +58,25 @@ class InstitutionSearchTest {
     }
 
     @Test
+    @DisplayName("Given a full domain, then only the institution with that domain is found, not one whose domain words merely start the same way")
+    void compoundTermsMatchAsTyped() {
+        InstitutionSearch search = new InstitutionSearch(List.of(
+                new Institution("a", "Aalborg", List.of("uni-a.example.org"), List.of(), null),
+                new Institution("proxy", "Federation proxy", List.of("uni-allowed.example.org"), List.of(), null),
+                new Institution("saclay", "Université Paris-Saclay", List.of("universite-paris-saclay.fr"), List.of(), null)));
+
+        assertThat(aliases(search.search("uni-a.example.org", ALL, List.of(), 1, 10))).containsExactly("a");
+        assertThat(aliases(search.search("uni-a.e", ALL, List.of(), 1, 10))).as("while typing").containsExactly("a");
+        assertThat(aliases(search.search("uni-a", ALL, List.of(), 1, 10))).as("a prefix of both domains")
+                .containsExactlyInAnyOrder("a", "proxy");
+        assertThat(aliases(search.search("uni a", ALL, List.of(), 1, 10))).as("separate words stay loose")
+                .contains("a", "proxy");
+        assertThat(aliases(search.search("PARIS-SACLAY", ALL, List.of(), 1, 10))).containsExactly("saclay");
+        assertThat(aliases(search.search("paris saclay", ALL, List.of(), 1, 10))).containsExactly("saclay");
+        assertThat(aliases(search.search("(aalborg)", ALL, List.of(), 1, 10))).containsExactly("a");
+    }
+
+    @Test
     @DisplayName("Given several words, then every word must match")
     void allWordsMustMatch() {
         assertThat(find("universitet aalborg")).containsExactly("aalborg");

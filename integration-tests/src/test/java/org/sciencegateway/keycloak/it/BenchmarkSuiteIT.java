@@ -51,11 +51,11 @@ class BenchmarkSuiteIT {
                 assertThat(markdown).contains("| " + String.join(" | ", row) + " |");
             }
         }
-        assertThat(report.targets()).hasSize(3 + (idpSizes + 1) + (2 * groupSizes + 1) + 2);
+        assertThat(report.targets()).hasSize(3 + (idpSizes + 1) + (2 * groupSizes + 1) + 3);
         for (BenchmarkReport.Target target : report.targets()) {
             assertThat(markdown).contains("| " + target.row() + " | " + target.target() + " | " + target.measured());
         }
-        assertThat(report.chartFiles()).hasSize(7);
+        assertThat(report.chartFiles()).hasSize(8);
         for (Path chart : report.chartFiles()) {
             BufferedImage image = ImageIO.read(chart.toFile());
             assertThat(image).as("PNG %s", chart).isNotNull();

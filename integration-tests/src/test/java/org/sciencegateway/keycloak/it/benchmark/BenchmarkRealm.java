@@ -130,6 +130,11 @@ final class BenchmarkRealm implements AutoCloseable {
                         "userName", link.path("userName").asText())).ok();
     }
 
+    /** The look-alike identity providers added so far: {@code bench-university-00001} up to this number. */
+    int fillerCount() {
+        return fillerCount;
+    }
+
     int identityProviderCount() {
         return admin.get("/admin/realms/" + NAME + "/identity-provider/instances?briefRepresentation=true&max=100000")
                 .ok().size();

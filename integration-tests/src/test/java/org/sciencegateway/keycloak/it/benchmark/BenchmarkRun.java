@@ -63,7 +63,7 @@ public final class BenchmarkRun {
                 progress("logins with " + count + " identity providers");
                 logins.add(login.measure(count));
                 progress("login pages with " + count + " identity providers");
-                pages.add(picker.measure(count));
+                pages.add(picker.measure(count, realm.fillerCount()));
             }
             progress("groups: creating " + settings.largestGroupCount());
             groups.setUp(realm);

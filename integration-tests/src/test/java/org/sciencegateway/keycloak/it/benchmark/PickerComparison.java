@@ -3,6 +3,7 @@ package org.sciencegateway.keycloak.it.benchmark;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -10,7 +11,12 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.sciencegateway.keycloak.testing.BrowserSession;
+import org.sciencegateway.keycloak.testing.HeadlessChromium;
 import org.sciencegateway.keycloak.testing.HubClient;
 import org.sciencegateway.keycloak.testing.HubLogin;
 import org.sciencegateway.keycloak.testing.KeycloakAdmin;
@@ -22,7 +28,8 @@ import org.sciencegateway.keycloak.testing.KeycloakServer;
  * of them to offer) under the realm's theme {@code science-gateway}. Stock: client {@code bench-picker-stock}
  * without a filter, Keycloak's built-in {@code browser} flow and login theme {@code keycloak.v2}, which renders
  * one button per identity provider. Timed from the authorization request to the page's last byte, in a fresh
- * browser each time; bytes are the HTML document as served (uncompressed).
+ * browser each time; bytes are the HTML document as served (uncompressed). Then, in headless Chromium, the time
+ * from each keystroke in the picker's search field to its results on screen.
  */
 final class PickerComparison {
 
@@ -33,7 +40,7 @@ final class PickerComparison {
     private static final String ADMIT_ALL = "{\"localAccounts\": true, \"allow\": [{\"idpPattern\": \".*\"}]}";
 
     record SizeResult(int identityProviders, List<Double> pickerMillis, List<Double> stockMillis, int pickerBytes,
-            int stockBytes, int stockButtons, int pickerResults) {
+            int stockBytes, int stockButtons, int pickerResults, Keystrokes keystrokes) {
         List<Double> ratios() {
             List<Double> ratios = new ArrayList<>();
             for (int i = 0; i < stockMillis.size(); i++) {
@@ -75,7 +82,8 @@ final class PickerComparison {
         return rep;
     }
 
-    SizeResult measure(int identityProviders) {
+    /** @param fillers the realm's look-alike institutions, {@code bench-university-00001} to this number */
+    SizeResult measure(int identityProviders, int fillers) {
         for (int i = 0; i < settings.pageWarmUp(); i++) {
             load(PICKER);
             load(STOCK_PAGE);
@@ -118,7 +126,103 @@ final class PickerComparison {
         assertThat(pickerPage.document().getElementById("sg-status").text())
                 .as("the picker offers every institution").contains(String.valueOf(visible));
         return new SizeResult(identityProviders, picker, stock, bytes(pickerPage), bytes(stockPage),
-                stockPage.document().select("[id^=social-]").size(), results);
+                stockPage.document().select("[id^=social-]").size(), results, keystrokes(fillers));
+    }
+
+    /**
+     * Keystroke to results in a real browser: per round, fresh picker pages on which queries are typed one key at a
+     * time. Each key is timed in the page from the keydown event's timestamp (when the browser received the key) to
+     * the first animation frame after the results for the text typed so far are in the list, that is, when they are
+     * painted. The next key is typed once the results are shown, as by someone reading while typing.
+     */
+    record Keystrokes(List<Double> medianMillis, List<Double> p90Millis, double maxMillis, int keys) {
+    }
+
+    private static final String PROBE = """
+            const input = document.getElementById('sg-query');
+            const list = document.getElementById('sg-results');
+            window.sgBench = {keys: [], shown: []};
+            input.addEventListener('keydown', e => window.sgBench.keys.push(e.timeStamp), true);
+            new MutationObserver(() => {
+              if (list.getAttribute('aria-busy') === 'true') { return; }
+              const query = list.dataset.query;
+              requestAnimationFrame(() => window.sgBench.shown.push({query, at: performance.now()}));
+            }).observe(list, {attributes: true, attributeFilter: ['data-query', 'aria-busy'], childList: true});
+            """;
+
+    /** Resolves with the milliseconds from the n-th key to the painted results for the field's current text. */
+    private static final String AWAIT_RESULTS = """
+            const n = arguments[0];
+            const done = arguments[arguments.length - 1];
+            const check = () => {
+              const bench = window.sgBench;
+              const query = document.getElementById('sg-query').value.trim();
+              if (bench.keys.length >= n) {
+                const key = bench.keys[n - 1];
+                const shown = bench.shown.find(s => s.query === query && s.at >= key);
+                if (shown) { done(shown.at - key); return; }
+              }
+              setTimeout(check, 1);
+            };
+            check();
+            """;
+
+    private Keystrokes keystrokes(int fillers) {
+        List<Double> medians = new ArrayList<>();
+        List<Double> p90s = new ArrayList<>();
+        double max = 0;
+        int keys = 0;
+        try (HeadlessChromium chromium = new HeadlessChromium(true)) {
+            chromium.driver().manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
+            for (int w = 0; w < settings.pageWarmUp(); w++) {
+                typeAndTime(chromium, queries(fillers, -1 - w).get(0));
+            }
+            for (int round = 0; round < settings.rounds(); round++) {
+                List<Double> millis = new ArrayList<>();
+                for (Query query : queries(fillers, round)) {
+                    millis.addAll(typeAndTime(chromium, query));
+                }
+                millis.sort(null);
+                medians.add(Spread.median(millis));
+                p90s.add(Spread.quantile(millis, 0.9));
+                max = Math.max(max, millis.get(millis.size() - 1));
+                keys += millis.size();
+            }
+        }
+        return new Keystrokes(medians, p90s, max, keys);
+    }
+
+    /** A query and the institution it must find (shown on the first page of results once typed completely). */
+    private record Query(String text, String expectedAlias) {
+    }
+
+    /** Per round, other institutions: one typed by name, one by domain, one by a word inside the name. */
+    private static List<Query> queries(int fillers, int round) {
+        int a = 1 + Math.floorMod(round * 7919 + 4242, fillers);
+        int b = 1 + Math.floorMod(round * 104_729 + 1_234, fillers);
+        return List.of(new Query("benchmark university " + a, alias(a)),
+                new Query("uni" + b + ".bench", alias(b)),
+                new Query("univ " + a, alias(a)));
+    }
+
+    private static String alias(int filler) {
+        return String.format(Locale.ROOT, "bench-university-%05d", filler);
+    }
+
+    private List<Double> typeAndTime(HeadlessChromium chromium, Query query) {
+        chromium.driver().get(new HubLogin(server, new BrowserSession(), PICKER).authorizationUrl());
+        WebElement input = chromium.await(ExpectedConditions.presenceOfElementLocated(By.id("sg-query")));
+        chromium.script(PROBE);
+        List<Double> millis = new ArrayList<>();
+        for (int i = 0; i < query.text().length(); i++) {
+            input.sendKeys(String.valueOf(query.text().charAt(i)));
+            Object elapsed = ((JavascriptExecutor) chromium.driver()).executeAsyncScript(AWAIT_RESULTS, i + 1);
+            millis.add(((Number) elapsed).doubleValue());
+        }
+        List<String> shown = chromium.driver().findElements(By.cssSelector("#sg-results a.sg-institution")).stream()
+                .map(e -> e.getAttribute("data-alias")).toList();
+        assertThat(shown).as("results for \"%s\"", query.text()).contains(query.expectedAlias());
+        return millis;
     }
 
     private int visibleIdentityProviders() {
@@ -153,15 +257,24 @@ final class PickerComparison {
                         + "`keycloak.v2` (one button per IdP). Time from the authorization request to the page's "
                         + "last byte in a fresh browser; bytes of the HTML as served, uncompressed (stylesheets and "
                         + "scripts are static, cacheable files shared by every page of the theme). %d warm-up load(s) "
-                        + "each, then %d round(s) of %d loads per variant, alternating.", BenchmarkRealm.NAME,
+                        + "each, then %d round(s) of %d loads per variant, alternating. Keystroke to results: in "
+                        + "headless Chromium (on the load generator's CPU), queries typed one key at a time into the "
+                        + "picker (an institution's full name, its domain, a word of its name; other institutions in "
+                        + "each round, a fresh page per query); each key timed in the page from the keydown event to "
+                        + "the first animation frame after the results for the text typed so far are in the list, "
+                        + "the next key typed once they are shown; per round the median and 90th percentile over "
+                        + "its keys.", BenchmarkRealm.NAME,
                         PICKER.clientId(), STOCK_PAGE.clientId(), settings.pageWarmUp(), settings.rounds(),
                         settings.pagesPerRound()),
                 "identity providers", "stock page ms", "picker ms", "ratio picker / stock", "stock page bytes",
-                "picker bytes", "stock buttons / picker results");
+                "picker bytes", "stock buttons / picker results", "keystroke → results ms, median",
+                "keystroke → results ms, p90");
         BarChart time = new BarChart("Login page render time: stock page vs institution picker",
                 "milliseconds per page", false);
         BarChart size = new BarChart("Login page size: stock page vs institution picker (log scale)",
                 "bytes of HTML", true);
+        BarChart typing = new BarChart("Institution picker in Chromium: keystroke to results on screen",
+                "milliseconds per keystroke", false);
         for (SizeResult r : results) {
             Spread stock = Spread.of(r.stockMillis());
             Spread picker = Spread.of(r.pickerMillis());
@@ -169,14 +282,19 @@ final class PickerComparison {
             section.row(String.format(Locale.ROOT, "%,d", r.identityProviders()), stock.format("%.1f"),
                     picker.format("%.1f"), ratio.format("%.3f"), String.format(Locale.ROOT, "%,d", r.stockBytes()),
                     String.format(Locale.ROOT, "%,d", r.pickerBytes()),
-                    String.format(Locale.ROOT, "%,d / %d", r.stockButtons(), r.pickerResults()));
+                    String.format(Locale.ROOT, "%,d / %d", r.stockButtons(), r.pickerResults()),
+                    Spread.of(r.keystrokes().medianMillis()).format("%.1f"),
+                    Spread.of(r.keystrokes().p90Millis()).format("%.1f"));
             String category = String.format(Locale.ROOT, "%,d IdPs", r.identityProviders());
+            typing.bar(category, "median", Spread.of(r.keystrokes().medianMillis()))
+                    .bar(category, "90th percentile", Spread.of(r.keystrokes().p90Millis()));
             time.bar(category, "stock page (keycloak.v2)", stock).bar(category, "institution picker", picker);
             size.bar(category, "stock page (keycloak.v2)", Spread.of(List.of(r.stockBytes())))
                     .bar(category, "institution picker", Spread.of(List.of(r.pickerBytes())));
         }
         report.chart(section, "picker-time.png", time);
         report.chart(section, "picker-bytes.png", size.reference(100 * 1024, "100 KB target"));
+        report.chart(section, "picker-keystrokes.png", typing.reference(50, "50 ms target"));
         SizeResult largest = results.get(results.size() - 1);
         Spread ratio = Spread.of(largest.ratios());
         report.target(String.format(Locale.ROOT, "Picker render time, %,d institutions", largest.identityProviders()),
@@ -185,5 +303,11 @@ final class PickerComparison {
         report.target(String.format(Locale.ROOT, "Picker first load, %,d institutions", largest.identityProviders()),
                 "≤ 100 KB", String.format(Locale.ROOT, "%,d bytes", largest.pickerBytes()),
                 largest.pickerBytes() <= 100 * 1024, "the picker's HTML exceeds 100 KB");
+        Spread p90 = Spread.of(largest.keystrokes().p90Millis());
+        report.target(String.format(Locale.ROOT, "Picker keystroke to results in Chromium, %,d institutions",
+                        largest.identityProviders()), "< 50 ms (90th percentile of the keystrokes)",
+                p90.format("%.1f ms") + String.format(Locale.ROOT, "; slowest of %d keys %.1f ms",
+                        largest.keystrokes().keys(), largest.keystrokes().maxMillis()),
+                p90.median() < 50, "results appear more than 50 ms after the key");
     }
 }

@@ -91,8 +91,14 @@ class InstitutionPickerIT {
                 .map(e -> e.getAttribute("id")).toList();
     }
 
+    /** Waits until the list shows exactly these institutions for everything typed so far (not an earlier prefix). */
     private void awaitShown(List<String> ids) {
-        chromium.await(d -> shownInstitutions().equals(ids.stream().sorted().toList()));
+        chromium.await(d -> {
+            WebElement results = d.findElement(By.id("sg-results"));
+            String typed = d.findElement(By.id("sg-query")).getAttribute("value").trim();
+            return typed.equals(results.getAttribute("data-query")) && results.getAttribute("aria-busy") == null
+                    && shownInstitutions().equals(ids.stream().sorted().toList());
+        });
     }
 
     private String status() {

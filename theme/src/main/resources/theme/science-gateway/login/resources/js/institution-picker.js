@@ -22,8 +22,11 @@ if (picker) {
     failed: picker.dataset.msgFailed,
   };
   let page = Number(picker.dataset.page) || 1;
-  let pending;
   let generation = 0;
+  let inFlight;
+  // Answers already received on this page, so that correcting a typo shows earlier results without a request.
+  const answers = new Map();
+  const ANSWERS_KEPT = 50;
 
   document.getElementById("sg-remember-group").hidden = false;
 
@@ -76,8 +79,10 @@ if (picker) {
     return li;
   }
 
-  function render(result) {
+  function render(query, result) {
     list.replaceChildren(...result.items.map(resultItem));
+    list.dataset.query = query;
+    list.removeAttribute("aria-busy");
     status.textContent = result.total === 0 ? messages.none : format(messages.count, result.total);
     page = result.page;
     pages.hidden = result.pageCount <= 1;
@@ -88,31 +93,57 @@ if (picker) {
     pageOf.textContent = format(messages.page, result.page, result.pageCount);
   }
 
+  // Every keystroke searches at once (no debounce: results follow the typing); a newer search aborts the request
+  // of an older one, and an answer that arrives after a newer search started is never shown.
   async function search(wantedPage) {
     const current = ++generation;
+    const query = input.value.trim();
+    const key = `${wantedPage} ${query}`;
+    if (inFlight) {
+      inFlight.abort();
+      inFlight = undefined;
+    }
+    const known = answers.get(key);
+    if (known) {
+      render(query, known);
+      return;
+    }
     const url = new URL(searchUrl, window.location.href);
-    url.searchParams.set("q", input.value.trim());
+    url.searchParams.set("q", query);
     url.searchParams.set("page", String(wantedPage));
+    const request = new AbortController();
+    inFlight = request;
+    list.setAttribute("aria-busy", "true");
     try {
-      const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      const response = await fetch(url, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+        signal: request.signal,
+      });
       if (!response.ok) {
         throw new Error(`search answered ${response.status}`);
       }
       const result = await response.json();
+      if (answers.size >= ANSWERS_KEPT) {
+        answers.delete(answers.keys().next().value);
+      }
+      answers.set(key, result);
       if (current === generation) {
-        render(result);
+        render(query, result);
       }
     } catch (error) {
-      if (current === generation) {
+      if (current === generation && error.name !== "AbortError") {
+        list.removeAttribute("aria-busy");
         status.textContent = messages.failed;
+      }
+    } finally {
+      if (inFlight === request) {
+        inFlight = undefined;
       }
     }
   }
 
-  input.addEventListener("input", () => {
-    clearTimeout(pending);
-    pending = setTimeout(() => search(1), 120);
-  });
+  input.addEventListener("input", () => search(1));
 
   // The form stays the no-JavaScript path; with JavaScript, searching and paging happen in place.
   form.addEventListener("submit", (event) => {
@@ -121,7 +152,6 @@ if (picker) {
       return;
     }
     event.preventDefault();
-    clearTimeout(pending);
     search(submitter && submitter.name === "page" ? Number(submitter.value) : 1);
   });
 
