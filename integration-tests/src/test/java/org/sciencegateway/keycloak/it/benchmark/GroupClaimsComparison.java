@@ -157,14 +157,16 @@ final class GroupClaimsComparison {
     }
 
     /**
-     * Small memberships cost a few milliseconds per token, so they get more tokens for a steadier median; 10,000
-     * memberships cost a third of a second, where garbage collection spreads the figures, so they get twice as many.
+     * Tokens per variant and round, by size: a token for 10 memberships costs a few milliseconds, where one garbage
+     * collection moves a round's median, so small sizes get many tokens (10 groups: 10×, 1,000: 6×); 10,000
+     * memberships cost a third of a second per token and get twice the base number.
      */
     private int tokensPerRound(int size) {
         if (!settings.full()) {
             return settings.tokensPerRound();
         }
-        return (size < 10_000 ? 3 : 2) * settings.tokensPerRound();
+        int factor = size < 1_000 ? 10 : size < 10_000 ? 6 : 2;
+        return factor * settings.tokensPerRound();
     }
 
     private TokenSet refresh(int variant, String refreshToken) {
