@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.keycloak.models.ClientModel;
@@ -134,8 +135,21 @@ public final class GroupClaimMapper extends AbstractOIDCProtocolMapper implement
         }
 
         GroupPaths paths = memberships(userSession, clientSessionCtx);
-        List<GroupPath> memberships = paths.candidates(policy.selection());
+        // The ID token and the access token of one request get the same values: computed once.
+        List<String> values = paths.claimValues(policy, () -> claimValues(policy, paths, clientSessionCtx));
 
+        ProtocolMapperModel effective = new ProtocolMapperModel(model);
+        effective.setConfig(new HashMap<>(model.getConfig()));
+        effective.getConfig().put(OIDCAttributeMapperHelper.TOKEN_CLAIM_NAME, policy.claimName());
+        effective.getConfig().put("multivalued", "true");
+        effective.getConfig().remove(OIDCAttributeMapperHelper.JSON_TYPE);
+        // A copy per token: another mapper writing the same claim may add to the list Keycloak puts in the token.
+        OIDCAttributeMapperHelper.mapClaim(token, effective, new ArrayList<>(values));
+    }
+
+    private static List<String> claimValues(GroupClaimPolicy policy, GroupPaths paths,
+                                            ClientSessionContext clientSessionCtx) {
+        List<GroupPath> memberships = paths.candidates(policy.selection());
         Set<RoleModel> availableRoles = policy.needsGroupRoles() || policy.needsUserRoles()
                 ? clientSessionCtx.getRolesStream().collect(Collectors.toSet())
                 : Set.of();
@@ -143,16 +157,8 @@ public final class GroupClaimMapper extends AbstractOIDCProtocolMapper implement
                 ? availableRoles.stream().map(GroupClaimMapper::toRoleRef).toList()
                 : List.of();
         String scope = policy.format() == GroupClaimFormat.WLCG ? clientSessionCtx.getScopeString(true) : null;
-
-        List<String> values = policy.claimValues(memberships,
-                group -> groupRoles(paths.groupAt(group), availableRoles), userRoles, scope);
-
-        ProtocolMapperModel effective = new ProtocolMapperModel(model);
-        effective.setConfig(new HashMap<>(model.getConfig()));
-        effective.getConfig().put(OIDCAttributeMapperHelper.TOKEN_CLAIM_NAME, policy.claimName());
-        effective.getConfig().put("multivalued", "true");
-        effective.getConfig().remove(OIDCAttributeMapperHelper.JSON_TYPE);
-        OIDCAttributeMapperHelper.mapClaim(token, effective, values);
+        return List.copyOf(policy.claimValues(memberships,
+                group -> groupRoles(paths.groupAt(group), availableRoles), userRoles, scope));
     }
 
     /**
@@ -196,6 +202,7 @@ public final class GroupClaimMapper extends AbstractOIDCProtocolMapper implement
         private final Map<GroupPath, GroupModel> groupByPath = new HashMap<>();
         private final Set<String> resolving = new HashSet<>();
         private final Map<GroupSelection, List<GroupPath>> candidates = new HashMap<>();
+        private final Map<GroupClaimPolicy, List<String>> values = new HashMap<>();
 
         GroupPaths(String userId, List<GroupModel> groups) {
             this.userId = userId;
@@ -204,6 +211,19 @@ public final class GroupClaimMapper extends AbstractOIDCProtocolMapper implement
 
         String userId() {
             return userId;
+        }
+
+        /**
+         * A policy's claim values for this request, computed on first use. The request's granted scope and the
+         * client's roles, their only other inputs, are the same for each of its tokens.
+         */
+        List<String> claimValues(GroupClaimPolicy policy, Supplier<List<String>> compute) {
+            List<String> known = values.get(policy);
+            if (known == null) {
+                known = compute.get();
+                values.put(policy, known);
+            }
+            return known;
         }
 
         /** The paths of the memberships that {@code selection} may select (every membership without subtree roots). */

@@ -74,6 +74,20 @@ class GroupPathsTest {
     }
 
     @Test
+    @DisplayName("Given the ID token and the access token of one request, then a policy's values are computed once")
+    void valuesComputedOncePerRequest() throws Exception {
+        GroupClaimMapper.GroupPaths paths = new GroupClaimMapper.GroupPaths("user", List.of());
+        GroupClaimPolicy policy = GroupMapperConfig.parse(java.util.Map.of("claim.name", "groups"), false);
+        java.util.concurrent.atomic.AtomicInteger computed = new java.util.concurrent.atomic.AtomicInteger();
+
+        List<String> first = paths.claimValues(policy, () -> List.of("/escape/users#" + computed.incrementAndGet()));
+        List<String> second = paths.claimValues(policy, () -> List.of("/escape/users#" + computed.incrementAndGet()));
+
+        assertThat(second).isEqualTo(first).containsExactly("/escape/users#1");
+        assertThat(computed).hasValue(1);
+    }
+
+    @Test
     @DisplayName("Given a top-level group, then its path is its name and no parent is fetched")
     void topLevel() {
         GroupModel top = group("top", "escape", null);
