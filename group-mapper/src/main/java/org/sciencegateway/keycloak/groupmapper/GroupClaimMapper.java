@@ -218,12 +218,7 @@ public final class GroupClaimMapper extends AbstractOIDCProtocolMapper implement
          * client's roles, their only other inputs, are the same for each of its tokens.
          */
         List<String> claimValues(GroupClaimPolicy policy, Supplier<List<String>> compute) {
-            List<String> known = values.get(policy);
-            if (known == null) {
-                known = compute.get();
-                values.put(policy, known);
-            }
-            return known;
+            return values.computeIfAbsent(policy, p -> compute.get());
         }
 
         /** The paths of the memberships that {@code selection} may select (every membership without subtree roots). */

@@ -126,7 +126,7 @@ public final class InstitutionSearch {
         List<String> compounds = new ArrayList<>();
         for (String term : WHITESPACE.split(fold(text))) {
             String trimmed = EDGE_SEPARATORS.matcher(term).replaceAll("");
-            if (words(trimmed).size() > 1) {
+            if (WORD_SEPARATORS.matcher(trimmed).find()) {
                 compounds.add(trimmed);
             }
         }
