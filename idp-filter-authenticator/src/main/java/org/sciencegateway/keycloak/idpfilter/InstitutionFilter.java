@@ -13,6 +13,9 @@ import java.util.Set;
  */
 public final class InstitutionFilter {
 
+    /** Longest alias or institution value the filter matches; a longer one is refused (claims are attacker input). */
+    public static final int MAX_VALUE_LENGTH = 16_384;
+
     private final InstitutionRules rules;
 
     public InstitutionFilter(InstitutionRules rules) {
@@ -28,6 +31,11 @@ public final class InstitutionFilter {
         if (origin.isLocal()) {
             return rules.localAccounts() ? Decision.allow(Decision.LOCAL_ACCOUNTS) : Decision.deny(Decision.LOCAL_ACCOUNTS);
         }
+        if (oversized(origin.identityProvider()) || oversized(origin.institution())
+                || oversized(origin.registrationAuthority()) || oversized(origin.emailDomain())
+                || oversized(origin.organization())) {
+            return Decision.deny(Decision.OVERSIZED_VALUE);
+        }
         for (RuleEntry entry : rules.deny()) {
             if (entry.matches(origin)) {
                 return Decision.deny(entry.label());
@@ -41,12 +49,16 @@ public final class InstitutionFilter {
         return Decision.deny(Decision.NO_ALLOW_MATCH);
     }
 
+    private static boolean oversized(String value) {
+        return value != null && value.length() > MAX_VALUE_LENGTH;
+    }
+
     /**
      * Whether some login through this identity provider could pass: an allow entry accepts the alias and no deny
      * entry refuses the alias outright. Used before the login (hints, linking); the final word is {@link #decide}.
      */
     public boolean mayAdmit(String alias) {
-        if (alias == null || alias.isBlank()) {
+        if (alias == null || alias.isBlank() || oversized(alias)) {
             return false;
         }
         for (RuleEntry entry : rules.deny()) {

@@ -1,5 +1,7 @@
 package org.sciencegateway.keycloak.idpfilter;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,8 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * A client's login rules, parsed from the JSON document admins store on the client (format in docs/idp-filter.md,
@@ -206,8 +206,9 @@ public record InstitutionRules(List<RuleEntry> allow, List<RuleEntry> deny, bool
         try {
             return Pattern.compile(regex);
         } catch (PatternSyntaxException e) {
-            throw new InvalidRulesException(where + "." + key + " is not a valid regular expression ("
-                    + e.getDescription() + " near index " + e.getIndex() + "): " + regex);
+            // RE2 syntax: no backreferences or lookaround, which is what keeps matching linear in the input.
+            throw new InvalidRulesException(where + "." + key + " is not a valid regular expression (RE2 syntax, "
+                    + e.getDescription() + "): " + regex);
         }
     }
 

@@ -3,12 +3,20 @@ package org.sciencegateway.keycloak.idpfilter;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.keycloak.authentication.AuthenticationFlowContext;
+import org.keycloak.authentication.RequiredActionContext;
 import org.keycloak.events.Details;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.forms.login.LoginFormsProvider;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.sessions.AuthenticationSessionModel;
 
 /**
  * The one way a login is refused: an event naming client, identity provider, institution and rule, and a
  * translatable error page that says only that this institution is not allowed for this service (it names no user
- * and reveals nothing about accounts). The flow stays on this page; nothing the browser sends can continue it.
+ * and reveals nothing about accounts). The tab is marked refused ({@link AdmissionLedger}): nothing the browser
+ * sends in it can continue the login, and an account or link the refused first login made is removed
+ * ({@link RefusedAccountCleanup}).
  */
 final class Refusal {
 
@@ -24,19 +32,42 @@ final class Refusal {
     private Refusal() {
     }
 
+    /** Refuses inside an authentication flow; the flow stays on the page. */
     static void refuse(AuthenticationFlowContext context, LoginOrigin origin, String rule) {
-        String clientId = context.getAuthenticationSession().getClient() == null ? null
-                : context.getAuthenticationSession().getClient().getClientId();
+        record(context.getSession(), context.getAuthenticationSession(), context.getEvent(), origin, rule);
+        context.forceChallenge(page(context.form()));
+    }
+
+    /** Refuses at login completion (see {@link AdmissionRequiredAction}); the page is shown by its challenge. */
+    static void refuse(RequiredActionContext context, LoginOrigin origin, String rule) {
+        record(context.getSession(), context.getAuthenticationSession(), context.getEvent(), origin, rule);
+    }
+
+    static Response page(LoginFormsProvider form) {
+        return form.setError(MESSAGE).createErrorPage(Response.Status.FORBIDDEN);
+    }
+
+    /** The event details every refusal carries, at login and at the token boundary. */
+    static EventBuilder details(EventBuilder event, LoginOrigin origin, String rule) {
         String idp = origin == null || origin.isLocal() ? "local" : origin.identityProvider();
         String institution = origin == null ? null : origin.institution();
-        context.getEvent().clone()
-                .detail(Details.IDENTITY_PROVIDER, idp)
+        return event.detail(Details.IDENTITY_PROVIDER, idp)
                 .detail(DETAIL_INSTITUTION, institution == null ? "" : institution)
-                .detail(DETAIL_RULE, rule)
-                .error(ERROR);
-        LOG.infof("Institution filter refused login to client %s through %s (institution %s) by rule %s",
-                clientId, idp, institution, rule);
-        Response page = context.form().setError(MESSAGE).createErrorPage(Response.Status.FORBIDDEN);
-        context.forceChallenge(page);
+                .detail(DETAIL_RULE, rule);
+    }
+
+    static void log(ClientModel client, LoginOrigin origin, String rule, String where) {
+        LOG.infof("Institution filter refused %s for client %s through %s (institution %s) by rule %s", where,
+                client == null ? null : client.getClientId(),
+                origin == null || origin.isLocal() ? "local" : origin.identityProvider(),
+                origin == null ? null : origin.institution(), rule);
+    }
+
+    private static void record(KeycloakSession session, AuthenticationSessionModel authSession, EventBuilder event,
+                               LoginOrigin origin, String rule) {
+        details(event.clone(), origin, rule).error(ERROR);
+        log(authSession.getClient(), origin, rule, "login");
+        AdmissionLedger.markRefused(authSession, rule);
+        RefusedAccountCleanup.afterRefusal(session, authSession, origin);
     }
 }
