@@ -12,6 +12,7 @@ import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserSessionModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.protocol.oidc.TokenExchangeContext;
 import org.keycloak.representations.AccessToken;
 import org.keycloak.representations.RefreshToken;
@@ -113,13 +114,20 @@ final class TokenBoundaryExecutor implements ClientPolicyExecutorProvider<org.ke
         if (refused == null) {
             return;
         }
-        EventBuilder event = new EventBuilder(session.getContext().getRealm(), session, session.getContext().getConnection())
-                .event(eventType)
-                .client(client);
-        if (userSession != null) {
-            event.user(userSession.getUser()).session(userSession);
-        }
-        Refusal.details(event, refused.origin(), refused.rule()).error(Refusal.ERROR);
+        // The grant answers with an error response, and its transaction may roll back: the event is stored in its own.
+        String realmId = session.getContext().getRealm().getId();
+        String userId = userSession == null ? null : userSession.getUser().getId();
+        String sessionId = userSession == null ? null : userSession.getId();
+        org.keycloak.common.ClientConnection connection = session.getContext().getConnection();
+        KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(), s -> {
+            RealmModel realm = s.realms().getRealm(realmId);
+            s.getContext().setRealm(realm);
+            EventBuilder event = new EventBuilder(realm, s, connection).event(eventType).client(client.getClientId());
+            if (userId != null) {
+                event.user(userId).session(sessionId);
+            }
+            Refusal.details(event, refused.origin(), refused.rule()).error(Refusal.ERROR);
+        });
         Refusal.log(client, refused.origin(), refused.rule(), "a token");
         throw new ClientPolicyException(OAuthErrorException.INVALID_GRANT, refused.description(client),
                 Response.Status.BAD_REQUEST);

@@ -249,4 +249,41 @@ class InstitutionFilterTest {
             assertThat(filter(HUB_RULES).allowedInstitutions()).containsExactly("https://idp.uni-allowed.example.org");
         }
     }
+
+    @Nested
+    @DisplayName("Patterns and claim lengths (RE2/J, linear time)")
+    class LinearPatterns {
+
+        @Test
+        @DisplayName("Given the deny pattern (.*a){12}, then a 10,000-character institution claim is decided (no backtracking)")
+        void superLinearPatternDecidedOnLongClaim() throws Exception {
+            InstitutionFilter filter = filter("""
+                    {"allow": [{"idp": "federation-proxy"}], "deny": [{"institutionPattern": "(.*a){12}"}]}""");
+            String claim = "https://idp.example.org/" + "b".repeat(10_000 - 24);
+            assertThat(claim).hasSize(10_000);
+            assertThat(filter.decide(LoginOrigin.brokered("federation-proxy").withInstitution(claim)).allowed()).isTrue();
+            String denied = claim.substring(12) + "a".repeat(12); // whole match: twelve a, the last at the end
+            assertThat(filter.decide(LoginOrigin.brokered("federation-proxy").withInstitution(denied)).rule())
+                    .isEqualTo("deny[0]");
+        }
+
+        @Test
+        @DisplayName("Given (x+x+)+y and (a+)+$, then they are accepted and decide like their Java meaning")
+        void nestedQuantifiersAccepted() throws Exception {
+            InstitutionFilter filter = filter("""
+                    {"allow": [{"idpPattern": "(a+)+$"}], "deny": [{"institutionPattern": "(x+x+)+y"}]}""");
+            assertThat(filter.decide(LoginOrigin.brokered("aaaa").withInstitution("x".repeat(5_000))).allowed()).isTrue();
+            assertThat(filter.decide(LoginOrigin.brokered("aaaa").withInstitution("xxxy")).allowed()).isFalse();
+        }
+
+        @Test
+        @DisplayName("Given a claim longer than the bound, then the login is refused before any pattern runs")
+        void oversizedClaimRefused() throws Exception {
+            InstitutionFilter filter = filter("""
+                    {"allow": [{"idp": "federation-proxy"}]}""");
+            String claim = "x".repeat(InstitutionFilter.MAX_VALUE_LENGTH + 1);
+            assertThat(filter.decide(LoginOrigin.brokered("federation-proxy").withInstitution(claim)).rule())
+                    .isEqualTo(Decision.OVERSIZED_VALUE);
+        }
+    }
 }
