@@ -107,6 +107,10 @@ public final class HubLogin {
         return browser;
     }
 
+    public HubClient client() {
+        return client;
+    }
+
     /** True once Keycloak redirected to the hub's callback with a code. */
     public boolean reachedHub() {
         return page.isRedirect() && page.location().startsWith(client.redirectUri());

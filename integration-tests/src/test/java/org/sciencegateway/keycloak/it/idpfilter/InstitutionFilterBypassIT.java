@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.sciencegateway.keycloak.testing.BrowserSession;
@@ -38,6 +39,8 @@ class InstitutionFilterBypassIT {
 
     private static KeycloakServer server;
     private static KeycloakAdmin admin;
+    /** Events older than the running test do not count for it. */
+    private long testStarted;
 
     @BeforeAll
     static void startServer() {
@@ -45,59 +48,103 @@ class InstitutionFilterBypassIT {
         admin = new KeycloakAdmin(server);
     }
 
+    @BeforeEach
+    void markStart() {
+        testStarted = System.currentTimeMillis() - 1_000;
+    }
+
     // ---- chain 1: first-broker-login re-authentication -------------------------------------------------------
 
     @Test
     @DisplayName("Chain 1: a refused identity linked to mallory by re-authenticating through the proxy gets no code")
     void firstBrokerLoginReauthenticationRefused() {
-        String twin = upstreamUser("institution-blocked", "mallory", "mallory@uni-denied.example.org");
-        HubLogin login = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB);
-        login.start();
-        login.visit(login.page().identityProviderLink("institution-a").orElseThrow()
-                .replace("/broker/institution-a/", "/broker/institution-blocked/"));
-        login.signIn(twin, twin);
-        BrowserSession.Page reauthentication = linkExistingAccount(login);
-
-        login.visit(brokerLoginFrom(reauthentication, "federation-proxy"));
-        login.signIn("mallory", "mallory");
-
+        HubLogin login = reauthenticationChain(HubClient.JUPYTERHUB, "institution-blocked", "mallory",
+                "mallory@uni-denied.example.org", "federation-proxy", "mallory");
         assertNoCode(login);
+        assertRefusalEvent("jupyterhub", "federation-proxy", "no-allow-match");
         assertThat(links("mallory")).as("no link made for the refused identity").doesNotContain("institution-blocked");
     }
 
     @Test
     @DisplayName("Chain 1 (mirror): a proxy user without institution, re-authenticating through institution-blocked as zed, gets no code")
     void firstBrokerLoginReauthenticationMirrorRefused() {
-        String twin = upstreamUser("federation-proxy", "zed", "zed@institution-blocked.example.org");
-        HubLogin login = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB);
-        login.start();
-        login.chooseIdentityProvider("federation-proxy");
-        login.signIn(twin, twin);
-        BrowserSession.Page reauthentication = linkExistingAccount(login);
-
-        login.visit(brokerLoginFrom(reauthentication, "institution-blocked"));
-        login.signIn("zed", "zed");
-
+        HubLogin login = reauthenticationChain(HubClient.JUPYTERHUB, "federation-proxy", "zed",
+                "zed@institution-blocked.example.org", "institution-blocked", "zed");
         assertNoCode(login);
+        assertRefusalEvent("jupyterhub", "institution-blocked", "no-allow-match");
         assertThat(links("zed")).doesNotContain("federation-proxy");
     }
 
     @Test
     @DisplayName("Chain 1 (linking judged): an institution-blocked identity linked to alice through institution-a gets no code")
     void identityBeingLinkedIsJudged() {
-        String twin = upstreamUser("institution-blocked", "alice", "alice@institution-a.example.org");
-        HubLogin login = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB);
+        HubLogin login = reauthenticationChain(HubClient.JUPYTERHUB, "institution-blocked", "alice",
+                "alice@institution-a.example.org", "institution-a", "alice");
+        assertNoCode(login);
+        assertRefusalEvent("jupyterhub", "institution-blocked", "no-allow-match");
+        assertThat(links("alice")).doesNotContain("institution-blocked");
+    }
+
+    @Test
+    @DisplayName("Chain 1 (control): linking an admitted identity by re-authenticating through an admitted IdP still works")
+    void firstBrokerLoginReauthenticationAdmitted() {
+        try {
+            HubLogin login = reauthenticationChain(HubClient.JUPYTERHUB, "institution-a", "bob",
+                    "bob@institution-b.example.org", "institution-b", "bob");
+            assertThat(login.reachedHub()).as("%s", login.page()).isTrue();
+            assertThat(login.exchangeCode().idTokenClaims().path("preferred_username").asText()).isEqualTo("bob");
+            assertThat(links("bob")).contains("institution-a", "institution-b");
+        } finally {
+            admin.delete("/admin/realms/vre/users/" + admin.userId("vre", "bob") + "/federated-identity/institution-a");
+        }
+    }
+
+    @Test
+    @DisplayName("Chain 1 at other-gateway (symmetry): an identity it admits, linked to alice by re-authenticating through institution-a, which only jupyterhub admits, gets no code")
+    void firstBrokerLoginReauthenticationRefusedAtOtherGateway() {
+        withOtherGatewayRules(OTHER_GATEWAY_WITHOUT_INSTITUTION_A, () -> {
+            HubLogin login = reauthenticationChain(HubClient.OTHER_GATEWAY, "institution-blocked", "alice",
+                    "alice@institution-a.example.org", "institution-a", "alice");
+            assertNoCode(login);
+            assertRefusalEvent("other-gateway", "institution-a", "no-allow-match");
+            assertThat(links("alice")).doesNotContain("institution-blocked");
+        });
+    }
+
+    /**
+     * The review's chain: a first login through {@code twinIdp} as an upstream user named like an existing vre
+     * account, "account already exists", {@code submitAction=linkAccount}, then the re-authentication page's broker
+     * URL for {@code reauthIdp} and its login as the account's owner.
+     */
+    private HubLogin reauthenticationChain(HubClient hub, String twinIdp, String twin, String email,
+                                                  String reauthIdp, String reauthUser) {
+        upstreamUser(twinIdp, twin, email);
+        HubLogin login = new HubLogin(server, new BrowserSession(), hub);
         login.start();
-        login.visit(login.page().identityProviderLink("institution-a").orElseThrow()
-                .replace("/broker/institution-a/", "/broker/institution-blocked/"));
+        login.visit(brokerUrl(login.page(), twinIdp));
+        assertThat(login.page().url()).as("%s", login.page()).startsWith(server.realmUrl(twinIdp));
         login.signIn(twin, twin);
         BrowserSession.Page reauthentication = linkExistingAccount(login);
 
-        login.visit(brokerLoginFrom(reauthentication, "institution-a"));
-        login.signIn("alice", "alice");
+        login.visit(brokerLoginFrom(reauthentication, reauthIdp));
+        assertThat(login.page().url()).as("%s", login.page()).startsWith(server.realmUrl(reauthIdp));
+        login.signIn(reauthUser, reauthUser);
+        return login;
+    }
+
+    @Test
+    @DisplayName("Refused first login: the account first-broker-login registered is removed, and a reload of the page is no error")
+    void refusedFirstLoginLeavesNoAccount() {
+        String newcomer = upstreamUser("institution-blocked", "newcomer" + System.nanoTime(), null);
+        HubLogin login = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB);
+        login.start();
+        login.visit(brokerUrl(login.page(), "institution-blocked"));
+        login.signIn(newcomer, newcomer);
 
         assertNoCode(login);
-        assertThat(links("alice")).doesNotContain("institution-blocked");
+        assertThat(admin.get("/admin/realms/vre/users?exact=true&username=" + newcomer).ok()).as("vre account").isEmpty();
+        BrowserSession.Page reload = login.browser().get(login.page().url());
+        assertThat(reload.status()).as("%s", reload).isLessThan(500);
     }
 
     // ---- chain 2: same-tab replay after an admitted post-broker-login -----------------------------------------
@@ -105,29 +152,53 @@ class InstitutionFilterBypassIT {
     @Test
     @DisplayName("Chain 2: alice's admitted tab replayed to institution-blocked as zed gets no code")
     void sameTabReplayRefused() {
-        replayAfterAdmittedLogin("institution-a", "alice", "institution-blocked", "zed");
+        replayAfterAdmittedLogin(HubClient.JUPYTERHUB, "institution-a", "alice", "institution-blocked", "zed");
     }
 
-    private void replayAfterAdmittedLogin(String admittedIdp, String admittedUser, String replayIdp, String replayUser) {
+    @Test
+    @DisplayName("Chain 2: erin's admitted proxy tab replayed to the proxy as mallory gets no code")
+    void sameTabReplayThroughProxyRefused() {
+        replayAfterAdmittedLogin(HubClient.JUPYTERHUB, "federation-proxy", "erin", "federation-proxy", "mallory");
+    }
+
+    @Test
+    @DisplayName("Chain 2 at other-gateway (symmetry): zed's admitted tab replayed to institution-a as alice gets no code")
+    void sameTabReplayRefusedAtOtherGateway() {
+        withOtherGatewayRules(OTHER_GATEWAY_WITHOUT_INSTITUTION_A, () ->
+                replayAfterAdmittedLogin(HubClient.OTHER_GATEWAY, "institution-blocked", "zed", "institution-a", "alice"));
+    }
+
+    private void replayAfterAdmittedLogin(HubClient hub, String admittedIdp, String admittedUser, String replayIdp,
+                                          String replayUser) {
         BrowserSession browser = new BrowserSession();
-        HubLogin login = new HubLogin(server, browser, HubClient.JUPYTERHUB);
+        HubLogin login = new HubLogin(server, browser, hub);
         login.start();
-        login.chooseIdentityProvider(admittedIdp);
+        login.visit(brokerUrl(login.page(), admittedIdp));
         Element form = login.page().loginForm().orElseThrow();
         String afterPostBrokerLogin = server.realmUrl("vre") + "/broker/after-post-broker-login";
-        BrowserSession.Page stopped = browser.follow(browser.submit(login.page(), form,
-                Map.of("username", admittedUser, "password", admittedUser)), afterPostBrokerLogin);
+        // The client stops at the redirect to after-post-broker-login, as the review's did.
+        BrowserSession.Page stopped = browser.submit(login.page(), form,
+                Map.of("username", admittedUser, "password", admittedUser));
+        for (int hop = 0; hop < 10 && stopped.isRedirect() && !stopped.location().startsWith(afterPostBrokerLogin); hop++) {
+            stopped = browser.get(stopped.location());
+        }
         assertThat(stopped.isRedirect() && stopped.location().startsWith(afterPostBrokerLogin))
                 .as("stopped before after-post-broker-login: %s", stopped).isTrue();
 
         Map<String, String> tab = query(stopped.location());
+        // A login as another user at the upstream IdP: the attacker brings no upstream SSO session for it.
+        browser.cookies().getCookieStore().getCookies().stream()
+                .filter(c -> c.getPath() != null && c.getPath().startsWith("/realms/" + replayIdp))
+                .toList()
+                .forEach(c -> browser.cookies().getCookieStore().remove(null, c));
         login.visit(server.realmUrl("vre") + "/broker/" + replayIdp + "/login?" + BrowserSession.formEncode(Map.of(
-                "client_id", "jupyterhub", "tab_id", tab.get("tab_id"), "session_code", tab.get("session_code"),
+                "client_id", hub.clientId(), "tab_id", tab.get("tab_id"), "session_code", tab.get("session_code"),
                 "client_data", tab.get("client_data"))));
         assertThat(login.page().url()).as("%s", login.page()).startsWith(server.realmUrl(replayIdp));
         login.signIn(replayUser, replayUser);
 
         assertNoCode(login);
+        assertRefusalEvent(hub.clientId(), replayIdp, "undecided-identity");
     }
 
     // ---- chain 3: SSO reuse with mixed cookies ------------------------------------------------------------------
@@ -135,36 +206,55 @@ class InstitutionFilterBypassIT {
     @Test
     @DisplayName("Chain 3: zed's identity cookie next to alice's pending authentication session gets no code (plain and prompt=none)")
     void mixedCookiesRefused() {
-        BrowserSession zedBrowser = new BrowserSession();
-        HubLogin zed = new HubLogin(server, zedBrowser, HubClient.OTHER_GATEWAY);
-        zed.start();
-        zed.chooseIdentityProvider("institution-blocked");
-        zed.signIn("zed", "zed");
-        assertThat(zed.reachedHub()).as("%s", zed.page()).isTrue();
+        mixedCookies(HubClient.OTHER_GATEWAY, "institution-blocked", "zed", HubClient.JUPYTERHUB, "institution-a", "alice");
+    }
+
+    @Test
+    @DisplayName("Chain 3 at other-gateway (symmetry): alice's identity cookie next to zed's pending authentication session gets no code")
+    void mixedCookiesRefusedAtOtherGateway() {
+        withOtherGatewayRules(OTHER_GATEWAY_WITHOUT_INSTITUTION_A, () ->
+                mixedCookies(HubClient.JUPYTERHUB, "institution-a", "alice", HubClient.OTHER_GATEWAY,
+                        "institution-blocked", "zed"));
+    }
+
+    /**
+     * {@code cookieUser} logs in at {@code cookieHub} (admitted there); in another browser {@code pendingUser} logs
+     * in at {@code hub} and starts a {@code prompt=login} login that stays pending; the second browser then gets the
+     * first one's identity cookies and asks {@code hub}, which refuses {@code cookieUser}, for a code.
+     */
+    private void mixedCookies(HubClient cookieHub, String cookieIdp, String cookieUser, HubClient hub,
+                              String pendingIdp, String pendingUser) {
+        BrowserSession cookieBrowser = new BrowserSession();
+        HubLogin owner = new HubLogin(server, cookieBrowser, cookieHub);
+        owner.start();
+        owner.visit(brokerUrl(owner.page(), cookieIdp));
+        owner.signIn(cookieUser, cookieUser);
+        assertThat(owner.reachedHub()).as("%s", owner.page()).isTrue();
 
         for (String prompt : List.of("", "none")) {
-            BrowserSession aliceBrowser = new BrowserSession();
-            HubLogin alice = new HubLogin(server, aliceBrowser, HubClient.JUPYTERHUB);
-            alice.start();
-            alice.chooseIdentityProvider("institution-a");
-            alice.signIn("alice", "alice");
-            assertThat(alice.reachedHub()).isTrue();
-            HubLogin pending = new HubLogin(server, aliceBrowser, HubClient.JUPYTERHUB).parameter("prompt", "login");
+            BrowserSession browser = new BrowserSession();
+            HubLogin admitted = new HubLogin(server, browser, hub);
+            admitted.start();
+            admitted.visit(brokerUrl(admitted.page(), pendingIdp));
+            admitted.signIn(pendingUser, pendingUser);
+            assertThat(admitted.reachedHub()).as("%s", admitted.page()).isTrue();
+            HubLogin pending = new HubLogin(server, browser, hub).parameter("prompt", "login");
             pending.start();
             assertThat(pending.reachedHub()).isFalse();
 
-            for (HttpCookie cookie : zedBrowser.cookies().getCookieStore().getCookies()) {
+            for (HttpCookie cookie : cookieBrowser.cookies().getCookieStore().getCookies()) {
                 if (cookie.getName().startsWith("KEYCLOAK_IDENTITY") || cookie.getName().startsWith("KEYCLOAK_SESSION")) {
-                    aliceBrowser.cookies().getCookieStore().add(URI.create(server.realmUrl("vre") + "/"), cookie);
+                    browser.cookies().getCookieStore().add(URI.create(server.realmUrl("vre") + "/"), cookie);
                 }
             }
-            HubLogin mixed = new HubLogin(server, aliceBrowser, HubClient.JUPYTERHUB);
+            HubLogin mixed = new HubLogin(server, browser, hub);
             if (!prompt.isEmpty()) {
                 mixed.parameter("prompt", prompt);
             }
             mixed.start();
             assertNoCode(mixed, prompt.isEmpty());
         }
+        assertRefusalEvent(hub.clientId(), cookieIdp, "session-mismatch");
     }
 
     // ---- chain 4: legacy client-initiated linking ---------------------------------------------------------------
@@ -172,30 +262,47 @@ class InstitutionFilterBypassIT {
     @Test
     @DisplayName("Chain 4: legacy /broker/institution-blocked/link through jupyterhub is refused before the redirect")
     void legacyLinkingRefused() throws Exception {
+        legacyLinking(HubClient.JUPYTERHUB, "institution-a", "alice", "institution-blocked", "institution-b");
+    }
+
+    @Test
+    @DisplayName("Chain 4 at other-gateway (symmetry): legacy /broker/institution-a/link through other-gateway is refused")
+    void legacyLinkingRefusedAtOtherGateway() {
+        withOtherGatewayRules(OTHER_GATEWAY_WITHOUT_INSTITUTION_A, () -> {
+            try {
+                legacyLinking(HubClient.OTHER_GATEWAY, "institution-blocked", "zed", "institution-a", "institution-b");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private void legacyLinking(HubClient hub, String loginIdp, String user, String refusedIdp, String admittedIdp)
+            throws Exception {
         BrowserSession browser = new BrowserSession();
-        HubLogin login = new HubLogin(server, browser, HubClient.JUPYTERHUB);
+        HubLogin login = new HubLogin(server, browser, hub);
         login.start();
-        login.chooseIdentityProvider("institution-a");
-        login.signIn("alice", "alice");
+        login.visit(brokerUrl(login.page(), loginIdp));
+        login.signIn(user, user);
         String sid = login.exchangeCode().idTokenClaims().path("sid").asText();
 
-        BrowserSession.Page refused = browser.get(legacyLinkUrl(sid, "institution-blocked"));
+        BrowserSession.Page refused = browser.get(legacyLinkUrl(hub, sid, refusedIdp));
         InstitutionFilterIT.assertRefusalPage(refused);
-        assertThat(refusalEvents("CLIENT_INITIATED_ACCOUNT_LINKING_ERROR", "idp_link")).isNotEmpty();
+        assertThat(refusalEvents(hub.clientId(), "CLIENT_INITIATED_ACCOUNT_LINKING_ERROR", "idp_link")).isNotEmpty();
 
         // The guard refuses by the rules, not by the route: for an admitted IdP, Keycloak's own endpoint answers
-        // (the lab's hub holds no manage-account role, so Keycloak redirects back with link_error=not_allowed).
-        BrowserSession.Page admitted = browser.get(legacyLinkUrl(sid, "institution-b"));
+        // (the lab's hubs hold no manage-account role, so Keycloak redirects back with link_error=not_allowed).
+        BrowserSession.Page admitted = browser.get(legacyLinkUrl(hub, sid, admittedIdp));
         assertThat(admitted.status()).as("%s", admitted).isNotEqualTo(403);
         assertThat(admitted.isRedirect()).as("%s", admitted).isTrue();
     }
 
-    private String legacyLinkUrl(String sid, String alias) throws Exception {
+    private String legacyLinkUrl(HubClient hub, String sid, String alias) throws Exception {
         String nonce = "n-" + System.nanoTime();
         byte[] digest = MessageDigest.getInstance("SHA-256")
-                .digest((nonce + sid + "jupyterhub" + alias).getBytes(StandardCharsets.UTF_8));
+                .digest((nonce + sid + hub.clientId() + alias).getBytes(StandardCharsets.UTF_8));
         return server.realmUrl("vre") + "/broker/" + alias + "/link?" + BrowserSession.formEncode(Map.of(
-                "client_id", "jupyterhub", "redirect_uri", HubClient.JUPYTERHUB.redirectUri(), "nonce", nonce,
+                "client_id", hub.clientId(), "redirect_uri", hub.redirectUri(), "nonce", nonce,
                 "hash", Base64.getUrlEncoder().withoutPadding().encodeToString(digest)));
     }
 
@@ -227,7 +334,7 @@ class InstitutionFilterBypassIT {
             // Keycloak does not store refresh events by default (they go to the event listeners, e.g. the log);
             // the answer itself names the rule.
             assertThat(refresh.json().path("error_description").asText()).contains("rule no-allow-match");
-            assertThat(refusalEvents("CODE_TO_TOKEN_ERROR", "no-allow-match")).as("code event").isNotEmpty();
+            assertThat(refusalEvents("jupyterhub", "CODE_TO_TOKEN_ERROR", "no-allow-match")).as("code event").isNotEmpty();
 
             HubLogin next = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB);
             next.start();
@@ -330,10 +437,43 @@ class InstitutionFilterBypassIT {
 
     /** A user of an upstream realm whose password is its username; created once. */
     private static String upstreamUser(String realm, String username, String email) {
-        admin.post("/admin/realms/" + realm + "/users", Map.of("username", username, "email", email,
-                "emailVerified", true, "enabled", true, "firstName", username, "lastName", "Twin",
+        Map<String, Object> user = new LinkedHashMap<>(Map.of("username", username, "emailVerified", true,
+                "enabled", true, "firstName", username, "lastName", "Twin",
                 "credentials", List.of(Map.of("type", "password", "value", username, "temporary", false))));
+        user.put("email", email == null ? username + "@" + realm + ".example.org" : email);
+        admin.post("/admin/realms/" + realm + "/users", user);
         return username;
+    }
+
+    private void assertRefusalEvent(String clientId, String identityProvider, String rule) {
+        JsonNode events = admin.get("/admin/realms/vre/events?client=" + clientId + "&max=300").ok();
+        assertThat(StreamSupport.stream(events.spliterator(), false)
+                .filter(e -> e.path("time").asLong() >= testStarted)
+                .filter(e -> "institution_not_allowed".equals(e.path("error").asText()))
+                .filter(e -> identityProvider.equals(e.path("details").path("identity_provider").asText()))
+                .anyMatch(e -> rule.equals(e.path("details").path("institution_filter_rule").asText())))
+                .as("refusal event %s/%s/%s in %s", clientId, identityProvider, rule, events).isTrue();
+    }
+
+    /** A broker login URL for {@code alias}, made from any identity-provider button of a vre login page. */
+    private static String brokerUrl(BrowserSession.Page page, String alias) {
+        Element button = page.document().selectFirst("a[id^=social-]");
+        assertThat(button).as("an identity-provider button on %s", page).isNotNull();
+        return button.absUrl("href").replaceFirst("/broker/[^/]+/login", "/broker/" + alias + "/login");
+    }
+
+    /** Rules for other-gateway under which institution-a is an IdP only jupyterhub admits. */
+    private static final String OTHER_GATEWAY_WITHOUT_INSTITUTION_A =
+            "{\"allow\": [{\"idp\": \"institution-blocked\"}, {\"idp\": \"institution-b\"}]}";
+
+    private static void withOtherGatewayRules(String rules, Runnable test) {
+        String original = rulesOf("other-gateway");
+        assertThat(setRules("other-gateway", rules)).isBetween(200, 204);
+        try {
+            test.run();
+        } finally {
+            setRules("other-gateway", original);
+        }
     }
 
     private static List<String> links(String username) {
@@ -354,34 +494,43 @@ class InstitutionFilterBypassIT {
         }
     }
 
-    /** Refusal events at jupyterhub of one type naming the rule, newest first. */
-    private static List<JsonNode> refusalEvents(String type, String rule) {
-        JsonNode events = admin.get("/admin/realms/vre/events?client=jupyterhub&max=500").ok();
+    /** Refusal events at a client of one type naming the rule, newest first. */
+    private List<JsonNode> refusalEvents(String clientId, String type, String rule) {
+        JsonNode events = admin.get("/admin/realms/vre/events?client=" + clientId + "&max=500").ok();
         return StreamSupport.stream(events.spliterator(), false)
+                .filter(e -> e.path("time").asLong() >= testStarted)
                 .filter(e -> type.equals(e.path("type").asText()))
                 .filter(e -> "institution_not_allowed".equals(e.path("error").asText()))
                 .filter(e -> rule.equals(e.path("details").path("institution_filter_rule").asText()))
                 .toList();
     }
 
-    private static JsonNode jupyterhubFilter() {
-        String client = admin.clientUuid("vre", "jupyterhub");
+    private static JsonNode filterOf(String clientId) {
+        String client = admin.clientUuid("vre", clientId);
         for (JsonNode mapper : admin.get("/admin/realms/vre/clients/" + client + "/protocol-mappers/models").ok()) {
             if ("sg-institution-filter".equals(mapper.path("protocolMapper").asText())) {
                 return mapper;
             }
         }
-        throw new AssertionError("jupyterhub has no institution filter");
+        throw new AssertionError(clientId + " has no institution filter");
+    }
+
+    private static String rulesOf(String clientId) {
+        return filterOf(clientId).path("config").path("rules").asText();
     }
 
     private static String jupyterhubRules() {
-        return jupyterhubFilter().path("config").path("rules").asText();
+        return rulesOf("jupyterhub");
     }
 
     private static int setJupyterhubRules(String rules) {
-        ObjectNode mapper = (ObjectNode) jupyterhubFilter().deepCopy();
+        return setRules("jupyterhub", rules);
+    }
+
+    private static int setRules(String clientId, String rules) {
+        ObjectNode mapper = (ObjectNode) filterOf(clientId).deepCopy();
         ((ObjectNode) mapper.path("config")).put("rules", rules);
-        String client = admin.clientUuid("vre", "jupyterhub");
+        String client = admin.clientUuid("vre", clientId);
         return admin.put("/admin/realms/vre/clients/" + client + "/protocol-mappers/models/"
                 + mapper.path("id").asText(), mapper).status();
     }
