@@ -2,10 +2,9 @@ package org.sciencegateway.keycloak.idpfilter;
 
 import java.util.List;
 
-import com.google.re2j.Matcher;
-import com.google.re2j.Pattern;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.core.PathSegment;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
 import org.keycloak.events.EventBuilder;
@@ -27,22 +26,23 @@ import org.keycloak.utils.KeycloakSessionUtil;
 @Provider
 public final class LegacyLinkGuard implements ContainerRequestFilter {
 
-    private static final Pattern LINK_PATH = Pattern.compile("/?realms/([^/]+)/broker/([^/]+)/link/?");
-
     @Override
     public void filter(ContainerRequestContext request) {
-        if (!"GET".equals(request.getMethod())) {
-            return;
-        }
-        Matcher path = LINK_PATH.matcher(request.getUriInfo().getPath());
-        if (!path.matches()) {
+        // Every method (JAX-RS also serves GET resources to HEAD), decoded segments without matrix parameters and
+        // empty segments: the same reading of the path as the router that dispatches to Keycloak's endpoint.
+        List<String> segments = request.getUriInfo().getPathSegments(true).stream()
+                .map(PathSegment::getPath)
+                .filter(segment -> !segment.isEmpty())
+                .toList();
+        if (segments.size() != 5 || !"realms".equals(segments.get(0)) || !"broker".equals(segments.get(2))
+                || !"link".equals(segments.get(4))) {
             return;
         }
         KeycloakSession session = KeycloakSessionUtil.getKeycloakSession();
         if (session == null) {
             return;
         }
-        RealmModel realm = session.realms().getRealmByName(path.group(1));
+        RealmModel realm = session.realms().getRealmByName(segments.get(1));
         List<String> clientIds = request.getUriInfo().getQueryParameters().get("client_id");
         if (realm == null || clientIds == null || clientIds.size() != 1) {
             return; // Keycloak's endpoint refuses these itself
@@ -52,7 +52,7 @@ public final class LegacyLinkGuard implements ContainerRequestFilter {
         if (client == null || rules.unrestricted()) {
             return;
         }
-        String alias = path.group(2);
+        String alias = segments.get(3);
         String rule = rules.problem() != null ? Decision.INVALID_CONFIGURATION
                 : rules.filter().mayAdmit(alias) ? null : Decision.IDP_LINK;
         if (rule == null) {

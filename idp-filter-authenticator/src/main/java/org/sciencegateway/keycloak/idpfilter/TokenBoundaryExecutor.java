@@ -56,6 +56,9 @@ final class TokenBoundaryExecutor implements ClientPolicyExecutorProvider<org.ke
             }
             case TOKEN_REFRESH -> {
                 TokenRefreshContext refresh = (TokenRefreshContext) context;
+                if (ClientRules.of(refresh.getClient()).unrestricted()) {
+                    return; // the common case costs one look at the client's mappers, no token decoding
+                }
                 RefreshToken token = decode(refresh.getParams().getFirst("refresh_token"), RefreshToken.class);
                 if (token != null) {
                     judge(refresh.getClient(), userSession(token, TokenUtil.TOKEN_TYPE_OFFLINE.equals(token.getType())),
@@ -73,22 +76,27 @@ final class TokenBoundaryExecutor implements ClientPolicyExecutorProvider<org.ke
     }
 
     private void judgeExchange(TokenExchangeContext exchange) throws ClientPolicyException {
-        AccessToken subject = decode(exchange.getParams().getSubjectToken(), AccessToken.class);
-        if (subject == null) {
-            return; // not one of this realm's tokens: the exchange itself refuses it
-        }
-        UserSessionModel userSession = userSession(subject, false);
-        if (userSession == null) {
-            return;
-        }
         List<ClientModel> judged = new ArrayList<>();
-        judged.add(exchange.getClient());
+        if (!ClientRules.of(exchange.getClient()).unrestricted()) {
+            judged.add(exchange.getClient());
+        }
         RealmModel realm = exchange.getRealm();
         for (String audience : exchange.getParams().getAudience() == null ? List.<String>of() : exchange.getParams().getAudience()) {
             ClientModel target = realm.getClientByClientId(audience);
-            if (target != null) {
+            if (target != null && !ClientRules.of(target).unrestricted()) {
                 judged.add(target);
             }
+        }
+        if (judged.isEmpty()) {
+            return; // neither the requester nor an audience has rules
+        }
+        AccessToken subject = decode(exchange.getParams().getSubjectToken(), AccessToken.class);
+        if (subject == null) {
+            return; // not one of this realm's valid tokens: the exchange itself refuses it
+        }
+        UserSessionModel userSession = userSession(subject, false);
+        if (userSession == null) {
+            return; // no live session: the exchange itself refuses the token
         }
         for (ClientModel client : judged) {
             Refused refused = refusal(client, SessionOrigin.of(userSession));

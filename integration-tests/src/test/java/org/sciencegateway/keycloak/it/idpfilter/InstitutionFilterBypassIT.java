@@ -289,6 +289,11 @@ class InstitutionFilterBypassIT {
         BrowserSession.Page refused = browser.get(legacyLinkUrl(hub, sid, refusedIdp));
         InstitutionFilterIT.assertRefusalPage(refused);
         assertThat(refusalEvents(hub.clientId(), "CLIENT_INITIATED_ACCOUNT_LINKING_ERROR", "idp_link")).isNotEmpty();
+        // The same endpoint respelled (matrix parameter, doubled slash) never reaches the identity provider either.
+        BrowserSession.Page respelled = browser.get(legacyLinkUrl(hub, sid, refusedIdp)
+                .replace("/broker/" + refusedIdp + "/link", "/broker//" + refusedIdp + ";v=1/link"));
+        assertThat(respelled.status()).as("%s", respelled).isIn(400, 403, 404);
+        assertThat(respelled.isRedirect()).isFalse();
 
         // The guard refuses by the rules, not by the route: for an admitted IdP, Keycloak's own endpoint answers
         // (the lab's hubs hold no manage-account role, so Keycloak redirects back with link_error=not_allowed).
