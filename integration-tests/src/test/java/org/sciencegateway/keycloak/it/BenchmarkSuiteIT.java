@@ -40,18 +40,19 @@ class BenchmarkSuiteIT {
                 "2. Login: institution filter vs the same flow without it",
                 "3. Group claims: no mapper, built-in, ours",
                 "4. Institution picker vs the stock login page",
-                "5. The ceiling: RS256 signing on the server's cores");
+                "5. The ceiling: RS256 signing on the server's cores",
+                "6. Institution rules: a backtracking-prone deny pattern on long claims");
         int idpSizes = settings.identityProviderCounts().length;
         int groupSizes = settings.groupCounts().length;
         assertThat(report.sections()).extracting(s -> s.rows().size())
-                .containsExactly(3, idpSizes, 4 * groupSizes, idpSizes, 3);
+                .containsExactly(3, idpSizes, 4 * groupSizes, idpSizes, 3, 3 + 3);
         for (BenchmarkReport.Section section : report.sections()) {
             assertThat(markdown).contains("## " + section.title());
             for (List<String> row : section.rows()) {
                 assertThat(markdown).contains("| " + String.join(" | ", row) + " |");
             }
         }
-        assertThat(report.targets()).hasSize(3 + (idpSizes + 1) + (2 * groupSizes + 1) + 3);
+        assertThat(report.targets()).hasSize(3 + (idpSizes + 1) + (2 * groupSizes + 1) + 3 + 1);
         for (BenchmarkReport.Target target : report.targets()) {
             assertThat(markdown).contains("| " + target.row() + " | " + target.target() + " | " + target.measured());
         }

@@ -73,6 +73,10 @@ public final class BenchmarkRun {
             }
         }
 
+        progress("institution rules: a deny pattern on long claims");
+        RulePatternComparison rules = new RulePatternComparison(settings);
+        RulePatternComparison.Result rulesResult = rules.run();
+
         progress("done; " + BenchmarkRealm.NAME + " removed");
         String machine = MachineDescription.describe(settings, System.getProperty("keycloak.command.prefix", ""),
                 loadBefore, MachineDescription.loadAverage());
@@ -81,6 +85,7 @@ public final class BenchmarkRun {
         login.report(report, logins);
         groups.report(report, claims);
         picker.report(report, pages);
+        rules.report(report, rulesResult);
         return report;
     }
 
