@@ -64,6 +64,14 @@ public final class KeycloakServer implements AutoCloseable {
     }
 
     /** A server that {@link #start()} starts; register its {@link #close()} first so that no signal can orphan it. */
+    /**
+     * Keycloak drops OIDC request parameters longer than its limits (4,000 characters; 20,000 for tokens) unless told
+     * to fail: then the request gets {@code invalid_request}. The lab, the tests and the production recipe all set it.
+     */
+    public static final List<String> FAIL_FAST_OPTIONS = List.of(
+            "--spi-login-protocol--openid-connect--add-req-params-fail-fast=true",
+            "--spi-login-protocol--openid-connect--add-req-token-params-fail-fast=true");
+
     public static KeycloakServer create(Settings settings) {
         return new KeycloakServer(settings);
     }
@@ -108,9 +116,21 @@ public final class KeycloakServer implements AutoCloseable {
             }
             // E.g. "taskset -c 1": pins the server (and every thread it starts) apart from a load generator.
             command.addAll(settings.commandPrefix);
-            command.addAll(List.of("bash", home.resolve("bin/kc.sh").toString(), "start-dev",
-                    "--http-port=" + port, "--import-realm", "--db=dev-mem", "--cache=local",
-                    "--log-console-output=default", "--log-console-color=false"));
+            command.addAll(List.of("bash", home.resolve("bin/kc.sh").toString()));
+            if (settings.serverArguments == null) {
+                command.addAll(List.of("start-dev", "--http-port=" + port, "--import-realm", "--db=dev-mem",
+                        "--cache=local"));
+            } else {
+                // Production: the distribution was built with `kc.sh build`; these are start --optimized's options.
+                command.addAll(settings.serverArguments);
+                command.add("--http-port=" + port);
+                if (settings.importRealms) {
+                    command.add("--import-realm");
+                }
+            }
+            command.addAll(List.of("--log-console-output=default", "--log-console-color=false"));
+            // Refuse over-long request parameters instead of silently dropping them (the production recipe's setting).
+            command.addAll(FAIL_FAST_OPTIONS);
             command.addAll(settings.extraArguments);
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(home.toFile())
@@ -152,8 +172,10 @@ public final class KeycloakServer implements AutoCloseable {
         if (realms.isEmpty()) {
             throw new IllegalStateException("No realm exports (*-realm.json) in " + settings.realms);
         }
-        for (Path realm : realms) {
-            Files.copy(realm, imports.resolve(realm.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        if (settings.importRealms) {
+            for (Path realm : realms) {
+                Files.copy(realm, imports.resolve(realm.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
         }
     }
 
@@ -245,6 +267,63 @@ public final class KeycloakServer implements AutoCloseable {
         process = null;
     }
 
+    /** SIGKILL to the server and everything it started, at once: a node crash, not a shutdown. */
+    public synchronized void kill() {
+        if (process == null) {
+            return;
+        }
+        List<ProcessHandle> alive = tree();
+        alive.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle handle : alive) {
+            try {
+                handle.onExit().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // reported by isRunning()
+            }
+        }
+        process = null;
+    }
+
+    public boolean isRunning() {
+        Process current = process;
+        return current != null && current.isAlive();
+    }
+
+    /**
+     * Runs {@code kc.sh build} with {@code buildOptions} in a copy of {@code distribution} at {@code target} that
+     * holds the provider JARs: the one build every production node starts from with {@code start --optimized}.
+     */
+    public static Path buildDistribution(Path distribution, Path providers, Path target, List<String> buildOptions,
+                                         String javaHome) {
+        try {
+            deleteRecursively(target);
+            copyRecursively(distribution, target);
+            Path installed = target.resolve("providers");
+            Files.createDirectories(installed);
+            for (Path jar : list(providers, ".jar")) {
+                Files.copy(jar, installed.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+            List<String> command = new ArrayList<>(List.of("bash", target.resolve("bin/kc.sh").toString(), "build"));
+            command.addAll(buildOptions);
+            ProcessBuilder builder = new ProcessBuilder(command).directory(target.toFile()).redirectErrorStream(true)
+                    .redirectOutput(target.resolve("build.log").toFile());
+            if (javaHome != null && !javaHome.isBlank()) {
+                builder.environment().put("JAVA_HOME", javaHome);
+            }
+            Process build = builder.start();
+            if (!build.waitFor(10, TimeUnit.MINUTES) || build.exitValue() != 0) {
+                throw new IllegalStateException("kc.sh build failed; log: " + target.resolve("build.log") + "\n"
+                        + Files.readString(target.resolve("build.log")));
+            }
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private List<ProcessHandle> tree() {
         List<ProcessHandle> tree = new ArrayList<>(process.descendants().filter(ProcessHandle::isAlive).toList());
         if (process.isAlive()) {
@@ -320,6 +399,9 @@ public final class KeycloakServer implements AutoCloseable {
         private final Map<String, String> environment;
         private final List<String> extraArguments;
         private final List<String> commandPrefix;
+        /** {@code null}: {@code start-dev} with H2 in memory; otherwise the options of {@code start --optimized}. */
+        private final List<String> serverArguments;
+        private final boolean importRealms;
 
         public Settings(Path distribution, Path providers, Path realms, Path workDir, int port, String javaHome,
                 Map<String, String> environment, List<String> extraArguments) {
@@ -338,6 +420,51 @@ public final class KeycloakServer implements AutoCloseable {
             this.environment = Map.copyOf(environment);
             this.extraArguments = List.copyOf(extraArguments);
             this.commandPrefix = List.copyOf(commandPrefix);
+            this.serverArguments = null;
+            this.importRealms = true;
+        }
+
+        private Settings(Settings base, Path distribution, Path providers, Path workDir, int port,
+                         Map<String, String> environment, List<String> serverArguments, boolean importRealms) {
+            this.distribution = distribution.toAbsolutePath().normalize();
+            this.providers = providers.toAbsolutePath().normalize();
+            this.realms = base.realms;
+            this.workDir = workDir.toAbsolutePath().normalize();
+            this.port = port;
+            this.javaHome = base.javaHome;
+            this.environment = Map.copyOf(environment);
+            this.extraArguments = base.extraArguments;
+            this.commandPrefix = base.commandPrefix;
+            this.serverArguments = List.copyOf(serverArguments);
+            this.importRealms = importRealms;
+        }
+
+        /**
+         * A production node of these settings: started with {@code start --optimized} and {@code serverArguments}
+         * from the already built {@code builtDistribution} (its providers are inside it, so {@code noProviders} is an
+         * empty directory), importing the realm exports only when {@code importRealms}.
+         */
+        public Settings productionNode(Path builtDistribution, Path noProviders, Path workDir, int port,
+                                       Map<String, String> environment, List<String> serverArguments,
+                                       boolean importRealms) {
+            return new Settings(this, builtDistribution, noProviders, workDir, port, environment, serverArguments,
+                    importRealms);
+        }
+
+        public Path distribution() {
+            return distribution;
+        }
+
+        public Path providers() {
+            return providers;
+        }
+
+        public Path workDir() {
+            return workDir;
+        }
+
+        public String javaHome() {
+            return javaHome;
         }
 
         /**

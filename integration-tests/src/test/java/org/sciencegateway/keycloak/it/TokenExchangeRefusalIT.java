@@ -113,6 +113,15 @@ class TokenExchangeRefusalIT {
                         f -> f.add("requested_token_type", "urn:ietf:params:oauth:token-type:saml2"), 400, "invalid_request"),
                 refusal("oversized subject token", f -> f.set("subject_token", alice.accessToken() + "A".repeat(20_000)),
                         400, "invalid_request"),
+                // Beyond Keycloak's parameter limit (4,000 characters): Keycloak answers itself, because the server
+                // runs with add-req-params-fail-fast (without it Keycloak would drop the parameter and go on).
+                refusal("scope beyond Keycloak's parameter limit", f -> f.set("scope", "email " + "a".repeat(100_000)),
+                        400, "invalid_request"),
+                refusal("resource beyond Keycloak's parameter limit",
+                        f -> f.add("resource", "https://rucio.example.org/" + "a".repeat(100_000)), 400, "invalid_request"),
+                refusal("requested_token_type beyond Keycloak's parameter limit",
+                        f -> f.add("requested_token_type", "urn:ietf:params:oauth:token-type:access_token" + "a".repeat(5_000)),
+                        400, "invalid_request"),
                 refusal("repeated subject_token", f -> f.add("subject_token", alice.accessToken()), 400, "invalid_request"),
                 refusal("repeated scope", f -> f.add("scope", "openid"), 400, "invalid_request"),
                 refusal("missing client authentication", f -> f.set("client_secret", null), 401, "unauthorized_client"),

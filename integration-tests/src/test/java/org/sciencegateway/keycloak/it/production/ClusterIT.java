@@ -1,0 +1,221 @@
+package org.sciencegateway.keycloak.it.production;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.sciencegateway.keycloak.testing.BrowserSession;
+import org.sciencegateway.keycloak.testing.HubClient;
+import org.sciencegateway.keycloak.testing.HubLogin;
+import org.sciencegateway.keycloak.testing.KeycloakAdmin;
+import org.sciencegateway.keycloak.testing.KeycloakServer;
+import org.sciencegateway.keycloak.testing.LabUser;
+import org.sciencegateway.keycloak.testing.ProductionCluster;
+import org.sciencegateway.keycloak.testing.TokenEndpointClient;
+import org.sciencegateway.keycloak.testing.TokenSet;
+
+/**
+ * The production topology ({@link ProductionCluster}): one optimized build with our JARs, two nodes on one
+ * PostgreSQL, Infinispan over jdbc-ping on 127.0.0.1. What one node decides the other must decide the same way on
+ * the next request, and losing a node must not lose a request on the other.
+ */
+@DisplayName("Production topology: two optimized nodes on PostgreSQL, clustered")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static ProductionCluster cluster;
+    private static KeycloakServer a;
+    private static KeycloakServer b;
+    private static KeycloakAdmin adminA;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = ProductionCluster.start(KeycloakServer.Settings.fromSystemProperties(), 2);
+        a = cluster.node(0);
+        b = cluster.node(1);
+        adminA = new KeycloakAdmin(a);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    @DisplayName("Given a login on node A, then the Rucio exchange and the refresh work on node B")
+    void loginOnAExchangeAndRefreshOnB() {
+        TokenSet hub = HubLogin.loginThroughHomeInstitution(a, HubClient.JUPYTERHUB, LabUser.ALICE);
+        TokenEndpointClient tokensB = new TokenEndpointClient(b, "vre");
+
+        TokenEndpointClient.Answer exchange = tokensB.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB, hub.accessToken()));
+        assertThat(exchange.status()).as(exchange.body()).isEqualTo(200);
+        assertThat(exchange.tokens().accessTokenClaims().path("aud").toString()).contains("rucio");
+        assertThat(exchange.tokens().accessTokenClaims().path("iss").asText()).isEqualTo(a.realmUrl("vre"));
+
+        TokenEndpointClient.Answer refresh = tokensB.refresh(HubClient.JUPYTERHUB, hub.refreshToken());
+        assertThat(refresh.status()).as(refresh.body()).isEqualTo(200);
+    }
+
+    @Test
+    @Order(2)
+    @DisplayName("Given jupyterhub's institution rules changed on A, then B refuses the next refresh; restored, B admits again")
+    void ruleChangeOnASeenOnB() throws Exception {
+        TokenSet hub = HubLogin.loginThroughHomeInstitution(a, HubClient.JUPYTERHUB, LabUser.ALICE);
+        TokenEndpointClient tokensB = new TokenEndpointClient(b, "vre");
+        String original = mapperConfig("jupyterhub", "sg-institution-filter", "rules");
+        try {
+            setMapperConfig("jupyterhub", "sg-institution-filter", "rules", "{\"allow\": [{\"idp\": \"institution-b\"}]}");
+            TokenEndpointClient.Answer refused = tokensB.refresh(HubClient.JUPYTERHUB, hub.refreshToken());
+            assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+            assertThat(refused.error()).isEqualTo("invalid_grant");
+        } finally {
+            setMapperConfig("jupyterhub", "sg-institution-filter", "rules", original);
+        }
+        assertThat(tokensB.refresh(HubClient.JUPYTERHUB, hub.refreshToken()).status()).isEqualTo(200);
+    }
+
+    @Test
+    @Order(3)
+    @DisplayName("Given the rucio exchange policy changed on A, then B applies it to the next exchange; restored, B admits again")
+    void policyChangeOnASeenOnB() throws Exception {
+        TokenSet hub = HubLogin.loginThroughHomeInstitution(a, HubClient.JUPYTERHUB, LabUser.ALICE);
+        TokenEndpointClient tokensB = new TokenEndpointClient(b, "vre");
+        String original = mapperConfig("rucio", "audience-exchange-policy", "required.groups");
+        try {
+            setMapperConfig("rucio", "audience-exchange-policy", "required.groups", "/escape/admins");
+            TokenEndpointClient.Answer refused = tokensB.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB, hub.accessToken()));
+            assertThat(refused.status()).as(refused.body()).isEqualTo(403);
+            assertThat(refused.error()).isEqualTo("access_denied");
+        } finally {
+            setMapperConfig("rucio", "audience-exchange-policy", "required.groups", original);
+        }
+        assertThat(tokensB.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB, hub.accessToken())).status()).isEqualTo(200);
+    }
+
+    @Test
+    @Order(4)
+    @DisplayName("Given the group mapper's claim name changed on A, then B's next token carries the new claim")
+    void groupMapperChangeOnASeenOnB() throws Exception {
+        TokenSet hub = HubLogin.loginThroughHomeInstitution(a, HubClient.JUPYTERHUB, LabUser.ALICE);
+        TokenEndpointClient tokensB = new TokenEndpointClient(b, "vre");
+        String original = mapperConfig("jupyterhub", "science-gateway-group-mapper", "claim.name");
+        try {
+            setMapperConfig("jupyterhub", "science-gateway-group-mapper", "claim.name", "cluster_groups");
+            JsonNode claims = tokensB.refresh(HubClient.JUPYTERHUB, hub.refreshToken()).tokens().accessTokenClaims();
+            assertThat(claims.has("cluster_groups")).as("%s", claims).isTrue();
+            assertThat(claims.path("cluster_groups").toString()).contains("/escape/users");
+        } finally {
+            setMapperConfig("jupyterhub", "science-gateway-group-mapper", "claim.name", original);
+        }
+    }
+
+    @Test
+    @Order(5)
+    @DisplayName("Given an identity provider created on A and admitted by other-gateway's rules, then B's picker finds it")
+    void pickerOnBSeesIdpCreatedOnA() throws Exception {
+        String original = mapperConfig("other-gateway", "sg-institution-filter", "rules");
+        try {
+            assertThat(adminA.post("/admin/realms/vre/identity-provider/instances", Map.of(
+                    "alias", "institution-cluster", "displayName", "Cluster University", "providerId", "oidc",
+                    "enabled", true, "config", Map.of("clientId", "vre-broker", "clientSecret", "unused",
+                            "authorizationUrl", "https://idp.cluster.example.org/auth",
+                            "tokenUrl", "https://idp.cluster.example.org/token", "clientAuthMethod", "client_secret_post")))
+                    .status()).isEqualTo(201);
+            setMapperConfig("other-gateway", "sg-institution-filter", "rules",
+                    "{\"allow\": [{\"idp\": \"institution-a\"}, {\"idp\": \"institution-cluster\"}]}");
+
+            BrowserSession.Page search = new BrowserSession().get(b.realmUrl("vre")
+                    + "/institutions?client_id=other-gateway&q=cluster");
+            assertThat(search.status()).as(search.body()).isEqualTo(200);
+            JsonNode body = JSON.readTree(search.body());
+            assertThat(body.path("total").asInt()).as("%s", body).isEqualTo(1);
+            assertThat(body.path("items").toString()).contains("Cluster University");
+        } finally {
+            setMapperConfig("other-gateway", "sg-institution-filter", "rules", original);
+            adminA.delete("/admin/realms/vre/identity-provider/instances/institution-cluster");
+        }
+    }
+
+    @Test
+    @Order(6)
+    @DisplayName("Given A killed (SIGKILL) during a loop of exchanges on B, then B fails none; A restarts and rejoins")
+    void nodeLossLosesNothingOnTheOther() throws Exception {
+        TokenSet hub = HubLogin.loginThroughHomeInstitution(a, HubClient.JUPYTERHUB, LabUser.ALICE);
+        TokenEndpointClient tokensB = new TokenEndpointClient(b, "vre");
+        AtomicInteger succeeded = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        StringBuilder firstFailure = new StringBuilder();
+        Instant end = Instant.now().plus(Duration.ofSeconds(20));
+        ExecutorService loop = Executors.newSingleThreadExecutor();
+        Future<?> exchanges = loop.submit(() -> {
+            while (Instant.now().isBefore(end)) {
+                TokenEndpointClient.Answer answer = tokensB.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB, hub.accessToken()));
+                if (answer.status() == 200) {
+                    succeeded.incrementAndGet();
+                } else if (failed.getAndIncrement() == 0) {
+                    firstFailure.append(answer.status()).append(' ').append(answer.body());
+                }
+            }
+        });
+        Thread.sleep(5_000);
+        a.kill();
+        assertThat(a.isRunning()).isFalse();
+        exchanges.get();
+        loop.shutdown();
+
+        assertThat(failed.get()).as("failed exchanges on B (first: %s), %d succeeded", firstFailure, succeeded.get())
+                .isZero();
+        assertThat(succeeded.get()).isPositive();
+
+        a.start();
+        cluster.awaitView(2);
+        TokenSet again = HubLogin.loginThroughHomeInstitution(a, HubClient.JUPYTERHUB, LabUser.ALICE);
+        assertThat(new TokenEndpointClient(b, "vre").post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB,
+                again.accessToken())).status()).isEqualTo(200);
+    }
+
+    private static JsonNode mapper(String clientId, String providerId) {
+        String client = adminA.clientUuid("vre", clientId);
+        for (JsonNode mapper : adminA.get("/admin/realms/vre/clients/" + client + "/protocol-mappers/models").ok()) {
+            if (providerId.equals(mapper.path("protocolMapper").asText())) {
+                return mapper;
+            }
+        }
+        throw new AssertionError(clientId + " has no " + providerId + " mapper");
+    }
+
+    private static String mapperConfig(String clientId, String providerId, String key) {
+        return mapper(clientId, providerId).path("config").path(key).asText();
+    }
+
+    private static void setMapperConfig(String clientId, String providerId, String key, String value) {
+        ObjectNode mapper = (ObjectNode) mapper(clientId, providerId).deepCopy();
+        ((ObjectNode) mapper.path("config")).put(key, value);
+        String client = adminA.clientUuid("vre", clientId);
+        int status = adminA.put("/admin/realms/vre/clients/" + client + "/protocol-mappers/models/"
+                + mapper.path("id").asText(), mapper).status();
+        assertThat(status).as("saving %s of %s on A", key, clientId).isBetween(200, 204);
+    }
+}
