@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The lab: builds the JARs, fetches the Keycloak distribution through Maven, installs the JARs, imports the lab
 # realms afresh and starts Keycloak in dev mode on LAB_PORT (default 8080). Ctrl-C or SIGTERM stops it.
+# LAB_MODE=cluster: PostgreSQL (Debian's postgresql package) and two nodes from one optimized build, on LAB_PORT and
+# LAB_PORT+1.
 set -euo pipefail
 cd "$(dirname "$0")"
 

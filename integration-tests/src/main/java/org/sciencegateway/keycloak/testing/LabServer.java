@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code ./lab.sh}: the lab server on {@code LAB_PORT} (default 8080), started from the realm exports every time,
@@ -35,24 +36,47 @@ public final class LabServer {
                 null,
                 Map.of(),
                 List.of());
-        System.out.println("Starting Keycloak " + version + " on port " + port
-                + " (log: " + target.resolve("lab-server/server.log") + ") ...");
-        KeycloakServer server = KeycloakServer.create(settings);
+        boolean cluster = "cluster".equals(System.getenv().getOrDefault("LAB_MODE", "dev"));
+        System.out.println("Starting Keycloak " + version + (cluster
+                ? " as a production cluster (PostgreSQL, kc.sh build, two nodes with start --optimized) on ports "
+                + port + " and " + (port + 1) + " (logs: " + target.resolve("lab-server/production") + ") ..."
+                : " on port " + port + " (log: " + target.resolve("lab-server/server.log") + ") ..."));
+        AtomicReference<AutoCloseable> running = new AtomicReference<>();
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicBoolean stopping = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stopping.set(true);
             System.out.println("\nStopping Keycloak ...");
-            server.close();
+            try {
+                AutoCloseable server = running.get();
+                if (server != null) {
+                    server.close();
+                }
+            } catch (Exception e) {
+                System.err.println("lab: while stopping: " + e);
+            }
             stopped.countDown();
         }, "lab-stop"));
+        KeycloakServer server;
         try {
-            server.start();
+            if (cluster) {
+                ProductionCluster production = ProductionCluster.start(settings, 2, port);
+                running.set(production);
+                server = production.node(0);
+            } else {
+                server = KeycloakServer.create(settings);
+                running.set(server);
+                server.start();
+            }
         } catch (IllegalStateException e) {
             if (stopping.get()) {
                 return;
             }
             throw e;
+        }
+        if (cluster) {
+            System.out.println("Second node: http://localhost:" + (port + 1) + " (same realms; the hostname, and so "
+                    + "every token's issuer, is the first node's URL)");
         }
         System.out.println(banner(server, version));
         stopped.await();

@@ -39,6 +39,14 @@ public final class ProductionCluster implements AutoCloseable {
 
     /** Starts PostgreSQL, builds once, starts {@code size} nodes one after another and waits for the full view. */
     public static ProductionCluster start(KeycloakServer.Settings base, int size) {
+        return start(base, size, 0);
+    }
+
+    /**
+     * As {@link #start(KeycloakServer.Settings, int)}, the nodes' HTTP ports {@code firstPort}, {@code firstPort + 1}…
+     * ({@code 0}: free ports).
+     */
+    public static ProductionCluster start(KeycloakServer.Settings base, int size, int firstPort) {
         PostgresServer database = PostgresServer.start();
         ProductionCluster cluster = new ProductionCluster(database);
         try {
@@ -46,7 +54,8 @@ public final class ProductionCluster implements AutoCloseable {
             Path built = KeycloakServer.buildDistribution(base.distribution(), base.providers(), work.resolve("built"),
                     BUILD_OPTIONS, base.javaHome());
             Path noProviders = Files.createDirectories(work.resolve("no-providers"));
-            int[] httpPorts = freePorts(size);
+            int[] httpPorts = firstPort > 0 ? java.util.stream.IntStream.range(firstPort, firstPort + size).toArray()
+                    : freePorts(size);
             String hostname = "http://localhost:" + httpPorts[0];
             for (int i = 0; i < size; i++) {
                 List<String> arguments = new ArrayList<>(List.of("start", "--optimized",
