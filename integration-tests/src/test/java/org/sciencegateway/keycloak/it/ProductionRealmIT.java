@@ -195,6 +195,37 @@ class ProductionRealmIT {
      * Keycloak's substitution of import placeholders: the variable's value, else its default; a placeholder
      * without a default that the site does not set fails, as it would leave a literal in the realm.
      */
+    @Test
+    @DisplayName("Given only JUPYTERHUB_URL set, then the import is refused and names every unset secret variable; nothing is created")
+    void unsetSecretsRefuseTheImport() throws IOException {
+        String realmName = "vre-unset-secrets";
+        ObjectNode realm = (ObjectNode) MAPPER.readTree(substituteLikeKeycloak(productionText,
+                Map.of("JUPYTERHUB_URL", "https://hub.vre.example.org")));
+        realm.put("realm", realmName);
+
+        KeycloakAdmin.Response refused = admin.post("/admin/realms", realm);
+
+        assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+        assertThat(refused.body()).contains("was not imported", "JUPYTERHUB_CLIENT_SECRET (client jupyterhub: secret)",
+                "RUCIO_CLIENT_SECRET (client rucio: secret)", "SSH_GATEWAY_CLIENT_SECRET (client ssh-gateway: secret)",
+                "FEDERATION_PROXY_CLIENT_SECRET (identity provider federation-proxy: clientSecret)",
+                "FEDERATION_PROXY_CLIENT_ID (identity provider federation-proxy: clientId)");
+        assertThat(admin.get("/admin/realms/" + realmName).status()).as("realm left behind").isEqualTo(404);
+    }
+
+    /** What Keycloak's import does: a set variable or the default replaces the placeholder, an unset one stays. */
+    private static String substituteLikeKeycloak(String text, Map<String, String> values) {
+        Matcher matcher = PLACEHOLDER.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (matcher.find()) {
+            String value = values.containsKey(matcher.group(1)) ? values.get(matcher.group(1))
+                    : matcher.group(2) != null ? matcher.group(2) : matcher.group();
+            matcher.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        matcher.appendTail(out);
+        return out.toString();
+    }
+
     private static String substitute(String text, Map<String, String> values) {
         Matcher matcher = PLACEHOLDER.matcher(text);
         StringBuilder out = new StringBuilder();
