@@ -32,6 +32,7 @@ public final class ProductionCluster implements AutoCloseable {
 
     private final PostgresServer database;
     private final List<KeycloakServer> nodes = new ArrayList<>();
+    private Path built;
 
     private ProductionCluster(PostgresServer database) {
         this.database = database;
@@ -51,7 +52,7 @@ public final class ProductionCluster implements AutoCloseable {
         ProductionCluster cluster = new ProductionCluster(database);
         try {
             Path work = base.workDir().resolve("production");
-            Path built = KeycloakServer.buildDistribution(base.distribution(), base.providers(), work.resolve("built"),
+            Path built = cluster.built = KeycloakServer.buildDistribution(base.distribution(), base.providers(), work.resolve("built"),
                     BUILD_OPTIONS, base.javaHome());
             Path noProviders = Files.createDirectories(work.resolve("no-providers"));
             int[] httpPorts = firstPort > 0 ? java.util.stream.IntStream.range(firstPort, firstPort + size).toArray()
@@ -85,6 +86,17 @@ public final class ProductionCluster implements AutoCloseable {
 
     public KeycloakServer node(int index) {
         return nodes.get(index);
+    }
+
+    /** The distribution every node was started from ({@code kc.sh build} done), e.g. for {@code kc.sh import}. */
+    public Path builtDistribution() {
+        return built;
+    }
+
+    /** The database options every node runs with. */
+    public List<String> databaseOptions() {
+        return List.of("--db-url=" + database.jdbcUrl(), "--db-username=" + PostgresServer.USERNAME,
+                "--db-password=" + PostgresServer.PASSWORD);
     }
 
     public PostgresServer database() {

@@ -2,6 +2,8 @@ package org.sciencegateway.keycloak.it.production;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -194,6 +196,57 @@ class ClusterIT {
         TokenSet again = HubLogin.loginThroughHomeInstitution(a, HubClient.JUPYTERHUB, LabUser.ALICE);
         assertThat(new TokenEndpointClient(b, "vre").post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB,
                 again.accessToken())).status()).isEqualTo(200);
+    }
+
+    @Test
+    @Order(7)
+    @DisplayName("Given kc.sh import of the production realm with only JUPYTERHUB_URL set, then it fails naming the unset variables; fully set, it imports")
+    void kcImportFailsClosedOnUnsetVariables() throws Exception {
+        String realm = "vre-import-check";
+        ObjectNode production = (ObjectNode) JSON.readTree(Files.readString(
+                Path.of(System.getProperty("production.realms.dir"), "vre-realm.json")));
+        production.put("realm", realm);
+        Path file = Files.createTempDirectory("sg-import-").resolve(realm + "-realm.json");
+        Files.writeString(file, JSON.writeValueAsString(production));
+
+        KcImport unset = kcImport(file, Map.of("JUPYTERHUB_URL", "https://hub.vre.example.org"));
+        assertThat(unset.exitCode()).as(unset.output()).isNotZero();
+        assertThat(unset.output()).contains("was not imported", "JUPYTERHUB_CLIENT_SECRET (client jupyterhub: secret)",
+                "RUCIO_CLIENT_SECRET (client rucio: secret)", "FEDERATION_PROXY_CLIENT_SECRET");
+        assertThat(adminA.get("/admin/realms/" + realm).status()).isEqualTo(404);
+
+        KcImport set = kcImport(file, Map.of("JUPYTERHUB_URL", "https://hub.vre.example.org",
+                "JUPYTERHUB_CLIENT_SECRET", "hub-secret", "RUCIO_CLIENT_SECRET", "rucio-secret",
+                "SSH_GATEWAY_CLIENT_SECRET", "ssh-secret", "FEDERATION_PROXY_CLIENT_ID", "cilogon:/client_id/1",
+                "FEDERATION_PROXY_CLIENT_SECRET", "proxy-secret"));
+        try {
+            assertThat(set.exitCode()).as(set.output()).isZero();
+            assertThat(adminA.get("/admin/realms/" + realm).status()).isEqualTo(200);
+        } finally {
+            adminA.delete("/admin/realms/" + realm);
+        }
+    }
+
+    private record KcImport(int exitCode, String output) {
+    }
+
+    /** {@code kc.sh import --optimized} from the cluster's build into its database, with exactly {@code variables}. */
+    private static KcImport kcImport(Path file, Map<String, String> variables) throws Exception {
+        Path home = cluster.builtDistribution();
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("bash",
+                home.resolve("bin/kc.sh").toString(), "import", "--optimized", "--file=" + file));
+        command.addAll(cluster.databaseOptions());
+        ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true);
+        builder.environment().keySet().removeIf(name -> name.startsWith("KC_") || name.startsWith("JUPYTERHUB_")
+                || name.startsWith("RUCIO_") || name.startsWith("SSH_GATEWAY_") || name.startsWith("FEDERATION_PROXY_"));
+        builder.environment().putAll(variables);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes());
+        if (!process.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("kc.sh import did not end:\n" + output);
+        }
+        return new KcImport(process.exitValue(), output);
     }
 
     private static JsonNode mapper(String clientId, String providerId) {
