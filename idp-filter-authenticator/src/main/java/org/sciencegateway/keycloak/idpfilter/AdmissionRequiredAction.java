@@ -3,6 +3,7 @@ package org.sciencegateway.keycloak.idpfilter;
 import org.jboss.logging.Logger;
 import org.keycloak.authentication.RequiredActionContext;
 import org.keycloak.authentication.RequiredActionProvider;
+import org.keycloak.services.managers.AuthenticationManager;
 import org.keycloak.sessions.AuthenticationSessionModel;
 
 /**
@@ -64,8 +65,7 @@ public final class AdmissionRequiredAction implements RequiredActionProvider {
         if (!decision.allowed()) {
             return new Verdict(login.origin(), decision.rule());
         }
-        if (!login.origin().isLocal() && !"true".equals(authSession.getAuthNote(
-                org.keycloak.services.managers.AuthenticationManager.SSO_AUTH))) {
+        if (!login.origin().isLocal() && !"true".equals(authSession.getAuthNote(AuthenticationManager.SSO_AUTH))) {
             // The user session will carry exactly the origin that was judged.
             SessionOrigin.record(authSession, login.origin());
         }

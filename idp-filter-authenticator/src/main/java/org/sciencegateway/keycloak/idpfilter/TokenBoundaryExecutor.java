@@ -5,6 +5,7 @@ import java.util.List;
 
 import jakarta.ws.rs.core.Response;
 import org.keycloak.OAuthErrorException;
+import org.keycloak.common.ClientConnection;
 import org.keycloak.events.EventBuilder;
 import org.keycloak.events.EventType;
 import org.keycloak.models.AuthenticatedClientSessionModel;
@@ -16,6 +17,7 @@ import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.protocol.oidc.TokenExchangeContext;
 import org.keycloak.representations.AccessToken;
 import org.keycloak.representations.RefreshToken;
+import org.keycloak.representations.idm.ClientPolicyExecutorConfigurationRepresentation;
 import org.keycloak.services.clientpolicy.ClientPolicyContext;
 import org.keycloak.services.clientpolicy.ClientPolicyException;
 import org.keycloak.services.clientpolicy.context.ResourceOwnerPasswordCredentialsContext;
@@ -32,7 +34,7 @@ import org.keycloak.util.TokenUtil;
  * on token exchange (the requester's rules and those of every requested audience), and on the password grant (a local
  * login). A refusal is {@code invalid_grant} (HTTP 400) with an event carrying the same details as the login refusal.
  */
-final class TokenBoundaryExecutor implements ClientPolicyExecutorProvider<org.keycloak.representations.idm.ClientPolicyExecutorConfigurationRepresentation> {
+final class TokenBoundaryExecutor implements ClientPolicyExecutorProvider<ClientPolicyExecutorConfigurationRepresentation> {
 
     private final KeycloakSession session;
 
@@ -126,7 +128,7 @@ final class TokenBoundaryExecutor implements ClientPolicyExecutorProvider<org.ke
         String realmId = session.getContext().getRealm().getId();
         String userId = userSession == null ? null : userSession.getUser().getId();
         String sessionId = userSession == null ? null : userSession.getId();
-        org.keycloak.common.ClientConnection connection = session.getContext().getConnection();
+        ClientConnection connection = session.getContext().getConnection();
         KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(), s -> {
             RealmModel realm = s.realms().getRealm(realmId);
             s.getContext().setRealm(realm);
