@@ -28,6 +28,8 @@ record CompletedLogin(LoginOrigin origin, String refusal) {
     static final String UNDECIDED_IDENTITY = "undecided-identity";
     static final String SESSION_MISMATCH = "session-mismatch";
     static final String NO_USER_SESSION = "no-user-session";
+    /** KeycloakSession attribute: this request's verified identity cookie. */
+    private static final String IDENTITY_COOKIE = CompletedLogin.class.getName() + ".identityCookie";
 
     static CompletedLogin of(KeycloakSession session, AuthenticationSessionModel authSession) {
         String alias = authSession.getUserSessionNotes().get(Details.IDENTITY_PROVIDER);
@@ -46,8 +48,7 @@ record CompletedLogin(LoginOrigin origin, String refusal) {
 
     /** SSO reuse: the session of {@code KEYCLOAK_IDENTITY}, which is what the cookie authenticator attached. */
     static CompletedLogin ofSsoCookie(KeycloakSession session, AuthenticationSessionModel authSession) {
-        AuthenticationManager.AuthResult cookie =
-                AuthenticationManager.authenticateIdentityCookie(session, authSession.getRealm(), true);
+        AuthenticationManager.AuthResult cookie = identityCookie(session, authSession);
         if (cookie == null || cookie.session() == null) {
             return new CompletedLogin(null, NO_USER_SESSION);
         }
@@ -61,6 +62,23 @@ record CompletedLogin(LoginOrigin origin, String refusal) {
             return new CompletedLogin(origin, SESSION_MISMATCH);
         }
         return new CompletedLogin(origin, null);
+    }
+
+    /**
+     * The verified identity cookie, once per request: the browser flow's last step and the completion check both
+     * read it in the request that completes an SSO login.
+     */
+    private static AuthenticationManager.AuthResult identityCookie(KeycloakSession session,
+                                                                   AuthenticationSessionModel authSession) {
+        if (session.getAttribute(IDENTITY_COOKIE) instanceof AuthenticationManager.AuthResult verified) {
+            return verified;
+        }
+        AuthenticationManager.AuthResult cookie =
+                AuthenticationManager.authenticateIdentityCookie(session, authSession.getRealm(), true);
+        if (cookie != null) {
+            session.setAttribute(IDENTITY_COOKIE, cookie);
+        }
+        return cookie;
     }
 
     boolean refused() {

@@ -352,7 +352,8 @@ public final class KeycloakServer implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    /** A port nothing listens on now (the harness's servers, PostgreSQL and cluster ports alike). */
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();

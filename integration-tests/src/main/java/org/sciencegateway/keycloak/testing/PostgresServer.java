@@ -2,7 +2,6 @@ package org.sciencegateway.keycloak.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +41,7 @@ public final class PostgresServer implements AutoCloseable {
         boolean root = "root".equals(System.getProperty("user.name"));
         try {
             Path dataDir = Files.createTempDirectory("sg-postgres-");
-            PostgresServer server = new PostgresServer(bin, dataDir, freePort(), root);
+            PostgresServer server = new PostgresServer(bin, dataDir, KeycloakServer.freePort(), root);
             server.initialise();
             return server;
         } catch (IOException e) {
@@ -130,14 +129,6 @@ public final class PostgresServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("No free port", e);
         }
     }
 }

@@ -2,7 +2,6 @@ package org.sciencegateway.keycloak.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,8 +54,10 @@ public final class ProductionCluster implements AutoCloseable {
             Path built = cluster.built = KeycloakServer.buildDistribution(base.distribution(), base.providers(), work.resolve("built"),
                     BUILD_OPTIONS, base.javaHome());
             Path noProviders = Files.createDirectories(work.resolve("no-providers"));
-            int[] httpPorts = firstPort > 0 ? java.util.stream.IntStream.range(firstPort, firstPort + size).toArray()
-                    : freePorts(size);
+            int[] httpPorts = new int[size];
+            for (int i = 0; i < size; i++) {
+                httpPorts[i] = firstPort > 0 ? firstPort + i : KeycloakServer.freePort();
+            }
             String hostname = "http://localhost:" + httpPorts[0];
             for (int i = 0; i < size; i++) {
                 List<String> arguments = new ArrayList<>(List.of("start", "--optimized",
@@ -64,8 +65,8 @@ public final class ProductionCluster implements AutoCloseable {
                         "--db-url=" + database.jdbcUrl(), "--db-username=" + PostgresServer.USERNAME,
                         "--db-password=" + PostgresServer.PASSWORD,
                         "--cache-embedded-network-bind-address=127.0.0.1",
-                        "--cache-embedded-network-bind-port=" + freePorts(1)[0],
-                        "--http-management-port=" + freePorts(1)[0]));
+                        "--cache-embedded-network-bind-port=" + KeycloakServer.freePort(),
+                        "--http-management-port=" + KeycloakServer.freePort()));
                 arguments.addAll(KeycloakServer.FAIL_FAST_OPTIONS);
                 KeycloakServer node = KeycloakServer.create(base.productionNode(built, noProviders,
                         work.resolve("node-" + (char) ('a' + i)), httpPorts[i], Map.of("LAB_BASE_URL", hostname),
@@ -141,28 +142,5 @@ public final class ProductionCluster implements AutoCloseable {
             node.close();
         }
         database.close();
-    }
-
-    private static int[] freePorts(int count) {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket(0);
-                sockets.add(socket);
-                ports[i] = socket.getLocalPort();
-            }
-            return ports;
-        } catch (IOException e) {
-            throw new UncheckedIOException("No free port", e);
-        } finally {
-            for (ServerSocket socket : sockets) {
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // closing a probe socket
-                }
-            }
-        }
     }
 }

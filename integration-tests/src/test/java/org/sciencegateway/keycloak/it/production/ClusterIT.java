@@ -181,7 +181,12 @@ class ClusterIT {
                 }
             }
         });
-        Thread.sleep(5_000);
+        // A is killed while the loop is well under way on B (at least 20 exchanges done), not after a fixed time.
+        Instant running = Instant.now().plus(Duration.ofSeconds(10));
+        while (succeeded.get() < 20 && failed.get() == 0 && Instant.now().isBefore(running)) {
+            Thread.sleep(50); // polling the counter; the loop's own thread does the work
+        }
+        assertThat(succeeded.get()).as("exchanges on B before the kill (first failure: %s)", firstFailure).isGreaterThanOrEqualTo(20);
         a.kill();
         assertThat(a.isRunning()).isFalse();
         exchanges.get();
