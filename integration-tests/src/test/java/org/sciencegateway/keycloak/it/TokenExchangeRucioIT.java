@@ -278,6 +278,109 @@ class TokenExchangeRucioIT {
     }
 
     @Test
+    @DisplayName("Given an exchanged and an exchanged-then-refreshed rucio token, then Rucio's introspection shows exactly their claims")
+    void introspectionShowsExactlyTheTokensClaims() {
+        TokenSet hub = login(HubClient.JUPYTERHUB, LabUser.ALICE);
+        TokenSet exchanged = tokens.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB, hub.accessToken())
+                .add("requested_token_type", TokenEndpointClient.REFRESH_TOKEN_TYPE)).tokens();
+        TokenSet refreshed = tokens.refresh(HubClient.JUPYTERHUB, exchanged.refreshToken()).tokens();
+
+        for (String token : List.of(exchanged.accessToken(), refreshed.accessToken())) {
+            JsonNode introspection = introspect(token);
+            assertIntrospectionIsTheToken(introspection, TokenSet.claims(token));
+            // What the trial saw: the requester's mappers re-run, showing what the policy withheld.
+            assertThat(introspection.has("email")).isFalse();
+            assertThat(introspection.has("groups")).isFalse();
+            assertThat(introspection.path("wlcg.groups").get(0).asText()).isEqualTo("/escape/users");
+        }
+    }
+
+    @Test
+    @DisplayName("Given a refresh of an exchanged token, then no id_token unless the policy grants openid and says so")
+    void refreshResponseCarriesNoIdTokenUnlessThePolicySaysSo() {
+        TokenSet hub = login(HubClient.JUPYTERHUB, LabUser.ALICE);
+        TokenSet exchanged = tokens.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB, hub.accessToken())
+                .add("requested_token_type", TokenEndpointClient.REFRESH_TOKEN_TYPE)).tokens();
+        assertThat(exchanged.json().has("id_token")).isFalse();
+
+        TokenSet refreshed = tokens.refresh(HubClient.JUPYTERHUB, exchanged.refreshToken()).tokens();
+        assertThat(refreshed.json().has("id_token")).as(refreshed.json().toString()).isFalse();
+        assertThat(refreshed.json().path("scope").asText()).isEqualTo("openid profile");
+
+        String audience = TokenExchangeFixtures.REFRESH_TOGGLE_AUDIENCE;
+        Map<String, String> withIdToken = new java.util.HashMap<>(TokenExchangeFixtures.refreshTogglePolicy(true));
+        withIdToken.put("refresh.id.token", "true");
+        String mapperPath = updatePolicy(audience, withIdToken);
+        try {
+            TokenSet toggled = tokens.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB, hub.accessToken())
+                    .set("audience", audience)
+                    .add("requested_token_type", TokenEndpointClient.REFRESH_TOKEN_TYPE)).tokens();
+            assertThat(toggled.json().has("id_token")).isFalse();
+            TokenSet withId = tokens.refresh(HubClient.JUPYTERHUB, toggled.refreshToken()).tokens();
+            assertThat(withId.idTokenClaims().path("aud").asText()).isEqualTo("jupyterhub");
+            assertThat(withId.idTokenClaims().path("sub").asText()).isEqualTo(hub.accessTokenClaims().path("sub").asText());
+        } finally {
+            admin.put(mapperPath, policyUpdate(mapperPath, TokenExchangeFixtures.refreshTogglePolicy(true))).ok();
+        }
+    }
+
+    @Test
+    @DisplayName("Given an exchanged token whose policy then drops its requester, then introspection says inactive and an event says why")
+    void introspectionJudgesThePolicyAgain() {
+        String audience = TokenExchangeFixtures.REFRESH_TOGGLE_AUDIENCE;
+        TokenSet hub = login(HubClient.JUPYTERHUB, LabUser.ALICE);
+        String exchanged = tokens.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB, hub.accessToken())
+                .set("audience", audience)).tokens().accessToken();
+        assertThat(introspect(exchanged, audience, audience + "-secret").path("active").asBoolean()).isTrue();
+
+        Map<String, String> otherRequester = new java.util.HashMap<>(TokenExchangeFixtures.refreshTogglePolicy(true));
+        otherRequester.put("allowed.requesters", TokenExchangeFixtures.SHORT_LIVED_HUB.clientId());
+        String mapperPath = updatePolicy(audience, otherRequester);
+        try {
+            JsonNode inactive = introspect(exchanged, audience, audience + "-secret");
+            assertThat(inactive.path("active").asBoolean()).isFalse();
+            assertThat(inactive.size()).as(inactive.toString()).isEqualTo(1);
+            // Keycloak does not store introspection events by default (EventType.INTROSPECT_TOKEN_ERROR is not
+            // saved unless listed); its logging listener writes every error event, which is what operators read.
+            assertThat(server.log().lines()
+                    .filter(line -> line.contains("type=\"INTROSPECT_TOKEN_ERROR\""))
+                    .filter(line -> line.contains("requester_not_allowed"))
+                    .filter(line -> line.contains("policy=\"" + audience + " exchange policy\"")))
+                    .as("a logged INTROSPECT_TOKEN_ERROR naming the policy and requester_not_allowed").isNotEmpty();
+        } finally {
+            admin.put(mapperPath, policyUpdate(mapperPath, TokenExchangeFixtures.refreshTogglePolicy(true))).ok();
+        }
+        assertThat(introspect(exchanged, audience, audience + "-secret").path("active").asBoolean()).isTrue();
+    }
+
+    /** RFC 7662 section 2.2 fields Keycloak adds to the token's own claims; nothing else may differ. */
+    private static void assertIntrospectionIsTheToken(JsonNode introspection, JsonNode claims) {
+        assertThat(introspection.path("active").asBoolean()).isTrue();
+        com.fasterxml.jackson.databind.node.ObjectNode withoutResponseFields = introspection.deepCopy();
+        for (String field : List.of("active", "client_id", "username", "token_type")) {
+            withoutResponseFields.remove(field);
+        }
+        assertThat(withoutResponseFields).isEqualTo(claims);
+        assertThat(introspection.path("client_id").asText()).isEqualTo(claims.path("azp").asText());
+        assertThat(introspection.path("username").asText()).isEqualTo(claims.path("preferred_username").asText());
+        assertThat(introspection.path("token_type").asText()).isEqualTo(claims.path("typ").asText());
+    }
+
+    private static String updatePolicy(String audience, Map<String, String> config) {
+        String path = TokenExchangeFixtures.mappersPath(admin, audience);
+        String mapperPath = path + "/" + admin.get(path).ok().get(0).path("id").asText();
+        admin.put(mapperPath, policyUpdate(mapperPath, config)).ok();
+        return mapperPath;
+    }
+
+    private static Map<String, Object> policyUpdate(String mapperPath, Map<String, String> config) {
+        JsonNode mapper = admin.get(mapperPath).ok();
+        Map<String, Object> update = TokenExchangeFixtures.policyMapper(mapper.path("name").asText(), config);
+        update.put("id", mapper.path("id").asText());
+        return update;
+    }
+
+    @Test
     @DisplayName("Given a policy stored with bad values (realm import does not validate), then exchanges fail closed")
     void brokenStoredPolicyFailsClosed() {
         Map<String, Object> client = new java.util.LinkedHashMap<>();
@@ -310,9 +413,13 @@ class TokenExchangeRucioIT {
     }
 
     private static JsonNode introspect(String token) {
+        return introspect(token, "rucio", "rucio-lab-secret");
+    }
+
+    private static JsonNode introspect(String token, String clientId, String secret) {
         org.sciencegateway.keycloak.testing.BrowserSession.Page page = new org.sciencegateway.keycloak.testing.BrowserSession()
                 .post(server.realmUrl("vre") + "/protocol/openid-connect/token/introspect",
-                        Map.of("token", token, "client_id", "rucio", "client_secret", "rucio-lab-secret"));
+                        Map.of("token", token, "client_id", clientId, "client_secret", secret));
         assertThat(page.status()).as(page.body()).isEqualTo(200);
         return TokenSet.parse(page.body()).json();
     }

@@ -64,6 +64,11 @@ public final class AudienceExchangePolicyMapper implements ProtocolMapper, Serve
             .property().name(AudiencePolicyParser.WLCG_GROUPS_ROOT).label("WLCG groups root")
             .helpText("Group path whose subtree feeds wlcg.groups, e.g. /escape; / for all of the user's groups.")
             .type(ProviderConfigProperty.STRING_TYPE).defaultValue("/").add()
+            .property().name(AudiencePolicyParser.REFRESH_ID_TOKEN).label("ID token on refresh")
+            .helpText("Whether refreshing an exchanged refresh token also returns an ID token for the requester. "
+                    + "Off (the default), refresh responses carry no id_token, like the exchange response; "
+                    + "on needs Refresh token allowed and openid among the grantable scopes.")
+            .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add()
             .build();
 
     @Override

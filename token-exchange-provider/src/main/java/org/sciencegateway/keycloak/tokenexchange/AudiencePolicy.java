@@ -17,6 +17,8 @@ import java.util.Set;
  * @param refreshAllowed      whether {@code requested_token_type=refresh_token} is honoured
  * @param wlcgClaims          whether to add the WLCG common JWT profile claims
  * @param wlcgGroupsRoot      group path whose subtree feeds {@code wlcg.groups}; {@code /} for all groups
+ * @param idTokenOnRefresh    whether a refresh of an exchanged token also returns an ID token (needs {@code openid}
+ *                            granted); off, refresh responses carry access and refresh token only, as the exchange
  */
 public record AudiencePolicy(
         String name,
@@ -28,7 +30,8 @@ public record AudiencePolicy(
         int maxLifetimeSeconds,
         boolean refreshAllowed,
         boolean wlcgClaims,
-        String wlcgGroupsRoot) {
+        String wlcgGroupsRoot,
+        boolean idTokenOnRefresh) {
 
     public AudiencePolicy {
         Objects.requireNonNull(name, "name");

@@ -31,7 +31,41 @@ final class AudiencePolicyLookup {
     record Broken(ClientModel client, String policyName, List<String> problems) implements Result {
     }
 
+    /** Whether a policy governs an issued token (introspection's question, where there is no request to judge). */
+    sealed interface Governing permits NotGoverned, Governed, GovernedButBroken {
+    }
+
+    /** Not a token for a policy's audience; Keycloak's rules apply. */
+    record NotGoverned() implements Governing {
+    }
+
+    record Governed(ClientModel audienceClient, AudiencePolicy policy) implements Governing {
+    }
+
+    /** For a policy's audience, but the policy cannot be applied: such tokens are not vouched for. */
+    record GovernedButBroken(String policyName) implements Governing {
+    }
+
     private AudiencePolicyLookup() {
+    }
+
+    /**
+     * A token is governed by a policy when its only audience is a client with a policy and it was issued to another
+     * client: exactly the shape of every exchanged token and of its refreshes. Whether the issuing client is still an
+     * allowed requester is the policy's decision, made by the caller.
+     */
+    static Governing governing(RealmModel realm, String[] audiences, String issuedFor) {
+        if (audiences == null || audiences.length != 1 || audiences[0] == null || audiences[0].equals(issuedFor)) {
+            return new NotGoverned();
+        }
+        Result result = find(realm, audiences[0]);
+        if (result instanceof Found found) {
+            return new Governed(found.client(), found.policy());
+        }
+        if (result instanceof Broken broken) {
+            return new GovernedButBroken(broken.policyName());
+        }
+        return new NotGoverned();
     }
 
     static boolean hasPolicy(ClientModel client) {

@@ -24,6 +24,7 @@ public final class AudiencePolicyParser {
     public static final String REFRESH_ALLOWED = "refresh.allowed";
     public static final String WLCG_CLAIMS = "wlcg.claims";
     public static final String WLCG_GROUPS_ROOT = "wlcg.groups.root";
+    public static final String REFRESH_ID_TOKEN = "refresh.id.token";
 
     /** Keycloak stores multivalued mapper settings joined by this delimiter. */
     public static final String VALUE_DELIMITER = "##";
@@ -111,11 +112,19 @@ public final class AudiencePolicyParser {
             problems.add("WLCG groups root: " + wlcgRoot + " is not a group path; write it as /vo or / for all groups.");
         }
 
+        Boolean idTokenOnRefresh = bool(cfg.get(REFRESH_ID_TOKEN), "ID token on refresh", problems);
+        if (idTokenOnRefresh && !refresh) {
+            problems.add("ID token on refresh: switch on Refresh token allowed too, or switch this off.");
+        }
+        if (idTokenOnRefresh && !scopes.contains("openid")) {
+            problems.add("ID token on refresh: add openid to the grantable scopes, or switch this off.");
+        }
+
         if (!problems.isEmpty()) {
             return new Result(Optional.empty(), problems);
         }
         return new Result(Optional.of(new AudiencePolicy(name, audience, requesters, groups, roles, scopes, lifetime,
-                refresh, wlcg, wlcgRoot)), List.of());
+                refresh, wlcg, wlcgRoot, idTokenOnRefresh)), List.of());
     }
 
     /** Splits a stored multivalued setting; blank entries are ignored, duplicates collapse. */

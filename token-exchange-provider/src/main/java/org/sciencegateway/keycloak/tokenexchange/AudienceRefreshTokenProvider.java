@@ -12,6 +12,7 @@ import org.keycloak.OAuthErrorException;
 import org.keycloak.common.ClientConnection;
 import org.keycloak.common.util.Time;
 import org.keycloak.events.EventBuilder;
+import org.keycloak.models.AuthenticatedClientSessionModel;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.ClientScopeModel;
 import org.keycloak.models.ClientSessionContext;
@@ -108,10 +109,14 @@ final class AudienceRefreshTokenProvider extends DefaultRefreshTokenProvider {
         restricted.add("basic");
         Set<ClientScopeModel> requested = TokenManager.getRequestedClientScopes(session, scopeString, client, user)
                 .collect(Collectors.toSet());
+        AuthenticatedClientSessionModel clientSession = validation.clientSessionCtx.getClientSession();
+        // Keycloak adds an ID token to a refresh response when the client session's scope note holds openid.
+        String scopeNote = policy.idTokenOnRefresh() ? scopeString
+                : granted.stream().filter(s -> !OAuth2Constants.SCOPE_OPENID.equals(s)).collect(Collectors.joining(" "));
         ClientSessionContext restrictedCtx = new GrantedScopeClientSessionContext(
-                DefaultClientSessionContext.fromClientSessionAndClientScopes(
-                        validation.clientSessionCtx.getClientSession(), requested, restricted, session),
-                scopeString);
+                DefaultClientSessionContext.fromClientSessionAndClientScopes(clientSession, requested, restricted,
+                        session),
+                scopeString, new RefreshScopeNoteClientSession(clientSession, scopeNote));
         restrictedCtx.setAttribute(OAuth2Constants.GRANT_TYPE, OAuth2Constants.REFRESH_TOKEN);
         restrictedCtx.setAttribute(AUDIENCE_ATTRIBUTE, audience);
         restrictedCtx.setAttribute(POLICY_ATTRIBUTE, policy);

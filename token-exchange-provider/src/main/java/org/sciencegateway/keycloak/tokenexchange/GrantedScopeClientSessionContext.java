@@ -18,15 +18,23 @@ final class GrantedScopeClientSessionContext implements ClientSessionContext {
 
     private final ClientSessionContext delegate;
     private final String grantedScope;
+    private final AuthenticatedClientSessionModel clientSession;
 
     GrantedScopeClientSessionContext(ClientSessionContext delegate, String grantedScope) {
+        this(delegate, grantedScope, delegate.getClientSession());
+    }
+
+    /** With the client session the token code should see (a {@link RefreshScopeNoteClientSession} on refresh). */
+    GrantedScopeClientSessionContext(ClientSessionContext delegate, String grantedScope,
+                                     AuthenticatedClientSessionModel clientSession) {
         this.delegate = delegate;
         this.grantedScope = grantedScope;
+        this.clientSession = clientSession;
     }
 
     @Override
     public AuthenticatedClientSessionModel getClientSession() {
-        return delegate.getClientSession();
+        return clientSession;
     }
 
     @Override

@@ -16,7 +16,7 @@ class AudienceExchangeRulesTest {
 
     private static AudiencePolicy withRoles(String... roles) {
         return new AudiencePolicy("p", "rucio", Set.of("jupyterhub"), Set.of(), Set.of(roles),
-                Set.of("openid", "profile"), 3600, false, false, "/");
+                Set.of("openid", "profile"), 3600, false, false, "/", false);
     }
 
     private static ExchangeRefusal refusal(Runnable check) {

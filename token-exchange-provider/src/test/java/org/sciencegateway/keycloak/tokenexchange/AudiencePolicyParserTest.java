@@ -53,6 +53,25 @@ class AudiencePolicyParserTest {
         assertThat(policy.refreshAllowed()).isFalse();
         assertThat(policy.wlcgClaims()).isFalse();
         assertThat(policy.wlcgGroupsRoot()).isEqualTo("/");
+        assertThat(policy.idTokenOnRefresh()).isFalse();
+    }
+
+    @Test
+    @DisplayName("Given ID token on refresh, then it needs refresh allowed and openid grantable, and says which is missing")
+    void idTokenOnRefreshNeedsRefreshAndOpenid() {
+        Map<String, String> config = labPolicy();
+        config.put(AudiencePolicyParser.REFRESH_ID_TOKEN, "true");
+        assertThat(AudiencePolicyParser.parse("p", "rucio", config).policy().orElseThrow().idTokenOnRefresh()).isTrue();
+
+        config.put(AudiencePolicyParser.REFRESH_ALLOWED, "false");
+        config.put(AudiencePolicyParser.GRANTABLE_SCOPES, "profile");
+        assertThat(AudiencePolicyParser.parse("p", "rucio", config).problems()).containsExactly(
+                "ID token on refresh: switch on Refresh token allowed too, or switch this off.",
+                "ID token on refresh: add openid to the grantable scopes, or switch this off.");
+
+        config.put(AudiencePolicyParser.REFRESH_ID_TOKEN, "sometimes");
+        assertThat(AudiencePolicyParser.parse("p", "rucio", config).problems())
+                .containsExactly("ID token on refresh: sometimes is not true or false.");
     }
 
     @Test
