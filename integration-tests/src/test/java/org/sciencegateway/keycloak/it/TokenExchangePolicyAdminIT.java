@@ -145,7 +145,7 @@ class TokenExchangePolicyAdminIT {
     }
 
     @Test
-    @DisplayName("Given the server info, then the mapper and both providers report their version")
+    @DisplayName("Given the server info, then the mapper and the three providers report their version")
     void providersAreRegistered() {
         JsonNode info = admin.get("/admin/serverinfo").ok();
         JsonNode mapperTypes = info.path("protocolMapperTypes").path("openid-connect");
@@ -160,5 +160,9 @@ class TokenExchangePolicyAdminIT {
                 info.path("providers").path("oauth2-token-exchange").path("providers").path("standard").path("order").asInt());
         JsonNode refresh = info.path("providers").path("refresh-token").path("providers").path("audience-scoped-exchange");
         assertThat(refresh.path("operationalInfo").path("version").asText()).isNotBlank();
+        // Ours replaces Keycloak's access_token introspection provider: one factory per id is kept, ours by order.
+        JsonNode introspection = info.path("providers").path("oauth2-token-introspection").path("providers").path("access_token");
+        assertThat(introspection.path("operationalInfo").path("replaces").asText())
+                .isEqualTo("org.keycloak.protocol.oidc.AccessTokenIntrospectionProviderFactory");
     }
 }
