@@ -97,6 +97,14 @@ public final class KeycloakServer implements AutoCloseable {
         return settings.workDir.resolve("server.log");
     }
 
+    /**
+     * The file vault a dev-mode server reads ({@code ${vault.key}} in its realms). Production nodes read their
+     * cluster's ({@link ProductionCluster#vault()}).
+     */
+    public FileVault vault() {
+        return new FileVault(settings.workDir.resolve("vault"));
+    }
+
     /** The server log so far; tests attach it to failures, e.g. to show a provider's stack trace. */
     public String log() {
         try {
@@ -119,7 +127,8 @@ public final class KeycloakServer implements AutoCloseable {
             command.addAll(List.of("bash", home.resolve("bin/kc.sh").toString()));
             if (settings.serverArguments == null) {
                 command.addAll(List.of("start-dev", "--http-port=" + port, "--import-realm", "--db=dev-mem",
-                        "--cache=local"));
+                        "--cache=local", FileVault.BUILD_OPTION));
+                command.addAll(vault().startOptions());
             } else {
                 // Production: the distribution was built with `kc.sh build`; these are start --optimized's options.
                 command.addAll(settings.serverArguments);
@@ -160,6 +169,7 @@ public final class KeycloakServer implements AutoCloseable {
         Files.createDirectories(settings.workDir);
         deleteRecursively(home);
         Files.deleteIfExists(logFile());
+        FileVault.empty(vault().directory());
         copyRecursively(settings.distribution, home);
         Path providers = home.resolve("providers");
         Path imports = home.resolve("data/import");

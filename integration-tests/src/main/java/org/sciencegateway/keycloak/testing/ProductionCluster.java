@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 public final class ProductionCluster implements AutoCloseable {
 
     /** Build options, as the README's production recipe gives them. */
-    public static final List<String> BUILD_OPTIONS = List.of("--db=postgres", "--health-enabled=true");
+    public static final List<String> BUILD_OPTIONS = List.of("--db=postgres", "--health-enabled=true",
+            FileVault.BUILD_OPTION);
 
     private static final Pattern CLUSTER_VIEW = Pattern.compile("ISPN000094: Received new cluster view for channel \\S+: \\[[^\\]]*\\] \\((\\d+)\\)");
     private static final Duration CLUSTER_TIMEOUT = Duration.ofMinutes(2);
@@ -32,6 +33,7 @@ public final class ProductionCluster implements AutoCloseable {
     private final PostgresServer database;
     private final List<KeycloakServer> nodes = new ArrayList<>();
     private Path built;
+    private FileVault vault;
 
     private ProductionCluster(PostgresServer database) {
         this.database = database;
@@ -54,6 +56,8 @@ public final class ProductionCluster implements AutoCloseable {
             Path built = cluster.built = KeycloakServer.buildDistribution(base.distribution(), base.providers(), work.resolve("built"),
                     BUILD_OPTIONS, base.javaHome());
             Path noProviders = Files.createDirectories(work.resolve("no-providers"));
+            // One directory for all nodes, as one Kubernetes secret mounted into every pod.
+            FileVault vault = cluster.vault = FileVault.empty(work.resolve("vault"));
             int[] httpPorts = new int[size];
             for (int i = 0; i < size; i++) {
                 httpPorts[i] = firstPort > 0 ? firstPort + i : KeycloakServer.freePort();
@@ -67,7 +71,7 @@ public final class ProductionCluster implements AutoCloseable {
                         "--cache-embedded-network-bind-address=127.0.0.1",
                         "--cache-embedded-network-bind-port=" + KeycloakServer.freePort(),
                         "--http-management-port=" + KeycloakServer.freePort()));
-                arguments.addAll(KeycloakServer.FAIL_FAST_OPTIONS);
+                arguments.addAll(vault.startOptions());
                 KeycloakServer node = KeycloakServer.create(base.productionNode(built, noProviders,
                         work.resolve("node-" + (char) ('a' + i)), httpPorts[i], Map.of("LAB_BASE_URL", hostname),
                         arguments, i == 0));
@@ -92,6 +96,11 @@ public final class ProductionCluster implements AutoCloseable {
     /** The distribution every node was started from ({@code kc.sh build} done), e.g. for {@code kc.sh import}. */
     public Path builtDistribution() {
         return built;
+    }
+
+    /** The file vault every node reads. */
+    public FileVault vault() {
+        return vault;
     }
 
     /** The database options every node runs with. */

@@ -44,8 +44,9 @@ class ProductionRealmIT {
             "JUPYTERHUB_CLIENT_SECRET", "hub-secret-from-a-vault",
             "RUCIO_CLIENT_SECRET", "rucio-secret-from-a-vault",
             "SSH_GATEWAY_CLIENT_SECRET", "ssh-secret-from-a-vault",
-            "FEDERATION_PROXY_CLIENT_ID", "cilogon:/client_id/0123456789",
-            "FEDERATION_PROXY_CLIENT_SECRET", "cilogon-secret-from-a-vault");
+            "FEDERATION_PROXY_CLIENT_ID", "cilogon:/client_id/0123456789");
+    /** The federation proxy's client secret is a vault entry, not an import variable. */
+    private static final String PROXY_SECRET_KEY = "federation-proxy-client-secret";
 
     private static KeycloakServer server;
     private static KeycloakAdmin admin;
@@ -58,6 +59,7 @@ class ProductionRealmIT {
         productionText = Files.readString(Path.of(System.getProperty("production.realms.dir"), "vre-realm.json"));
         ObjectNode realm = (ObjectNode) MAPPER.readTree(substitute(productionText, SITE));
         realm.put("realm", CHECK_REALM);
+        server.vault().put(CHECK_REALM, PROXY_SECRET_KEY, "cilogon-secret-from-a-vault");
         admin.post("/admin/realms", realm).ok();
     }
 
@@ -93,12 +95,15 @@ class ProductionRealmIT {
         assertThat(names).containsAll(SITE.keySet()).contains("JUPYTERHUB_CLIENT_ID", "RUCIO_AUDIENCE",
                 "SSH_GATEWAY_AUDIENCE", "FEDERATION_PROXY_ISSUER", "FEDERATION_PROXY_AUTHORIZATION_URL",
                 "FEDERATION_PROXY_TOKEN_URL", "FEDERATION_PROXY_JWKS_URL");
-        for (String secretField : List.of("\"secret\"", "\"clientSecret\"")) {
-            Matcher secrets = Pattern.compile(secretField + ":\\s*\"([^\"]*)\"").matcher(productionText);
-            while (secrets.find()) {
-                assertThat(secrets.group(1)).as(secretField).matches("\\$\\{[A-Z0-9_]+}");
-            }
+        Matcher secrets = Pattern.compile("\"secret\":\\s*\"([^\"]*)\"").matcher(productionText);
+        while (secrets.find()) {
+            assertThat(secrets.group(1)).as("client secret").matches("\\$\\{[A-Z0-9_]+}");
         }
+        // The federation proxy's secret is read from Keycloak's vault at each use and never stored in the database.
+        Matcher idpSecrets = Pattern.compile("\"clientSecret\":\\s*\"([^\"]*)\"").matcher(productionText);
+        assertThat(idpSecrets.find()).isTrue();
+        assertThat(idpSecrets.group(1)).isEqualTo("${vault." + PROXY_SECRET_KEY + "}");
+        assertThat(idpSecrets.find()).as("one identity-provider secret").isFalse();
     }
 
     @Test
@@ -208,8 +213,10 @@ class ProductionRealmIT {
         assertThat(refused.status()).as(refused.body()).isEqualTo(400);
         assertThat(refused.body()).contains("was not imported", "JUPYTERHUB_CLIENT_SECRET (client jupyterhub: secret)",
                 "RUCIO_CLIENT_SECRET (client rucio: secret)", "SSH_GATEWAY_CLIENT_SECRET (client ssh-gateway: secret)",
-                "FEDERATION_PROXY_CLIENT_SECRET (identity provider federation-proxy: clientSecret)",
-                "FEDERATION_PROXY_CLIENT_ID (identity provider federation-proxy: clientId)");
+                "FEDERATION_PROXY_CLIENT_ID (identity provider federation-proxy: clientId)",
+                "the server's vault has no entry for: " + PROXY_SECRET_KEY
+                        + " (identity provider federation-proxy: clientSecret)",
+                "DIR/" + realmName + "_KEY");
         assertThat(admin.get("/admin/realms/" + realmName).status()).as("realm left behind").isEqualTo(404);
     }
 

@@ -12,10 +12,14 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.ModelException;
 import org.keycloak.models.RealmModel;
+import org.keycloak.vault.VaultProvider;
+import org.keycloak.vault.VaultProviderFactory;
+import org.keycloak.vault.VaultRawSecret;
 
 /**
  * Refuses to create a realm (import at start, {@code kc.sh import}, or the admin REST API) whose client secrets,
- * client URLs or identity-provider settings still hold an unresolved {@code ${NAME}} placeholder
+ * client URLs or identity-provider settings still hold an unresolved {@code ${NAME}} placeholder, or whose
+ * identity providers refer to {@code ${vault.KEY}} entries the server's vault cannot read
  * ({@link UnresolvedPlaceholders}): the creation fails, its transaction is rolled back, and the message names every
  * missing variable and where it is used. Registered as an event-listener factory only to be initialised at start
  * (Keycloak has no SPI for start-up hooks); the listener it would give a realm does nothing.
@@ -46,15 +50,39 @@ public final class ImportPlaceholderCheck implements EventListenerProviderFactor
         KeycloakContext context = session.getContext();
         RealmModel previous = context.getRealm();
         context.setRealm(realm);
+        VaultProviderFactory vaults = (VaultProviderFactory) session.getKeycloakSessionFactory()
+                .getProviderFactory(VaultProvider.class);
+        VaultProvider vault = null;
         try {
+            // Created for this realm: the file vault names its entries after the realm in the context.
+            vault = vaults == null ? null : vaults.create(session);
+            VaultProvider readable = vault;
             session.identityProviders().getAllStream().forEach(idp -> {
                 String where = "identity provider " + idp.getAlias();
-                idp.getConfig().forEach((key, value) -> found.check(where + ": " + key, value));
+                idp.getConfig().forEach((key, value) -> {
+                    found.check(where + ": " + key, value);
+                    String vaultKey = UnresolvedPlaceholders.vaultKey(value);
+                    if (vaultKey != null && !readable(readable, vaultKey)) {
+                        found.missingVaultEntry(where + ": " + key, vaultKey);
+                    }
+                });
             });
         } finally {
+            if (vault != null) {
+                vault.close();
+            }
             context.setRealm(previous);
         }
         return found;
+    }
+
+    private static boolean readable(VaultProvider vault, String key) {
+        if (vault == null) {
+            return false;
+        }
+        try (VaultRawSecret secret = vault.obtainSecret(key)) {
+            return secret.get().isPresent();
+        }
     }
 
     private static void scan(UnresolvedPlaceholders found, ClientModel client) {

@@ -39,4 +39,23 @@ class UnresolvedPlaceholdersTest {
 
         assertThat(found.any()).isFalse();
     }
+
+    @Test
+    @DisplayName("Given a vault reference the vault cannot read, then the key, the place and the file to mount are named")
+    void missingVaultEntryNamed() {
+        assertThat(UnresolvedPlaceholders.vaultKey("${vault.federation-proxy-client-secret}"))
+                .isEqualTo("federation-proxy-client-secret");
+        assertThat(UnresolvedPlaceholders.vaultKey("prefix ${vault.key}")).isNull();
+        assertThat(UnresolvedPlaceholders.vaultKey("${FEDERATION_PROXY_CLIENT_SECRET}")).isNull();
+
+        UnresolvedPlaceholders found = new UnresolvedPlaceholders()
+                .missingVaultEntry("identity provider federation-proxy: clientSecret", "federation-proxy-client-secret");
+
+        assertThat(found.any()).isTrue();
+        assertThat(found.message("vre_prod")).startsWith("Realm 'vre_prod' was not imported: the server's vault")
+                .contains("federation-proxy-client-secret (identity provider federation-proxy: clientSecret).")
+                .contains("DIR/vre__prod_KEY")
+                .doesNotContain("environment variables")
+                .endsWith("Then import again.");
+    }
 }

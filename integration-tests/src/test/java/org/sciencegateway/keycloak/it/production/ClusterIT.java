@@ -205,8 +205,8 @@ class ClusterIT {
 
     @Test
     @Order(7)
-    @DisplayName("Given kc.sh import of the production realm with only JUPYTERHUB_URL set, then it fails naming the unset variables; fully set, it imports")
-    void kcImportFailsClosedOnUnsetVariables() throws Exception {
+    @DisplayName("Given kc.sh import of the production realm with only JUPYTERHUB_URL set, then it fails naming the unset variables and the missing vault entry; fully set, it imports and a user logs in through the federation proxy")
+    void kcImportFailsClosedThenLogsInThroughTheFederationProxy() throws Exception {
         String realm = "vre-import-check";
         ObjectNode production = (ObjectNode) JSON.readTree(Files.readString(
                 Path.of(System.getProperty("production.realms.dir"), "vre-realm.json")));
@@ -217,19 +217,69 @@ class ClusterIT {
         KcImport unset = kcImport(file, Map.of("JUPYTERHUB_URL", "https://hub.vre.example.org"));
         assertThat(unset.exitCode()).as(unset.output()).isNotZero();
         assertThat(unset.output()).contains("was not imported", "JUPYTERHUB_CLIENT_SECRET (client jupyterhub: secret)",
-                "RUCIO_CLIENT_SECRET (client rucio: secret)", "FEDERATION_PROXY_CLIENT_SECRET");
+                "RUCIO_CLIENT_SECRET (client rucio: secret)", "FEDERATION_PROXY_CLIENT_ID",
+                "the server's vault has no entry for: federation-proxy-client-secret");
         assertThat(adminA.get("/admin/realms/" + realm).status()).isEqualTo(404);
 
-        KcImport set = kcImport(file, Map.of("JUPYTERHUB_URL", "https://hub.vre.example.org",
+        // The federation proxy (CILogon in production) is a realm of this cluster here; its client secret is only
+        // in the vault, as a Kubernetes secret mounted into every node and the import job.
+        String upstream = "federation-upstream";
+        String proxySecret = "proxy-secret-" + Long.toHexString(System.nanoTime());
+        createUpstream(upstream, a.baseUrl() + "/realms/" + realm + "/broker/federation-proxy/endpoint", proxySecret);
+        cluster.vault().put(realm, "federation-proxy-client-secret", proxySecret);
+        String upstreamUrl = a.realmUrl(upstream) + "/protocol/openid-connect";
+        Map<String, String> site = new java.util.HashMap<>(Map.of("JUPYTERHUB_URL", "https://hub.vre.example.org",
                 "JUPYTERHUB_CLIENT_SECRET", "hub-secret", "RUCIO_CLIENT_SECRET", "rucio-secret",
-                "SSH_GATEWAY_CLIENT_SECRET", "ssh-secret", "FEDERATION_PROXY_CLIENT_ID", "cilogon:/client_id/1",
-                "FEDERATION_PROXY_CLIENT_SECRET", "proxy-secret"));
+                "SSH_GATEWAY_CLIENT_SECRET", "ssh-secret", "FEDERATION_PROXY_CLIENT_ID", "vre-broker",
+                "FEDERATION_PROXY_ISSUER", a.realmUrl(upstream),
+                "FEDERATION_PROXY_AUTHORIZATION_URL", upstreamUrl + "/auth",
+                "FEDERATION_PROXY_TOKEN_URL", upstreamUrl + "/token",
+                "FEDERATION_PROXY_USERINFO_URL", upstreamUrl + "/userinfo",
+                "FEDERATION_PROXY_JWKS_URL", upstreamUrl + "/certs"));
+        site.put("FEDERATION_PROXY_SCOPE", "openid profile email");
+        KcImport set = kcImport(file, site);
         try {
             assertThat(set.exitCode()).as(set.output()).isZero();
             assertThat(adminA.get("/admin/realms/" + realm).status()).isEqualTo(200);
+            JsonNode proxy = adminA.get("/admin/realms/" + realm + "/identity-provider/instances/federation-proxy").ok();
+            assertThat(proxy.path("config").path("clientSecret").asText())
+                    .as("only the vault reference is in the database").isEqualTo("${vault.federation-proxy-client-secret}");
+
+            // The hub's login on node B, through the proxy: first broker login creates the account, the
+            // institution filter admits the proxy's institution, the hub gets its tokens.
+            HubClient hub = new HubClient(realm, "jupyterhub", "hub-secret", "https://hub.vre.example.org/hub/oauth_callback");
+            HubLogin login = new HubLogin(b, new BrowserSession(), hub);
+            // The proxy is the realm's only identity provider, so the picker sends the browser straight to it.
+            assertThat(login.start().url()).startsWith(a.realmUrl(upstream) + "/protocol/openid-connect/auth");
+            login.signIn("fiona", "fiona-upstream-password");
+            assertThat(login.reachedHub()).as(login.page().toString()).isTrue();
+            TokenSet tokens = login.exchangeCode();
+            assertThat(tokens.accessTokenClaims().path("iss").asText()).isEqualTo(a.realmUrl(realm));
+            assertThat(tokens.accessTokenClaims().path("preferred_username").asText()).isEqualTo("fiona");
+            JsonNode user = adminA.get("/admin/realms/" + realm + "/users?username=fiona&exact=true").ok().get(0);
+            JsonNode links = adminA.get("/admin/realms/" + realm + "/users/" + user.path("id").asText()
+                    + "/federated-identity").ok();
+            assertThat(links.get(0).path("identityProvider").asText()).isEqualTo("federation-proxy");
         } finally {
             adminA.delete("/admin/realms/" + realm);
+            adminA.delete("/admin/realms/" + upstream);
         }
+    }
+
+    /** An OIDC provider standing in for the federation proxy: a confidential client, an institution claim, a user. */
+    private static void createUpstream(String realm, String brokerRedirect, String secret) {
+        adminA.post("/admin/realms", Map.of("realm", realm, "enabled", true)).ok();
+        adminA.post("/admin/realms/" + realm + "/clients", Map.of("clientId", "vre-broker", "publicClient", false,
+                "secret", secret, "standardFlowEnabled", true, "redirectUris", java.util.List.of(brokerRedirect),
+                "protocolMappers", java.util.List.of(Map.of("name", "home institution", "protocol", "openid-connect",
+                        "protocolMapper", "oidc-hardcoded-claim-mapper", "config", Map.of("claim.name", "idp",
+                                "claim.value", "https://idp.university.example/idp/shibboleth", "jsonType.label",
+                                "String", "id.token.claim", "true", "access.token.claim", "true",
+                                "userinfo.token.claim", "true"))))).ok();
+        adminA.post("/admin/realms/" + realm + "/users", Map.of("username", "fiona", "enabled", true,
+                "email", "fiona@university.example", "emailVerified", true, "firstName", "Fiona", "lastName", "Field",
+                "credentials", java.util.List.of(Map.of("type", "password", "value", "fiona-upstream-password",
+                        "temporary", false)))).ok();
     }
 
     private record KcImport(int exitCode, String output) {
@@ -241,6 +291,7 @@ class ClusterIT {
         java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("bash",
                 home.resolve("bin/kc.sh").toString(), "import", "--optimized", "--file=" + file));
         command.addAll(cluster.databaseOptions());
+        command.addAll(cluster.vault().startOptions());
         ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true);
         builder.environment().keySet().removeIf(name -> name.startsWith("KC_") || name.startsWith("JUPYTERHUB_")
                 || name.startsWith("RUCIO_") || name.startsWith("SSH_GATEWAY_") || name.startsWith("FEDERATION_PROXY_"));
