@@ -2,8 +2,23 @@
 # The benchmarks: every comparison against stock Keycloak on one server in one run (see docs/benchmarks.md).
 # Writes integration-tests/target/benchmarks/report.md and PNG charts next to it. Extra arguments go to Maven,
 # e.g. ./benchmark.sh -Dbenchmark.rounds=3
+#   ./benchmark.sh soak   the soak instead: the Rucio exchange at half capacity for 30 minutes on the production
+#                         topology (PostgreSQL, two optimized nodes), wrk on each node; report soak-report.md
 set -euo pipefail
 cd "$(dirname "$0")"
+
+if [ "${1:-}" = soak ]; then
+  shift
+  for tool in java mvn wrk; do
+    command -v "$tool" >/dev/null || { echo "benchmark soak: '$tool' not found (wrk: apt-get install wrk)" >&2; exit 2; }
+  done
+  ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 \
+    || { echo "benchmark soak: PostgreSQL server binaries not found (apt-get install postgresql)" >&2; exit 2; }
+  mvn -B verify -pl integration-tests -am -Dsoak=full -Dit.test=SoakIT \
+    -Dtest=NoUnitTests -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false "$@"
+  echo "benchmark soak: report at integration-tests/target/benchmarks/soak-report.md"
+  exit 0
+fi
 
 for tool in java mvn; do
   command -v "$tool" >/dev/null || { echo "benchmark: '$tool' not found; install JDK 17+ and Maven 3.8+" >&2; exit 2; }

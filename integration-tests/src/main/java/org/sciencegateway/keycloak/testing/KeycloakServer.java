@@ -334,6 +334,19 @@ public final class KeycloakServer implements AutoCloseable {
         }
     }
 
+    /** The server's JVM (kc.sh runs it as a child), for diagnostics such as {@code jcmd}. */
+    public ProcessHandle jvm() {
+        return tree().stream()
+                .filter(handle -> handle.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("No Keycloak JVM running for " + baseUrl()));
+    }
+
+    /** The JDK the server runs on ({@code null}: the one on the PATH). */
+    public String javaHome() {
+        return settings.javaHome;
+    }
+
     private List<ProcessHandle> tree() {
         List<ProcessHandle> tree = new ArrayList<>(process.descendants().filter(ProcessHandle::isAlive).toList());
         if (process.isAlive()) {

@@ -84,7 +84,8 @@ public final class TokenEndpointClient {
             return copy;
         }
 
-        String encode() {
+        /** The form as the request body ({@code application/x-www-form-urlencoded}). */
+        public String encode() {
             return entries.stream()
                     .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
                             + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))

@@ -50,7 +50,7 @@ final class MachineDescription {
     }
 
     /** The machine's cores, not this JVM's (which pinning may have narrowed). */
-    private static long cores() {
+    static long cores() {
         try {
             return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("processor")).count();
         } catch (IOException e) {
@@ -58,7 +58,7 @@ final class MachineDescription {
         }
     }
 
-    private static String cpuModel() {
+    static String cpuModel() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
                 if (line.startsWith("model name")) {
@@ -71,7 +71,7 @@ final class MachineDescription {
         return "unknown";
     }
 
-    private static String memory() {
+    static String memory() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
                 if (line.startsWith("MemTotal:")) {
