@@ -54,6 +54,15 @@ public final class AudienceExchangePolicyMapper implements ProtocolMapper, Serve
                     + ". The token also never outlives the subject token.")
             .type(ProviderConfigProperty.STRING_TYPE)
             .defaultValue(String.valueOf(AudiencePolicyParser.DEFAULT_LIFETIME_SECONDS)).add()
+            .property().name(AudiencePolicyParser.LIFETIME_BOUND).label("Lifetime bound")
+            .helpText("What the exchanged token may not outlive besides the maximum lifetime. subject-token: the "
+                    + "subject token and the requesting client's access-token lifespan (5 minutes by default). "
+                    + "session: the user's SSO session and the requester's client session (idle and maximum), "
+                    + "for tokens handed to long-running work such as notebooks.")
+            .type(ProviderConfigProperty.LIST_TYPE)
+            .options(AudiencePolicy.LifetimeBound.SUBJECT_TOKEN.configValue(),
+                    AudiencePolicy.LifetimeBound.SESSION.configValue())
+            .defaultValue(AudiencePolicy.LifetimeBound.SUBJECT_TOKEN.configValue()).add()
             .property().name(AudiencePolicyParser.REFRESH_ALLOWED).label("Refresh token allowed")
             .helpText("Whether requested_token_type=urn:ietf:params:oauth:token-type:refresh_token is honoured. "
                     + "Refreshing such a refresh token re-applies this policy and keeps the audience restriction.")

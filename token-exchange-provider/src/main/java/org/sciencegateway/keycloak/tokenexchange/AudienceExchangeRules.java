@@ -119,11 +119,16 @@ public final class AudienceExchangeRules {
     }
 
     /**
-     * Expiry (epoch seconds) of the exchanged access token: the earliest of what Keycloak would issue, the policy
-     * maximum from now, and the subject token's own expiry (0 meaning "no bound").
+     * Expiry (epoch seconds) of the exchanged access token: the policy maximum from now, and then, by the policy's
+     * {@link AudiencePolicy.LifetimeBound lifetime bound}, either what Keycloak would issue the requester and the
+     * subject token's own expiry, or the user's session expiry. 0 means "no bound" for each input.
      */
-    public static long expiry(AudiencePolicy policy, long nowSeconds, long keycloakExpiry, long subjectExpiry) {
+    public static long expiry(AudiencePolicy policy, long nowSeconds, long keycloakExpiry, long subjectExpiry,
+                              long sessionExpiry) {
         long exp = nowSeconds + policy.maxLifetimeSeconds();
+        if (policy.lifetimeBound() == AudiencePolicy.LifetimeBound.SESSION) {
+            return sessionExpiry > 0 ? Math.min(exp, sessionExpiry) : exp;
+        }
         if (keycloakExpiry > 0) {
             exp = Math.min(exp, keycloakExpiry);
         }

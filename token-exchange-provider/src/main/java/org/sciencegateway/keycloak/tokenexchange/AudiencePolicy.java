@@ -19,6 +19,7 @@ import java.util.Set;
  * @param wlcgGroupsRoot      group path whose subtree feeds {@code wlcg.groups}; {@code /} for all groups
  * @param idTokenOnRefresh    whether a refresh of an exchanged token also returns an ID token (needs {@code openid}
  *                            granted); off, refresh responses carry access and refresh token only, as the exchange
+ * @param lifetimeBound       what besides the maximum bounds the exchanged token's expiry
  */
 public record AudiencePolicy(
         String name,
@@ -31,7 +32,42 @@ public record AudiencePolicy(
         boolean refreshAllowed,
         boolean wlcgClaims,
         String wlcgGroupsRoot,
-        boolean idTokenOnRefresh) {
+        boolean idTokenOnRefresh,
+        LifetimeBound lifetimeBound) {
+
+    /** What an exchanged token may not outlive, besides {@code maxLifetimeSeconds}. */
+    public enum LifetimeBound {
+        /**
+         * The subject token and the requester's own access-token lifespan: the exchanged token dies with the hub's
+         * token (5 minutes by Keycloak's default). For short-lived, per-request delegation.
+         */
+        SUBJECT_TOKEN("subject-token"),
+        /**
+         * The user's session: the requester's client session and the SSO session, both idle and maximum, as Keycloak
+         * computes them. For tokens handed to long-running work such as a notebook; logout still ends them at
+         * introspection, and every refresh is bounded again.
+         */
+        SESSION("session");
+
+        private final String configValue;
+
+        LifetimeBound(String configValue) {
+            this.configValue = configValue;
+        }
+
+        public String configValue() {
+            return configValue;
+        }
+
+        public static java.util.Optional<LifetimeBound> fromConfig(String value) {
+            for (LifetimeBound bound : values()) {
+                if (bound.configValue.equals(value)) {
+                    return java.util.Optional.of(bound);
+                }
+            }
+            return java.util.Optional.empty();
+        }
+    }
 
     public AudiencePolicy {
         Objects.requireNonNull(name, "name");
@@ -41,6 +77,7 @@ public record AudiencePolicy(
         requiredRoles = Set.copyOf(requiredRoles);
         grantableScopes = Set.copyOf(grantableScopes);
         Objects.requireNonNull(wlcgGroupsRoot, "wlcgGroupsRoot");
+        Objects.requireNonNull(lifetimeBound, "lifetimeBound");
         if (allowedRequesters.isEmpty() || grantableScopes.isEmpty() || maxLifetimeSeconds <= 0) {
             throw new IllegalArgumentException("an audience policy needs requesters, scopes and a positive lifetime");
         }

@@ -25,6 +25,7 @@ public final class AudiencePolicyParser {
     public static final String WLCG_CLAIMS = "wlcg.claims";
     public static final String WLCG_GROUPS_ROOT = "wlcg.groups.root";
     public static final String REFRESH_ID_TOKEN = "refresh.id.token";
+    public static final String LIFETIME_BOUND = "lifetime.bound";
 
     /** Keycloak stores multivalued mapper settings joined by this delimiter. */
     public static final String VALUE_DELIMITER = "##";
@@ -120,11 +121,22 @@ public final class AudiencePolicyParser {
             problems.add("ID token on refresh: add openid to the grantable scopes, or switch this off.");
         }
 
+        AudiencePolicy.LifetimeBound bound = AudiencePolicy.LifetimeBound.SUBJECT_TOKEN;
+        String boundText = blankToNull(cfg.get(LIFETIME_BOUND));
+        if (boundText != null) {
+            Optional<AudiencePolicy.LifetimeBound> parsed = AudiencePolicy.LifetimeBound.fromConfig(boundText);
+            if (parsed.isPresent()) {
+                bound = parsed.get();
+            } else {
+                problems.add("Lifetime bound: " + boundText + " is not subject-token or session.");
+            }
+        }
+
         if (!problems.isEmpty()) {
             return new Result(Optional.empty(), problems);
         }
         return new Result(Optional.of(new AudiencePolicy(name, audience, requesters, groups, roles, scopes, lifetime,
-                refresh, wlcg, wlcgRoot, idTokenOnRefresh)), List.of());
+                refresh, wlcg, wlcgRoot, idTokenOnRefresh, bound)), List.of());
     }
 
     /** Splits a stored multivalued setting; blank entries are ignored, duplicates collapse. */

@@ -135,8 +135,10 @@ final class AudienceRefreshTokenProvider extends DefaultRefreshTokenProvider {
         Set<String> granted = ctx.getAttribute(GRANTED_ATTRIBUTE, Set.class);
         List<String> groups = ctx.getAttribute(GROUPS_ATTRIBUTE, List.class);
         AccessToken token = builder.getAccessToken();
+        long sessionExpiry = SessionExpiry.of(ctx.getClientSession().getRealm(), ctx.getClientSession().getUserSession(),
+                ctx.getClientSession(), ctx.getClientSession().getClient());
         long expiry = AudienceExchangeRules.expiry(policy, Time.currentTime(),
-                token.getExp() == null ? 0L : token.getExp(), 0L);
+                token.getExp() == null ? 0L : token.getExp(), 0L, sessionExpiry);
         AudienceTokenShape.apply(token, policy, granted, null, expiry, groups);
         return builder;
     }

@@ -202,8 +202,11 @@ final class AudienceScopedTokenExchangeProvider implements TokenExchangeProvider
                     session, clientSessionCtx.getClientSession().getUserSession(), clientSessionCtx)
                     .generateAccessToken();
             AccessToken token = builder.getAccessToken();
+            // The subject's real session (an offline one too), not the transient copy made to issue from it.
+            long sessionExpiry = SessionExpiry.of(realm, subject.session(),
+                    subject.session().getAuthenticatedClientSessionByClient(requester.getId()), requester);
             long expiry = AudienceExchangeRules.expiry(policy, Time.currentTime(), nullToZero(token.getExp()),
-                    nullToZero(subject.token().getExp()));
+                    nullToZero(subject.token().getExp()), sessionExpiry);
             String sub = subject.token().getSubject() != null ? subject.token().getSubject() : subject.user().getId();
             AudienceTokenShape.apply(token, policy, granted, sub, expiry, groupPaths);
 

@@ -16,7 +16,8 @@ class AudienceExchangeRulesTest {
 
     private static AudiencePolicy withRoles(String... roles) {
         return new AudiencePolicy("p", "rucio", Set.of("jupyterhub"), Set.of(), Set.of(roles),
-                Set.of("openid", "profile"), 3600, false, false, "/", false);
+                Set.of("openid", "profile"), 3600, false, false, "/", false,
+                AudiencePolicy.LifetimeBound.SUBJECT_TOKEN);
     }
 
     private static ExchangeRefusal refusal(Runnable check) {
@@ -191,13 +192,28 @@ class AudienceExchangeRulesTest {
     }
 
     @Test
-    @DisplayName("Given expiries, then the exchanged token ends at the earliest of policy, Keycloak and subject")
-    void expiry() {
+    @DisplayName("Given the subject-token bound, then the exchanged token ends at the earliest of policy, Keycloak and subject; the session is not consulted")
+    void expiryBoundBySubjectToken() {
         long now = 1_000_000;
-        assertThat(AudienceExchangeRules.expiry(LAB, now, now + 300, now + 7200)).isEqualTo(now + 300);
-        assertThat(AudienceExchangeRules.expiry(LAB, now, now + 7200, now + 200)).isEqualTo(now + 200);
-        assertThat(AudienceExchangeRules.expiry(LAB, now, now + 7200, now + 7200)).isEqualTo(now + 3600);
-        assertThat(AudienceExchangeRules.expiry(LAB, now, 0, 0)).isEqualTo(now + 3600);
+        assertThat(AudienceExchangeRules.expiry(LAB, now, now + 300, now + 7200, now + 60)).isEqualTo(now + 300);
+        assertThat(AudienceExchangeRules.expiry(LAB, now, now + 7200, now + 200, 0)).isEqualTo(now + 200);
+        assertThat(AudienceExchangeRules.expiry(LAB, now, now + 7200, now + 7200, 0)).isEqualTo(now + 3600);
+        assertThat(AudienceExchangeRules.expiry(LAB, now, 0, 0, 0)).isEqualTo(now + 3600);
+    }
+
+    @Test
+    @DisplayName("Given the session bound, then the exchanged token ends at the earlier of policy and session, outliving the hub's 300 s token")
+    void expiryBoundBySession() {
+        java.util.Map<String, String> config = AudiencePolicyParserTest.labPolicy();
+        config.put(AudiencePolicyParser.LIFETIME_BOUND, "session");
+        AudiencePolicy notebooks = AudiencePolicyParser.parse("rucio exchange", "rucio", config).policy().orElseThrow();
+        long now = 1_000_000;
+
+        assertThat(AudienceExchangeRules.expiry(notebooks, now, now + 300, now + 300, now + 1800)).isEqualTo(now + 1800);
+        assertThat(AudienceExchangeRules.expiry(notebooks, now, now + 300, now + 300, now + 36_000)).isEqualTo(now + 3600);
+        assertThat(AudienceExchangeRules.expiry(notebooks, now, now + 300, now + 300, now + 10)).isEqualTo(now + 10);
+        assertThat(AudienceExchangeRules.expiry(notebooks, now, 0, 0, 0)).as("no session bound: the maximum")
+                .isEqualTo(now + 3600);
     }
 
     @Test

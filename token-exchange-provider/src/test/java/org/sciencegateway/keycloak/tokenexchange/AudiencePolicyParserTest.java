@@ -54,6 +54,19 @@ class AudiencePolicyParserTest {
         assertThat(policy.wlcgClaims()).isFalse();
         assertThat(policy.wlcgGroupsRoot()).isEqualTo("/");
         assertThat(policy.idTokenOnRefresh()).isFalse();
+        assertThat(policy.lifetimeBound()).isEqualTo(AudiencePolicy.LifetimeBound.SUBJECT_TOKEN);
+    }
+
+    @Test
+    @DisplayName("Given a lifetime bound, then subject-token and session are accepted and anything else is named")
+    void lifetimeBound() {
+        Map<String, String> config = labPolicy();
+        config.put(AudiencePolicyParser.LIFETIME_BOUND, "session");
+        assertThat(AudiencePolicyParser.parse("p", "rucio", config).policy().orElseThrow().lifetimeBound())
+                .isEqualTo(AudiencePolicy.LifetimeBound.SESSION);
+        config.put(AudiencePolicyParser.LIFETIME_BOUND, "forever");
+        assertThat(AudiencePolicyParser.parse("p", "rucio", config).problems())
+                .containsExactly("Lifetime bound: forever is not subject-token or session.");
     }
 
     @Test

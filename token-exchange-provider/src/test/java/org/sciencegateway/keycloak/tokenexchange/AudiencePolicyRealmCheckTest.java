@@ -45,7 +45,8 @@ class AudiencePolicyRealmCheckTest {
 
     private static AudiencePolicy policy(Set<String> requesters, Set<String> groups, Set<String> roles,
                                          Set<String> scopes, boolean wlcg, String root) {
-        return new AudiencePolicy("p", "rucio", requesters, groups, roles, scopes, 3600, true, wlcg, root, false);
+        return new AudiencePolicy("p", "rucio", requesters, groups, roles, scopes, 3600, true, wlcg, root, false,
+                AudiencePolicy.LifetimeBound.SUBJECT_TOKEN);
     }
 
     @Test

@@ -201,7 +201,9 @@ class FullStoryIT {
         assertThat(rucioToken.getSubject()).isEqualTo(subject.getSubject());
         assertThat(rucioToken.getPreferredUsername()).isEqualTo(user.username());
         assertThat(rucioToken.getScope().split(" ")).containsExactlyInAnyOrder("openid", "profile");
-        assertThat(rucioToken.getExp()).isLessThanOrEqualTo(subject.getExp());
+        // Session-bound (lab policy): the notebook's token outlives the hub's access token, never the SSO session.
+        assertThat(rucioToken.getExp()).isGreaterThan(subject.getExp());
+        assertThat(rucioToken.getExp() - rucioToken.getIat()).isLessThanOrEqualTo(1800);
         assertThat(rucioToken.getOtherClaims()).containsEntry("wlcg.groups", List.copyOf(new TreeSet<>(user.groups())));
         assertThat(audiences(subject)).as("the hub's own token never names rucio").doesNotContain("rucio");
         narration.add("Rucio: validate_jwt accepts the exchanged token (aud " + List.of(rucioToken.getAudience())
