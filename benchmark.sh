@@ -7,11 +7,20 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+for tool in java mvn; do
+  command -v "$tool" >/dev/null || { echo "benchmark: '$tool' not found; install JDK 17+ and Maven 3.8+" >&2; exit 2; }
+done
+# wrk (Debian package) drives the HTTP rows that anyone can rerun by hand (tools/wrk/form-post.lua).
+if ! command -v wrk >/dev/null; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
+  else
+    echo "benchmark: 'wrk' not found; install it (Debian: apt-get install wrk)" >&2; exit 2
+  fi
+fi
+
 if [ "${1:-}" = soak ]; then
   shift
-  for tool in java mvn wrk; do
-    command -v "$tool" >/dev/null || { echo "benchmark soak: '$tool' not found (wrk: apt-get install wrk)" >&2; exit 2; }
-  done
   ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 \
     || { echo "benchmark soak: PostgreSQL server binaries not found (apt-get install postgresql)" >&2; exit 2; }
   mvn -B verify -pl integration-tests -am -Dsoak=full -Dit.test=SoakIT \
@@ -19,10 +28,6 @@ if [ "${1:-}" = soak ]; then
   echo "benchmark soak: report at integration-tests/target/benchmarks/soak-report.md"
   exit 0
 fi
-
-for tool in java mvn; do
-  command -v "$tool" >/dev/null || { echo "benchmark: '$tool' not found; install JDK 17+ and Maven 3.8+" >&2; exit 2; }
-done
 
 pinning=()
 cpus=$(nproc)

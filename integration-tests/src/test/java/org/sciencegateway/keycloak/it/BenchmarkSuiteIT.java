@@ -37,6 +37,7 @@ class BenchmarkSuiteIT {
         assertThat(run.failedRequests()).as("failed requests under load").isZero();
         assertThat(report.sections()).extracting(BenchmarkReport.Section::title).containsExactly(
                 "1. Token exchange: audience policy vs stock V2",
+                "1b. Token exchange measured with wrk",
                 "2. Login: institution filter vs the same flow without it",
                 "3. Group claims: no mapper, built-in, ours",
                 "4. Institution picker vs the stock login page",
@@ -45,14 +46,15 @@ class BenchmarkSuiteIT {
         int idpSizes = settings.identityProviderCounts().length;
         int groupSizes = settings.groupCounts().length;
         assertThat(report.sections()).extracting(s -> s.rows().size())
-                .containsExactly(3, idpSizes, 4 * groupSizes, idpSizes, 3, 3 + 3);
+                .containsExactly(3, 3 * 2 /* wrk at c=4 and c=16 */, idpSizes, 4 * groupSizes, idpSizes, 3,
+                        3 + 3);
         for (BenchmarkReport.Section section : report.sections()) {
             assertThat(markdown).contains("## " + section.title());
             for (List<String> row : section.rows()) {
                 assertThat(markdown).contains("| " + String.join(" | ", row) + " |");
             }
         }
-        assertThat(report.targets()).hasSize(3 + (idpSizes + 1) + (2 * groupSizes + 1) + 3 + 1);
+        assertThat(report.targets()).hasSize(3 + 2 + (idpSizes + 1) + (2 * groupSizes + 1) + 3 + 1);
         for (BenchmarkReport.Target target : report.targets()) {
             assertThat(markdown).contains("| " + target.row() + " | " + target.target() + " | " + target.measured());
         }

@@ -33,14 +33,22 @@ public final class BenchmarkRun {
 
         TokenExchangeComparison exchange = new TokenExchangeComparison(server, admin, settings);
         TokenExchangeComparison.Result exchangeResult;
+        WrkExchangeComparison wrkExchange = new WrkExchangeComparison(server, settings);
+        WrkExchangeComparison.Result wrkResult;
+        if (!Wrk.installed()) {
+            throw new IllegalStateException("wrk is not installed (Debian package wrk; ./benchmark.sh and .ci/run "
+                    + "install it)");
+        }
         progress("token exchange and signing ceiling");
         exchange.setUp();
         try {
             exchangeResult = exchange.run();
+            progress("token exchange with wrk");
+            wrkResult = wrkExchange.run(exchange);
         } finally {
             exchange.tearDown();
         }
-        failedRequests += exchangeResult.failures();
+        failedRequests += exchangeResult.failures() + wrkResult.errors();
 
         LoginComparison login = new LoginComparison(server, admin, settings);
         PickerComparison picker = new PickerComparison(server, admin, settings);
@@ -82,6 +90,7 @@ public final class BenchmarkRun {
                 loadBefore, MachineDescription.loadAverage());
         BenchmarkReport report = new BenchmarkReport(directory, settings, machine);
         exchange.report(report, exchangeResult);
+        wrkExchange.report(report, wrkResult);
         login.report(report, logins);
         groups.report(report, claims);
         picker.report(report, pages);

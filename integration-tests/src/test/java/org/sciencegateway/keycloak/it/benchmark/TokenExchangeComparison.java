@@ -108,10 +108,11 @@ final class TokenExchangeComparison {
         return new Result(stock, policy, signatures);
     }
 
-    private record Forms(Form stock, Form policy) {
+    record Forms(Form stock, Form policy) {
     }
 
-    private Forms freshForms() {
+    /** Seed 002's request for both variants, with subject tokens from fresh browser logins of alice. */
+    Forms freshForms() {
         String policySubject = HubLogin.loginThroughHomeInstitution(server, HubClient.JUPYTERHUB, LabUser.ALICE)
                 .accessToken();
         String stockSubject = HubLogin.loginThroughHomeInstitution(server, TokenExchangeFixtures.STOCK_HUB,

@@ -40,6 +40,10 @@ public final class Wrk {
             "Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
 
+    /** The script in the repository ({@code tools/wrk/form-post.lua}), so that every row can be rerun by hand. */
+    static final Path SCRIPT = Path.of(System.getProperty("repository.root", ".."), "tools", "wrk", "form-post.lua")
+            .toAbsolutePath().normalize();
+
     private final List<String> prefix;
 
     /** {@code prefix}: e.g. {@code taskset -c 0} to keep the generator off the server's cores; may be empty. */
@@ -56,35 +60,32 @@ public final class Wrk {
      * pausing {@code delayMillis} between its requests (0: as fast as the server answers).
      */
     public Result post(String url, String formBody, int connections, Duration duration, long delayMillis) {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of("wrk", "-t1", "-c" + connections, "-d" + duration.toSeconds() + "s",
+                "--timeout", "10s", "--latency", "-s", SCRIPT.toString(), url));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("WRK_FORM", formBody);
+        builder.environment().put("WRK_DELAY_MS", String.valueOf(delayMillis));
         try {
-            Path script = Files.createTempFile("wrk-", ".lua");
-            try {
-                Files.writeString(script, String.join("\n",
-                        "wrk.method = \"POST\"",
-                        "wrk.headers[\"Content-Type\"] = \"application/x-www-form-urlencoded\"",
-                        "wrk.headers[\"Accept\"] = \"application/json\"",
-                        "wrk.body = \"" + formBody + "\"",
-                        delayMillis > 0 ? "function delay() return " + delayMillis + " end" : "",
-                        ""));
-                List<String> command = new ArrayList<>(prefix);
-                command.addAll(List.of("wrk", "-t1", "-c" + connections, "-d" + duration.toSeconds() + "s",
-                        "--timeout", "10s", "--latency", "-s", script.toString(), url));
-                Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-                String output = new String(process.getInputStream().readAllBytes());
-                if (!process.waitFor(duration.toSeconds() + 60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                    process.destroyForcibly();
-                    throw new IllegalStateException("wrk failed: " + command + "\n" + output);
-                }
-                return parse(output);
-            } finally {
-                Files.deleteIfExists(script);
+            Process process = builder.start();
+            String output = new String(process.getInputStream().readAllBytes());
+            if (!process.waitFor(duration.toSeconds() + 60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                process.destroyForcibly();
+                throw new IllegalStateException("wrk failed: " + command + "\n" + output);
             }
+            return parse(output);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** How to rerun a row by hand: the same command with the form in {@code WRK_FORM}. */
+    public static String reproduce(String url, int connections, Duration duration) {
+        return "WRK_FORM='<the form>' wrk -t1 -c" + connections + " -d" + duration.toSeconds() + "s --latency -s "
+                + "tools/wrk/form-post.lua " + url;
     }
 
     /** Parses {@code wrk --latency}'s report; anything missing is an error, not a zero. */
