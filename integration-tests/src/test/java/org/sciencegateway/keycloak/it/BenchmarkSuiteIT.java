@@ -46,7 +46,7 @@ class BenchmarkSuiteIT {
         int idpSizes = settings.identityProviderCounts().length;
         int groupSizes = settings.groupCounts().length;
         assertThat(report.sections()).extracting(s -> s.rows().size())
-                .containsExactly(3, 3 * 2 /* wrk at c=4 and c=16 */, idpSizes, 4 * groupSizes, idpSizes, 3,
+                .containsExactly(3, 3 * 2 * 2 /* wrk at c=4 and c=16, two subject-token sources */, idpSizes, 4 * groupSizes, idpSizes, 3,
                         3 + 3);
         for (BenchmarkReport.Section section : report.sections()) {
             assertThat(markdown).contains("## " + section.title());
@@ -54,7 +54,7 @@ class BenchmarkSuiteIT {
                 assertThat(markdown).contains("| " + String.join(" | ", row) + " |");
             }
         }
-        assertThat(report.targets()).hasSize(3 + 2 + (idpSizes + 1) + (2 * groupSizes + 1) + 3 + 1);
+        assertThat(report.targets()).hasSize(3 + 4 + (idpSizes + 1) + (2 * groupSizes + 1) + 3 + 1);
         for (BenchmarkReport.Target target : report.targets()) {
             assertThat(markdown).contains("| " + target.row() + " | " + target.target() + " | " + target.measured());
         }

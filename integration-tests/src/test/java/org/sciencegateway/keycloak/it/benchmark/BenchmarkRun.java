@@ -44,7 +44,12 @@ public final class BenchmarkRun {
         try {
             exchangeResult = exchange.run();
             progress("token exchange with wrk");
-            wrkResult = wrkExchange.run(exchange);
+            wrkExchange.setUp(admin, exchange.scopeId());
+            try {
+                wrkResult = wrkExchange.run(exchange);
+            } finally {
+                wrkExchange.tearDown(admin);
+            }
         } finally {
             exchange.tearDown();
         }

@@ -296,7 +296,8 @@ final class TokenExchangeComparison {
                         + "server (dev mode, in-memory H2)");
     }
 
-    private String scopeId() {
+    /** The id of the stock audience scope (for other comparisons that offer it to their own stock client). */
+    String scopeId() {
         for (JsonNode scope : admin.get("/admin/realms/" + REALM + "/client-scopes").ok()) {
             if (STOCK_SCOPE.equals(scope.path("name").asText())) {
                 return scope.path("id").asText();
