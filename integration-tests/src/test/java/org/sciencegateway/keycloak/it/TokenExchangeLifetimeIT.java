@@ -28,7 +28,8 @@ import org.sciencegateway.keycloak.testing.TokenSet;
  * The notebook's Rucio token under a session-bound policy, in a realm with short lifetimes (hub access tokens of
  * 10 s, an SSO session of at most 60 s): the exchanged token outlives several hub tokens but never the session, its
  * refresh keeps working while the session lives, and stops right after logout, after the user leaves the required
- * group, and after the session's maximum lifespan.
+ * group, and after the session's maximum lifespan; the README's hub-side renewal (refresh_user, then the exchange)
+ * yields a valid token at every renewal until the user leaves the group or logs out.
  */
 @DisplayName("Rucio tokens bound by the user's session, not by the hub's access token")
 class TokenExchangeLifetimeIT {
@@ -129,6 +130,47 @@ class TokenExchangeLifetimeIT {
         assertThat(afterLogout.status()).isEqualTo(400);
         assertThat(afterLogout.error()).isEqualTo("invalid_grant");
         assertThat(introspect(renewed.tokens().accessToken()).path("active").asBoolean()).isFalse();
+    }
+
+    @Test
+    @DisplayName("Given the README's hub renewal (refresh_user, then the exchange), then each renewal yields a valid Rucio token until the user leaves the group or logs out")
+    void hubRenewalAsTheReadmeRecipeDoesIt() throws Exception {
+        Notebook notebook = spawn();
+        long sessionStart = claims(notebook.hub().accessToken()).getIat();
+        String hubRefreshToken = notebook.hub().refreshToken();
+        String hubAccessToken = notebook.hub().accessToken();
+        for (int renewal = 1; renewal <= 3; renewal++) {
+            Thread.sleep((ACCESS_TOKEN_SECONDS + 2) * 1000L);
+            // refresh_user: the hub's own refresh grant, with its secret, on the hub.
+            TokenSet refreshed = tokens.refresh(HUB, hubRefreshToken).tokens();
+            hubRefreshToken = refreshed.refreshToken();
+            hubAccessToken = refreshed.accessToken();
+            // modify_auth_state_hook: seed 002's exchange with the fresh hub token.
+            Answer exchanged = tokens.post(TokenEndpointClient.seed002(HUB, hubAccessToken));
+            assertThat(exchanged.status()).as("renewal %d: %s", renewal, exchanged.body()).isEqualTo(200);
+            AccessToken rucioToken = rucio.validate(exchanged.tokens().accessToken());
+            assertThat(rucioToken.getExp()).as("renewal %d", renewal)
+                    .isLessThanOrEqualTo(sessionStart + SESSION_MAX_SECONDS);
+        }
+
+        String user = admin.userId(REALM, "nora");
+        String group = groupId("/escape/users");
+        admin.delete("/admin/realms/" + REALM + "/users/" + user + "/groups/" + group);
+        try {
+            Answer refused = tokens.post(TokenEndpointClient.seed002(HUB, hubAccessToken));
+            assertThat(refused.status()).as("the hook drops the token").isEqualTo(403);
+            assertThat(refused.error()).isEqualTo("access_denied");
+        } finally {
+            admin.put("/admin/realms/" + REALM + "/users/" + user + "/groups/" + group, Map.of()).ok();
+        }
+
+        String sid = claims(hubAccessToken).getSessionId();
+        assertThat(admin.delete("/admin/realms/" + REALM + "/sessions/" + sid).status()).isEqualTo(204);
+        Answer hubRefresh = tokens.refresh(HUB, hubRefreshToken);
+        assertThat(hubRefresh.status()).as("refresh_user after logout").isEqualTo(400);
+        assertThat(hubRefresh.error()).isEqualTo("invalid_grant");
+        assertThat(tokens.post(TokenEndpointClient.seed002(HUB, hubAccessToken)).status())
+                .as("no exchange with the logged-out session's token").isEqualTo(400);
     }
 
     @Test

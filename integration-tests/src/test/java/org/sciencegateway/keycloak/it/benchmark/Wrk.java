@@ -21,10 +21,15 @@ public final class Wrk {
 
     /** What {@code wrk --latency} printed, in requests, seconds and milliseconds. */
     public record Result(long requests, double seconds, long non2xx, long socketErrors, double p50Millis,
-            double p90Millis, double p99Millis, String output) {
+            double p90Millis, double p99Millis, double cpuSeconds, String output) {
 
         public double throughput() {
             return requests / seconds;
+        }
+
+        /** wrk's own CPU (user + system) per second of the run: near 1.0 (its one thread), wrk set the pace. */
+        public double generatorCores() {
+            return cpuSeconds / seconds;
         }
 
         /** Every request that did not get a 2xx/3xx answer. */
@@ -39,6 +44,8 @@ public final class Wrk {
     private static final Pattern SOCKET_ERRORS = Pattern.compile(
             "Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
+    /** Printed by the shell's {@code time} around wrk (see {@link #post}): user and system CPU seconds. */
+    private static final Pattern CPU = Pattern.compile("^wrk-cpu ([\\d.]+) ([\\d.]+)$", Pattern.MULTILINE);
 
     /** The script in the repository ({@code tools/wrk/form-post.lua}), so that every row can be rerun by hand. */
     static final Path SCRIPT = Path.of(System.getProperty("repository.root", ".."), "tools", "wrk", "form-post.lua")
@@ -61,7 +68,9 @@ public final class Wrk {
      */
     public Result post(String url, String formBody, int connections, Duration duration, long delayMillis) {
         List<String> command = new ArrayList<>(prefix);
-        command.addAll(List.of("wrk", "-t1", "-c" + connections, "-d" + duration.toSeconds() + "s",
+        // The shell's time builtin reports wrk's CPU, so the report can show whether the generator was the limit.
+        command.addAll(List.of("bash", "-c", "TIMEFORMAT='wrk-cpu %U %S'; time wrk \"$@\" 2>&1", "wrk",
+                "-t1", "-c" + connections, "-d" + duration.toSeconds() + "s",
                 "--timeout", "10s", "--latency", "-s", SCRIPT.toString(), url));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("WRK_FORM", formBody);
@@ -114,9 +123,11 @@ public final class Wrk {
             }
         }
         Matcher non2xx = NON_2XX.matcher(output);
+        Matcher cpu = CPU.matcher(output);
+        double cpuSeconds = cpu.find() ? Double.parseDouble(cpu.group(1)) + Double.parseDouble(cpu.group(2)) : Double.NaN;
         return new Result(Long.parseLong(requests.group(1)),
                 millis(Double.parseDouble(requests.group(2)), requests.group(3)) / 1000.0,
-                non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0, socket, p50, p90, p99, output);
+                non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0, socket, p50, p90, p99, cpuSeconds, output);
     }
 
     private static Matcher find(Pattern pattern, String output, String what) {

@@ -46,8 +46,8 @@ final class WrkExchangeComparison {
     private static final String LOCAL_USER = "bench-local";
     private static final String LOCAL_PASSWORD = "bench-local-password";
 
-    /** One round at one concurrency: both variants back to back. */
-    record Pair(Wrk.Result stock, Wrk.Result policy) {
+    /** One round at one concurrency: both variants back to back, with the server's CPU during each. */
+    record Pair(Wrk.Result stock, Wrk.Result policy, double stockServerCores, double policyServerCores) {
         double throughputRatio() {
             return policy.throughput() / stock.throughput();
         }
@@ -139,20 +139,33 @@ final class WrkExchangeComparison {
             for (int round = 0; round < settings.rounds(); round++) {
                 forms = forms(exchange, source);
                 for (int connections : CONNECTIONS) {
-                    Wrk.Result stock;
-                    Wrk.Result policy;
+                    Measured stock;
+                    Measured policy;
                     if (round % 2 == 0) {
-                        stock = wrk.post(url(), forms.stock().encode(), connections, settings.exchangeRound(), 0);
-                        policy = wrk.post(url(), forms.policy().encode(), connections, settings.exchangeRound(), 0);
+                        stock = measure(forms.stock(), connections);
+                        policy = measure(forms.policy(), connections);
                     } else {
-                        policy = wrk.post(url(), forms.policy().encode(), connections, settings.exchangeRound(), 0);
-                        stock = wrk.post(url(), forms.stock().encode(), connections, settings.exchangeRound(), 0);
+                        policy = measure(forms.policy(), connections);
+                        stock = measure(forms.stock(), connections);
                     }
-                    byConnections.get(connections).add(new Pair(stock, policy));
+                    byConnections.get(connections).add(new Pair(stock.load(), policy.load(), stock.serverCores(),
+                            policy.serverCores()));
                 }
             }
         }
         return new Result(out);
+    }
+
+    private record Measured(Wrk.Result load, double serverCores) {
+    }
+
+    /** One wrk run, and the server JVM's CPU time over it (per second: cores busy). */
+    private Measured measure(TokenEndpointClient.Form form, int connections) {
+        ProcessHandle jvm = server.jvm();
+        java.time.Duration before = jvm.info().totalCpuDuration().orElse(java.time.Duration.ZERO);
+        Wrk.Result load = wrk.post(url(), form.encode(), connections, settings.exchangeRound(), 0);
+        java.time.Duration after = jvm.info().totalCpuDuration().orElse(java.time.Duration.ZERO);
+        return new Measured(load, (after.toNanos() - before.toNanos()) / 1e9 / load.seconds());
     }
 
     private TokenExchangeComparison.Forms forms(TokenExchangeComparison exchange, SubjectSource source) {
@@ -197,7 +210,8 @@ final class WrkExchangeComparison {
                         settings.pinned() ? "wrk on CPU " + settings.loadCpus() + ", server on CPU "
                                 + settings.serverCpus() + "." : "wrk and the server share the cores.",
                         result.errors(), Wrk.reproduce(url(), CONNECTIONS[0], settings.exchangeRound())),
-                "subject tokens, connections", "variant", "exchanges/s", "p50 ms", "p99 ms");
+                "subject tokens, connections", "variant", "exchanges/s", "p50 ms", "p99 ms", "wrk CPU (cores)",
+                "server CPU (cores)");
         for (Map.Entry<SubjectSource, Map<Integer, List<Pair>>> bySource : result.bySource().entrySet()) {
             String source = bySource.getKey() == SubjectSource.BROWSER_LOGIN ? "browser" : "password";
             for (Map.Entry<Integer, List<Pair>> entry : bySource.getValue().entrySet()) {
@@ -206,15 +220,19 @@ final class WrkExchangeComparison {
                 section.row(c, "stock V2 (audience scope)",
                         Spread.of(pairs.stream().map(p -> p.stock().throughput()).toList()).format("%,.0f"),
                         Spread.of(pairs.stream().map(p -> p.stock().p50Millis()).toList()).format("%.1f"),
-                        Spread.of(pairs.stream().map(p -> p.stock().p99Millis()).toList()).format("%.1f"));
+                        Spread.of(pairs.stream().map(p -> p.stock().p99Millis()).toList()).format("%.1f"),
+                        Spread.of(pairs.stream().map(p -> p.stock().generatorCores()).toList()).format("%.2f"),
+                        Spread.of(pairs.stream().map(Pair::stockServerCores).toList()).format("%.2f"));
                 section.row(c, "audience policy (this project)",
                         Spread.of(pairs.stream().map(p -> p.policy().throughput()).toList()).format("%,.0f"),
                         Spread.of(pairs.stream().map(p -> p.policy().p50Millis()).toList()).format("%.1f"),
-                        Spread.of(pairs.stream().map(p -> p.policy().p99Millis()).toList()).format("%.1f"));
+                        Spread.of(pairs.stream().map(p -> p.policy().p99Millis()).toList()).format("%.1f"),
+                        Spread.of(pairs.stream().map(p -> p.policy().generatorCores()).toList()).format("%.2f"),
+                        Spread.of(pairs.stream().map(Pair::policyServerCores).toList()).format("%.2f"));
                 Spread ratio = Spread.of(pairs.stream().map(Pair::throughputRatio).toList());
                 Spread p99 = Spread.of(pairs.stream().map(Pair::p99Ratio).toList());
                 section.row(c, "ratio policy / stock (per round: " + perRound(pairs) + ")", ratio.format("%.2f"), "",
-                        p99.format("%.2f"));
+                        p99.format("%.2f"), "", "");
                 report.target("Token exchange throughput, wrk " + c, "≥ 1.1× stock V2", ratio.format("%.2f×"),
                         ratio.median() >= 1.1,
                         "the policy path is not 10% faster than stock under wrk on this machine");

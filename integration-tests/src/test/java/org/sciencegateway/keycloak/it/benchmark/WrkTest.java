@@ -24,6 +24,7 @@ class WrkTest {
               Non-2xx or 3xx responses: 12
             Requests/sec:    866.91
             Transfer/sec:      1.43MB
+            wrk-cpu 3.20 4.31
             """;
 
     @Test
@@ -40,6 +41,8 @@ class WrkTest {
         assertThat(result.socketErrors()).isEqualTo(3);
         assertThat(result.errors()).isEqualTo(15);
         assertThat(result.throughput()).isBetween(866.0, 867.0);
+        assertThat(result.cpuSeconds()).isEqualTo(7.51, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(result.generatorCores()).isBetween(0.50, 0.51);
     }
 
     @Test
