@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.sciencegateway.keycloak.it.benchmark.BenchmarkReport;
 import org.sciencegateway.keycloak.it.benchmark.BenchmarkRun;
 import org.sciencegateway.keycloak.it.benchmark.BenchmarkSettings;
+import org.sciencegateway.keycloak.it.benchmark.WrkExchangeComparison;
 
 /**
  * Every benchmark comparison against stock Keycloak on the shared server, written to
@@ -44,9 +45,12 @@ class BenchmarkSuiteIT {
                 "5. The ceiling: RS256 signing on the server's cores",
                 "6. Institution rules: a backtracking-prone deny pattern on long claims");
         int idpSizes = settings.identityProviderCounts().length;
+        // wrk: per placement (pinned apart, cores shared), subject-token source and concurrency, three variants and
+        // two ratios; two targets (throughput, p99) each.
+        int wrkSetups = WrkExchangeComparison.setupCount(settings);
         int groupSizes = settings.groupCounts().length;
         assertThat(report.sections()).extracting(s -> s.rows().size())
-                .containsExactly(3, 3 * 2 * 2 /* wrk at c=4 and c=16, two subject-token sources */, idpSizes, 4 * groupSizes, idpSizes, 3,
+                .containsExactly(3, 5 * wrkSetups, idpSizes, 4 * groupSizes, idpSizes, 3,
                         3 + 3);
         for (BenchmarkReport.Section section : report.sections()) {
             assertThat(markdown).contains("## " + section.title());
@@ -54,7 +58,7 @@ class BenchmarkSuiteIT {
                 assertThat(markdown).contains("| " + String.join(" | ", row) + " |");
             }
         }
-        assertThat(report.targets()).hasSize(3 + 4 + (idpSizes + 1) + (2 * groupSizes + 1) + 3 + 1);
+        assertThat(report.targets()).hasSize(3 + 2 * wrkSetups + (idpSizes + 1) + (2 * groupSizes + 1) + 3 + 1);
         for (BenchmarkReport.Target target : report.targets()) {
             assertThat(markdown).contains("| " + target.row() + " | " + target.target() + " | " + target.measured());
         }

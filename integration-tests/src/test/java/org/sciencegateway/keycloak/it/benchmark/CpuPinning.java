@@ -27,7 +27,20 @@ final class CpuPinning {
      * that ends while taskset walks the list makes it fail; the walk is then repeated.
      */
     static void pinThisJvm(String cpus) {
-        String pid = String.valueOf(ProcessHandle.current().pid());
+        pin(ProcessHandle.current(), cpus);
+    }
+
+    /** Every core of this machine, in taskset's list syntax. */
+    static String allCpus() {
+        return "0-" + (MachineDescription.cores() - 1);
+    }
+
+    /**
+     * Moves every thread of a running process to {@code cpus}; threads it starts later inherit that affinity. The
+     * benchmark widens the pinned server to every core this way for the rows measured as a user first runs the lab.
+     */
+    static void pin(ProcessHandle target, String cpus) {
+        String pid = String.valueOf(target.pid());
         String output = "";
         for (int attempt = 0; attempt < 10; attempt++) {
             try {

@@ -263,7 +263,9 @@ final class TokenExchangeComparison {
                 p99Ratio.format("%.2f"), "");
         exchange.note("Load generator CPU is the test JVM's CPU time per second of a round"
                 + (settings.pinned() ? " (pinned to CPU " + settings.loadCpus() + ")" : "")
-                + ": near the number of cores it may use, the client rather than the server would set the pace.");
+                + ": near the number of cores it may use, the client rather than the server would set the pace. "
+                + "Stock V2 signs an ID token next to the access token here (the scope holds `openid`); row 1b "
+                + "also measures it without, signing one token as the policy does.");
         report.chart(exchange, "token-exchange-throughput.png", new BarChart(
                 "Token exchange throughput, concurrency " + settings.concurrency(), "exchanges per second", false)
                 .bar("exchanges/s", "stock V2", stockThroughput)
