@@ -82,6 +82,28 @@ class TokenExchangeRucioIT {
     }
 
     @Test
+    @DisplayName("Given exchanges for rucio, then the hub's own session is untouched: its refreshed tokens keep the "
+            + "login's scope, acr and claims")
+    void exchangeLeavesTheHubsClientSessionAsItWas() {
+        TokenSet hub = login(HubClient.JUPYTERHUB, LabUser.ALICE);
+        JsonNode before = hub.accessTokenClaims();
+
+        for (int i = 0; i < 3; i++) {
+            JsonNode exchanged = tokens.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB, hub.accessToken()))
+                    .tokens().accessTokenClaims();
+            assertThat(exchanged.path("scope").asText()).isEqualTo("openid profile");
+        }
+        TokenSet refreshed = tokens.refresh(HubClient.JUPYTERHUB, hub.refreshToken()).tokens();
+
+        JsonNode after = refreshed.accessTokenClaims();
+        assertThat(after.path("scope").asText().split(" ")).containsExactlyInAnyOrder(
+                before.path("scope").asText().split(" "));
+        assertThat(after.path("acr").asText()).isEqualTo(before.path("acr").asText()).isNotBlank();
+        assertThat(after.path("email").asText()).isEqualTo(before.path("email").asText()).isNotBlank();
+        assertThat(refreshed.idToken()).as("the hub's refresh still returns its ID token").isNotBlank();
+    }
+
+    @Test
     @DisplayName("Given the hub's ordinary tokens, then rucio is in no aud and they fail Rucio's rules")
     void ordinaryHubTokenLacksRucio() {
         TokenSet hub = login(HubClient.JUPYTERHUB, LabUser.ALICE);

@@ -5,6 +5,7 @@ import jakarta.ws.rs.core.UriInfo;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.keycloak.OAuth2Constants;
@@ -116,7 +117,7 @@ final class AudienceRefreshTokenProvider extends DefaultRefreshTokenProvider {
         ClientSessionContext restrictedCtx = new GrantedScopeClientSessionContext(
                 DefaultClientSessionContext.fromClientSessionAndClientScopes(clientSession, requested, restricted,
                         session),
-                scopeString, new RefreshScopeNoteClientSession(clientSession, scopeNote));
+                scopeString, new NoteOverlayClientSession(clientSession, Map.of(OAuth2Constants.SCOPE, scopeNote)));
         restrictedCtx.setAttribute(OAuth2Constants.GRANT_TYPE, OAuth2Constants.REFRESH_TOKEN);
         restrictedCtx.setAttribute(AUDIENCE_ATTRIBUTE, audience);
         restrictedCtx.setAttribute(POLICY_ATTRIBUTE, policy);

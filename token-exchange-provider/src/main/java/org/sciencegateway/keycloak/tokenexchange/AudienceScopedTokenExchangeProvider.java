@@ -6,12 +6,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.keycloak.OAuth2Constants;
+import org.keycloak.common.Profile;
 import org.keycloak.common.util.Time;
 import org.keycloak.events.Details;
 import org.keycloak.events.EventBuilder;
+import org.keycloak.models.AuthenticatedClientSessionModel;
 import org.keycloak.models.ClientModel;
+import org.keycloak.models.ClientScopeModel;
 import org.keycloak.models.ClientSessionContext;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -32,6 +36,7 @@ import org.keycloak.services.CorsErrorResponseException;
 import org.keycloak.services.Urls;
 import org.keycloak.services.managers.AuthenticationManager;
 import org.keycloak.services.managers.AuthenticationSessionManager;
+import org.keycloak.services.util.DefaultClientSessionContext;
 import org.keycloak.services.util.UserSessionUtil;
 import org.keycloak.sessions.AuthenticationSessionModel;
 import org.keycloak.sessions.RootAuthenticationSessionModel;
@@ -178,23 +183,31 @@ final class AudienceScopedTokenExchangeProvider implements TokenExchangeProvider
         }
 
         String scopeString = String.join(" ", granted);
-        RootAuthenticationSessionModel root = new AuthenticationSessionManager(session)
-                .createAuthenticationSession(realm, false);
-        AuthenticationSessionModel authSession = root.createAuthenticationSession(requester);
-        authSession.setAuthenticatedUser(subject.user());
-        authSession.setProtocol(OIDCLoginProtocol.LOGIN_PROTOCOL);
-        authSession.setClientNote(OIDCLoginProtocol.ISSUER,
-                Urls.realmIssuer(session.getContext().getUri().getBaseUri(), realm.getName()));
-        authSession.setClientNote(OIDCLoginProtocol.SCOPE_PARAM, scopeString);
-
         Set<String> restrictedScopes = new HashSet<>(granted);
         restrictedScopes.add(BASIC_SCOPE);
-        boolean newClientSession = persistent
-                && userSession.getAuthenticatedClientSessionByClient(requester.getId()) == null;
+        String issuer = Urls.realmIssuer(session.getContext().getUri().getBaseUri(), realm.getName());
+        AuthenticatedClientSessionModel existing = persistent
+                ? userSession.getAuthenticatedClientSessionByClient(requester.getId()) : null;
+        boolean newClientSession = persistent && existing == null;
         try {
-            ClientSessionContext attached = TokenManager.attachAuthenticationSession(session, userSession, authSession,
-                    restrictedScopes, !refresh);
-            ClientSessionContext clientSessionCtx = new GrantedScopeClientSessionContext(attached, scopeString);
+            ClientSessionContext clientSessionCtx;
+            if (!refresh && existing != null && !Profile.isFeatureEnabled(Profile.Feature.PARAMETERIZED_SCOPES)
+                    && AuthenticationManager.isClientSessionValid(realm, requester, userSession, existing)) {
+                // An access token only, and the hub's client session is there: issue from it as it is. Nothing is
+                // written to it (Keycloak's attach would overwrite its scope and level-of-authentication notes and,
+                // with persistent sessions, lock and merge its database row on every exchange).
+                Set<ClientScopeModel> requested = TokenManager.getRequestedClientScopes(session, scopeString,
+                        requester, subject.user()).collect(Collectors.toSet());
+                clientSessionCtx = new GrantedScopeClientSessionContext(
+                        DefaultClientSessionContext.fromClientSessionAndClientScopes(existing, requested,
+                                restrictedScopes, session),
+                        scopeString, new NoteOverlayClientSession(existing, Map.of(OAuth2Constants.SCOPE, scopeString,
+                                OIDCLoginProtocol.ISSUER, issuer)));
+            } else {
+                clientSessionCtx = new GrantedScopeClientSessionContext(
+                        attach(realm, requester, userSession, subject.user(), issuer, scopeString, restrictedScopes,
+                                refresh), scopeString);
+            }
             clientSessionCtx.setAttribute(OAuth2Constants.GRANT_TYPE, OAuth2Constants.TOKEN_EXCHANGE_GRANT_TYPE);
 
             TokenManager tokenManager = (TokenManager) context.getTokenManager();
@@ -246,6 +259,24 @@ final class AudienceScopedTokenExchangeProvider implements TokenExchangeProvider
             return false;
         }
         return role != null && user.hasRole(role);
+    }
+
+    /**
+     * Keycloak's way: a one-tab authentication session for the requester, attached to the user session (creating the
+     * requester's client session, or a transient one when the subject's session is offline or transient). Needed for
+     * refresh tokens, which live in the client session.
+     */
+    private ClientSessionContext attach(RealmModel realm, ClientModel requester, UserSessionModel userSession,
+                                        UserModel user, String issuer, String scopeString, Set<String> restrictedScopes,
+                                        boolean refresh) {
+        RootAuthenticationSessionModel root = new AuthenticationSessionManager(session)
+                .createAuthenticationSession(realm, false);
+        AuthenticationSessionModel authSession = root.createAuthenticationSession(requester);
+        authSession.setAuthenticatedUser(user);
+        authSession.setProtocol(OIDCLoginProtocol.LOGIN_PROTOCOL);
+        authSession.setClientNote(OIDCLoginProtocol.ISSUER, issuer);
+        authSession.setClientNote(OIDCLoginProtocol.SCOPE_PARAM, scopeString);
+        return TokenManager.attachAuthenticationSession(session, userSession, authSession, restrictedScopes, !refresh);
     }
 
     private static long nullToZero(Long value) {

@@ -24,7 +24,7 @@ final class GrantedScopeClientSessionContext implements ClientSessionContext {
         this(delegate, grantedScope, delegate.getClientSession());
     }
 
-    /** With the client session the token code should see (a {@link RefreshScopeNoteClientSession} on refresh). */
+    /** With the client session the token code should see (a {@link NoteOverlayClientSession}). */
     GrantedScopeClientSessionContext(ClientSessionContext delegate, String grantedScope,
                                      AuthenticatedClientSessionModel clientSession) {
         this.delegate = delegate;

@@ -1,31 +1,37 @@
 package org.sciencegateway.keycloak.tokenexchange;
 
+import java.util.HashMap;
 import java.util.Map;
-import org.keycloak.OAuth2Constants;
 import org.keycloak.models.AuthenticatedClientSessionModel;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserSessionModel;
 
 /**
- * The requester's client session as a refresh of an exchanged token sees it: the {@code scope} note reads as the
- * scopes that refresh is granted (Keycloak puts an ID token into a refresh response when that note holds
- * {@code openid}, and the note otherwise carries the hub's own login scopes). Everything else, reads and writes,
- * goes to the real client session.
+ * The requester's client session as an exchange sees it, without changing it: the given notes read as this exchange
+ * needs them, every other read and every write goes to the real client session.
+ * <ul>
+ * <li>Exchange: {@code scope} reads as the granted scopes and {@code iss} as this request's issuer. The hub's own
+ * client session keeps its login's notes (scope, level of authentication) and is not written, so an exchange costs
+ * no session update (with persistent sessions: no row lock and merge in the database per exchange).</li>
+ * <li>Refresh of an exchanged token: {@code scope} reads as the scopes that refresh is granted (Keycloak puts an ID
+ * token into a refresh response when that note holds {@code openid}).</li>
+ * </ul>
  */
-final class RefreshScopeNoteClientSession implements AuthenticatedClientSessionModel {
+final class NoteOverlayClientSession implements AuthenticatedClientSessionModel {
 
     private final AuthenticatedClientSessionModel delegate;
-    private final String scopeNote;
+    private final Map<String, String> notes;
 
-    RefreshScopeNoteClientSession(AuthenticatedClientSessionModel delegate, String scopeNote) {
+    NoteOverlayClientSession(AuthenticatedClientSessionModel delegate, Map<String, String> notes) {
         this.delegate = delegate;
-        this.scopeNote = scopeNote;
+        this.notes = Map.copyOf(notes);
     }
 
     @Override
     public String getNote(String name) {
-        return OAuth2Constants.SCOPE.equals(name) ? scopeNote : delegate.getNote(name);
+        String note = notes.get(name);
+        return note != null ? note : delegate.getNote(name);
     }
 
     @Override
@@ -130,7 +136,9 @@ final class RefreshScopeNoteClientSession implements AuthenticatedClientSessionM
 
     @Override
     public Map<String, String> getNotes() {
-        return delegate.getNotes();
+        Map<String, String> all = new HashMap<>(delegate.getNotes());
+        all.putAll(notes);
+        return all;
     }
 
     @Override
