@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.enforce;
 
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import org.keycloak.broker.provider.BrokeredIdentityContext;
 import org.keycloak.sessions.AuthenticationSessionModel;
 import org.keycloak.util.JsonSerialization;
+import org.sciencegateway.keycloak.idpfilter.rules.LoginOrigin;
 
 /**
  * The filter's decisions in one login (one authentication-session tab), bound to the brokered identities they were

@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.enforce;
 
 import java.util.List;
 import java.util.Map;
@@ -14,6 +14,7 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.RequiredActionProviderModel;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ServerInfoAwareProviderFactory;
+import org.sciencegateway.keycloak.idpfilter.Versions;
 
 /**
  * Registers {@link AdmissionRequiredAction} and enables it in every realm created or imported while the JAR is

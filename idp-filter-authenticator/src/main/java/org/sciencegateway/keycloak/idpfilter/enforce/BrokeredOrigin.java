@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.enforce;
 
 import org.jboss.logging.Logger;
 import org.keycloak.authentication.AuthenticationFlowContext;
@@ -11,6 +11,8 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.OrganizationModel;
 import org.keycloak.organization.OrganizationProvider;
 import org.keycloak.sessions.AuthenticationSessionModel;
+import org.sciencegateway.keycloak.idpfilter.mapper.InstitutionIdentityMapper;
+import org.sciencegateway.keycloak.idpfilter.rules.LoginOrigin;
 
 /**
  * The origin of a brokered identity, read from the brokered context Keycloak serialized into the authentication

@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.enforce;
 
 import org.keycloak.authentication.AuthenticationProcessor;
 import org.keycloak.events.Details;
@@ -6,6 +6,7 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.UserModel;
 import org.keycloak.services.managers.AuthenticationManager;
 import org.keycloak.sessions.AuthenticationSessionModel;
+import org.sciencegateway.keycloak.idpfilter.rules.LoginOrigin;
 
 /**
  * The origin of the login a tab is about to complete, read the way Keycloak will attach it to the user session:

@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.enforce;
 
 import org.jboss.logging.Logger;
 import org.keycloak.authentication.AuthenticationFlowContext;
@@ -10,6 +10,10 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.sessions.AuthenticationSessionModel;
+import org.sciencegateway.keycloak.idpfilter.mapper.ClientRules;
+import org.sciencegateway.keycloak.idpfilter.rules.Decision;
+import org.sciencegateway.keycloak.idpfilter.rules.InstitutionFilter;
+import org.sciencegateway.keycloak.idpfilter.rules.LoginOrigin;
 
 /**
  * Enforces the client's institution rules on the identity provider and institution actually used, inside the flows:

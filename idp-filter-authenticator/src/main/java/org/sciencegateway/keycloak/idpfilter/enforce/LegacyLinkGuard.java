@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.enforce;
 
 import java.util.List;
 
@@ -14,6 +14,9 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.services.ErrorPage;
 import org.keycloak.utils.KeycloakSessionUtil;
+import org.sciencegateway.keycloak.idpfilter.mapper.ClientRules;
+import org.sciencegateway.keycloak.idpfilter.rules.Decision;
+import org.sciencegateway.keycloak.idpfilter.rules.LoginOrigin;
 
 /**
  * Keycloak's deprecated client-initiated account linking, {@code GET /realms/{realm}/broker/{alias}/link?client_id=…},

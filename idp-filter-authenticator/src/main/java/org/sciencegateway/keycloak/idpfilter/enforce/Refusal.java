@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.enforce;
 
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -10,6 +10,7 @@ import org.keycloak.forms.login.LoginFormsProvider;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.sessions.AuthenticationSessionModel;
+import org.sciencegateway.keycloak.idpfilter.rules.LoginOrigin;
 
 /**
  * The one way a login is refused: an event naming client, identity provider, institution and rule, and a
@@ -18,7 +19,7 @@ import org.keycloak.sessions.AuthenticationSessionModel;
  * sends in it can continue the login, and an account or link the refused first login made is removed
  * ({@link RefusedAccountCleanup}).
  */
-final class Refusal {
+public final class Refusal {
 
     /** Event error code. */
     static final String ERROR = "institution_not_allowed";
@@ -33,13 +34,13 @@ final class Refusal {
     }
 
     /** Refuses inside an authentication flow; the flow stays on the page. */
-    static void refuse(AuthenticationFlowContext context, LoginOrigin origin, String rule) {
+    public static void refuse(AuthenticationFlowContext context, LoginOrigin origin, String rule) {
         record(context.getSession(), context.getAuthenticationSession(), context.getEvent(), origin, rule);
         context.forceChallenge(page(context.form()));
     }
 
     /** Refuses at login completion (see {@link AdmissionRequiredAction}); the page is shown by its challenge. */
-    static void refuse(RequiredActionContext context, LoginOrigin origin, String rule) {
+    public static void refuse(RequiredActionContext context, LoginOrigin origin, String rule) {
         record(context.getSession(), context.getAuthenticationSession(), context.getEvent(), origin, rule);
     }
 

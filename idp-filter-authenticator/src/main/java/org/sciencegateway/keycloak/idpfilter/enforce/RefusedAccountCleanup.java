@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.enforce;
 
 import org.jboss.logging.Logger;
 import org.keycloak.authentication.authenticators.broker.AbstractIdpAuthenticator;
@@ -10,6 +10,7 @@ import org.keycloak.models.UserModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.sessions.AuthenticationSessionModel;
 import org.keycloak.sessions.RootAuthenticationSessionModel;
+import org.sciencegateway.keycloak.idpfilter.rules.LoginOrigin;
 
 /**
  * Keycloak's first-broker-login creates the account and the identity-provider link before the post-broker-login

@@ -1,8 +1,9 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.enforce;
 
 import org.keycloak.events.Details;
 import org.keycloak.models.UserSessionModel;
 import org.keycloak.sessions.AuthenticationSessionModel;
+import org.sciencegateway.keycloak.idpfilter.rules.LoginOrigin;
 
 /**
  * A user session's recorded origin: Keycloak's {@code identity_provider} note (written at every brokered login)

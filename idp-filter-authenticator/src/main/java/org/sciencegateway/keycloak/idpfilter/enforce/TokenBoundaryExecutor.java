@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.enforce;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +26,9 @@ import org.keycloak.services.clientpolicy.context.TokenRefreshContext;
 import org.keycloak.services.clientpolicy.context.TokenRequestContext;
 import org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProvider;
 import org.keycloak.util.TokenUtil;
+import org.sciencegateway.keycloak.idpfilter.mapper.ClientRules;
+import org.sciencegateway.keycloak.idpfilter.rules.Decision;
+import org.sciencegateway.keycloak.idpfilter.rules.LoginOrigin;
 
 /**
  * The second line, at the token endpoint: whatever path a login took, no token is issued to a client for a user

@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.mapper;
 
 import org.keycloak.Config;
 import org.keycloak.models.ClientModel;
@@ -16,6 +16,9 @@ import org.keycloak.provider.ServerInfoAwareProviderFactory;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.sciencegateway.keycloak.idpfilter.Versions;
+import org.sciencegateway.keycloak.idpfilter.rules.InstitutionRules;
+import org.sciencegateway.keycloak.idpfilter.rules.InvalidRulesException;
 
 /**
  * Where a client's institution rules live: a "mapper" added to the client in the admin console (Client scopes →

@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.mapper;
 
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.ProtocolMapperModel;
@@ -6,6 +6,9 @@ import org.keycloak.models.ProtocolMapperModel;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.sciencegateway.keycloak.idpfilter.rules.InstitutionFilter;
+import org.sciencegateway.keycloak.idpfilter.rules.InstitutionRules;
+import org.sciencegateway.keycloak.idpfilter.rules.InvalidRulesException;
 
 /**
  * The institution rules of one client, read from the client's institution filter mapper (OIDC or SAML form, see
@@ -16,13 +19,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param filter  the client's filter, or {@code null} when the client has no rules (unrestricted) or broken ones
  * @param problem why the stored rules cannot be used; non-null means every login to the client is refused
  */
-record ClientRules(InstitutionFilter filter, String problem) {
+public record ClientRules(InstitutionFilter filter, String problem) {
 
     private static final int CACHE_LIMIT = 1024;
     private static final Map<String, ClientRules> PARSED = new ConcurrentHashMap<>();
     private static final ClientRules UNRESTRICTED = new ClientRules(null, null);
 
-    static ClientRules of(ClientModel client) {
+    public static ClientRules of(ClientModel client) {
         if (client == null) {
             return new ClientRules(null, "no client in the authentication session");
         }
@@ -61,7 +64,7 @@ record ClientRules(InstitutionFilter filter, String problem) {
         return parsed;
     }
 
-    boolean unrestricted() {
+    public boolean unrestricted() {
         return filter == null && problem == null;
     }
 }

@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.mapper;
 
 import com.google.auto.service.AutoService;
 import org.jboss.logging.Logger;
@@ -24,6 +24,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.sciencegateway.keycloak.idpfilter.Versions;
+import org.sciencegateway.keycloak.idpfilter.rules.Institution;
 
 /**
  * Records, on every brokered login, which institution the identity provider says the user comes from: an OIDC
@@ -41,9 +43,9 @@ public final class InstitutionIdentityMapper implements IdentityProviderMapper, 
     public static final String EMAIL_DOMAIN = "email.domain";
 
     /** Keys of the brokered context's data; prefixed so no identity provider's own data can collide. */
-    static final String CONTEXT_INSTITUTION = "sg.institution-filter.institution";
-    static final String CONTEXT_REGISTRATION_AUTHORITY = "sg.institution-filter.registration-authority";
-    static final String CONTEXT_EMAIL_DOMAIN = "sg.institution-filter.email-domain";
+    public static final String CONTEXT_INSTITUTION = "sg.institution-filter.institution";
+    public static final String CONTEXT_REGISTRATION_AUTHORITY = "sg.institution-filter.registration-authority";
+    public static final String CONTEXT_EMAIL_DOMAIN = "sg.institution-filter.email-domain";
 
     private static final Logger LOG = Logger.getLogger(InstitutionIdentityMapper.class);
 

@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.mapper;
 
 import com.google.auto.service.AutoService;
 import org.keycloak.protocol.ProtocolMapper;

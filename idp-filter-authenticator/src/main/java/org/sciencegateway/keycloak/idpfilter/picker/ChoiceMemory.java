@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.picker;
 
 import java.net.URLDecoder;
 import java.net.URLEncoder;

@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.picker;
 
 import org.jboss.logging.Logger;
 import org.keycloak.models.IdentityProviderModel;
@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.sciencegateway.keycloak.idpfilter.rules.Institution;
 
 /**
  * The realm's institutions for the picker, built from its identity providers once per change, never per keystroke.

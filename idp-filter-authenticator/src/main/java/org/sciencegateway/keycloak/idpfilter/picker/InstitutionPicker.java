@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.picker;
 
 import jakarta.ws.rs.core.Cookie;
 import jakarta.ws.rs.core.MultivaluedHashMap;
@@ -25,6 +25,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.sciencegateway.keycloak.idpfilter.enforce.Refusal;
+import org.sciencegateway.keycloak.idpfilter.mapper.ClientRules;
+import org.sciencegateway.keycloak.idpfilter.rules.Decision;
+import org.sciencegateway.keycloak.idpfilter.rules.Institution;
+import org.sciencegateway.keycloak.idpfilter.select.IdentityProviderSelectionAuthenticator;
 
 /**
  * The institution picker page of {@link IdentityProviderSelectionAuthenticator}, shown instead of Keycloak's one
@@ -32,7 +37,7 @@ import java.util.Map;
  * institutions is rendered; further pages and searches come from the search form (posted back here, works without
  * JavaScript) or from {@link InstitutionsResource} (search as you type).
  */
-final class InstitutionPicker {
+public final class InstitutionPicker {
 
     static final String TEMPLATE = "institution-picker.ftl";
     /** Form attribute holding the picker's model. */
@@ -60,7 +65,7 @@ final class InstitutionPicker {
     }
 
     /** Whether the realm's (or client's) login theme has the picker; otherwise Keycloak's own page is used. */
-    static boolean providedByTheme(KeycloakSession session) {
+    public static boolean providedByTheme(KeycloakSession session) {
         try {
             Theme theme = session.theme().getTheme(Theme.Type.LOGIN);
             return theme != null && theme.getTemplate(TEMPLATE) != null;
@@ -71,7 +76,7 @@ final class InstitutionPicker {
     }
 
     /** First display: follow the remembered institution if the client admits it, else show the picker. */
-    static void show(AuthenticationFlowContext context, PickerScope scope) {
+    public static void show(AuthenticationFlowContext context, PickerScope scope) {
         AuthenticationSessionModel authSession = context.getAuthenticationSession();
         ChoiceMemory memory = memory(context.getSession());
         InstitutionSearch directory = InstitutionDirectory.of(context.getSession(), context.getRealm());
@@ -86,7 +91,7 @@ final class InstitutionPicker {
     }
 
     /** The page's form: a search, a page, a choice, "forget", or "use a local account". */
-    static void action(AuthenticationFlowContext context) {
+    public static void action(AuthenticationFlowContext context) {
         ClientRules rules = ClientRules.of(context.getAuthenticationSession().getClient());
         if (rules.problem() != null) {
             Refusal.refuse(context, null, Decision.INVALID_CONFIGURATION);

@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.picker;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Produces;
@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.sciencegateway.keycloak.idpfilter.mapper.ClientRules;
 
 /**
  * {@code GET /realms/{realm}/institutions?client_id=…&q=…&page=…&hint=…}: one page of the institutions the client

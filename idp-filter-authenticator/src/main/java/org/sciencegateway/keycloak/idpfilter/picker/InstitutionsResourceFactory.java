@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.picker;
 
 import com.google.auto.service.AutoService;
 import org.keycloak.Config;
@@ -9,6 +9,7 @@ import org.keycloak.services.resource.RealmResourceProvider;
 import org.keycloak.services.resource.RealmResourceProviderFactory;
 
 import java.util.Map;
+import org.sciencegateway.keycloak.idpfilter.Versions;
 
 /**
  * Registers {@link InstitutionsResource} at {@code /realms/{realm}/institutions} and keeps every node's institution

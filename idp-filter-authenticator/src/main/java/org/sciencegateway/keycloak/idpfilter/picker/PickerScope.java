@@ -1,8 +1,9 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.picker;
 
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.sciencegateway.keycloak.idpfilter.rules.InstitutionFilter;
 
 /**
  * Which identity providers the institution picker may list for one login: the client's rules, narrowed by the

@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.rules;
 
 import java.util.List;
 
@@ -25,7 +25,7 @@ public record Institution(String alias, String name, List<String> domains, List<
     }
 
     /** Only image sources that cannot run script in the page: web URLs, server paths, theme resources. */
-    static String safeLogo(String logo) {
+    public static String safeLogo(String logo) {
         if (logo == null || logo.isBlank()) {
             return null;
         }

@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.rules;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;

@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.rules;
 
 /** A stored or submitted rule document that cannot be used; the message says what to fix. */
 public final class InvalidRulesException extends Exception {

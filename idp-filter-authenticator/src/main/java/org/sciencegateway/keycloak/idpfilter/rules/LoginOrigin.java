@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.rules;
 
 /**
  * Where a login actually came from: the identity provider used and what it asserted about the user's home

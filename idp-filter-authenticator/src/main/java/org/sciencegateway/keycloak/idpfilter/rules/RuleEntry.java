@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.rules;
 
 import java.util.Collections;
 import java.util.LinkedHashSet;

@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.select;
 
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -20,6 +20,13 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.sciencegateway.keycloak.idpfilter.enforce.Refusal;
+import org.sciencegateway.keycloak.idpfilter.mapper.ClientRules;
+import org.sciencegateway.keycloak.idpfilter.picker.InstitutionPicker;
+import org.sciencegateway.keycloak.idpfilter.picker.PickerScope;
+import org.sciencegateway.keycloak.idpfilter.rules.Decision;
+import org.sciencegateway.keycloak.idpfilter.rules.InstitutionFilter;
+import org.sciencegateway.keycloak.idpfilter.rules.LoginOrigin;
 
 /**
  * Replaces Keycloak's "Identity Provider Redirector" in the browser flow. Hints only narrow the client's admissible
@@ -77,14 +84,14 @@ public final class IdentityProviderSelectionAuthenticator implements Authenticat
         }
     }
 
-    static List<String> hints(String hint) {
+    public static List<String> hints(String hint) {
         if (hint == null || hint.isBlank()) {
             return List.of();
         }
         return Arrays.stream(hint.split(",")).map(String::trim).filter(h -> !h.isEmpty()).distinct().toList();
     }
 
-    static void redirect(AuthenticationFlowContext context, String alias) {
+    public static void redirect(AuthenticationFlowContext context, String alias) {
         AuthenticationSessionModel authSession = context.getAuthenticationSession();
         if ("none".equals(authSession.getClientNote(OIDCLoginProtocol.PROMPT_PARAM))) {
             // A passive request cannot be sent to an identity provider from here; let the flow answer it.

@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.select;
 
 import com.google.auto.service.AutoService;
 import org.keycloak.Config;
@@ -12,6 +12,7 @@ import org.keycloak.provider.ServerInfoAwareProviderFactory;
 
 import java.util.List;
 import java.util.Map;
+import org.sciencegateway.keycloak.idpfilter.Versions;
 
 /** Registers {@link IdentityProviderSelectionAuthenticator}. */
 @AutoService(AuthenticatorFactory.class)

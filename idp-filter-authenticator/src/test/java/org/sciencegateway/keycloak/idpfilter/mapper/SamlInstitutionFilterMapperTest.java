@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.mapper;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -17,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
+import org.sciencegateway.keycloak.idpfilter.rules.LoginOrigin;
 
 class SamlInstitutionFilterMapperTest {
 

@@ -1,6 +1,7 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.picker;
 
 import org.junit.jupiter.api.DisplayName;
+import org.sciencegateway.keycloak.idpfilter.rules.InstitutionFilterTest;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

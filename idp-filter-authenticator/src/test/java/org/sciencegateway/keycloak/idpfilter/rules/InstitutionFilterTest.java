@@ -1,18 +1,18 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.rules;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.sciencegateway.keycloak.idpfilter.InstitutionFilter.Selection.Kind;
+import org.sciencegateway.keycloak.idpfilter.rules.InstitutionFilter.Selection.Kind;
 
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class InstitutionFilterTest {
+public class InstitutionFilterTest {
 
     /** The lab's jupyterhub rules. */
-    static final String HUB_RULES = """
+    public static final String HUB_RULES = """
             {
               "allow": [
                 {"idp": "institution-a"},
@@ -22,7 +22,7 @@ class InstitutionFilterTest {
               ]
             }""";
 
-    static InstitutionFilter filter(String json) throws InvalidRulesException {
+    public static InstitutionFilter filter(String json) throws InvalidRulesException {
         return new InstitutionFilter(InstitutionRules.parse(json));
     }
 

@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter;
+package org.sciencegateway.keycloak.idpfilter.rules;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

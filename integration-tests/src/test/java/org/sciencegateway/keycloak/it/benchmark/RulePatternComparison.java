@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-import org.sciencegateway.keycloak.idpfilter.InstitutionFilter;
-import org.sciencegateway.keycloak.idpfilter.InstitutionRules;
-import org.sciencegateway.keycloak.idpfilter.LoginOrigin;
+import org.sciencegateway.keycloak.idpfilter.rules.InstitutionFilter;
+import org.sciencegateway.keycloak.idpfilter.rules.InstitutionRules;
+import org.sciencegateway.keycloak.idpfilter.rules.LoginOrigin;
 
 /**
  * Row 6: what a backtracking-prone deny pattern costs the institution filter's decision on long claims. The
