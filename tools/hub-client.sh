@@ -52,13 +52,17 @@ case "$command" in
     base_url=${3%/}
     [[ "$client_id" =~ ^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$ ]] \
       || { echo "hub-client: client id '$client_id' must be letters, digits, '.', '_' or '-'" >&2; exit 2; }
-    [[ "$base_url" =~ ^https?://[^/?#[:space:]]+(/[^?#[:space:]]*)?$ ]] \
+    # RFC 3986 characters only (no quote, backslash, space, query or fragment): the URL goes into JSON and sed.
+    url_re="^https?://[][A-Za-z0-9.:-]+(/[A-Za-z0-9._~!\$&'()*+,;=:@%/-]*)?\$"
+    [[ "$base_url" =~ $url_re ]] \
       || { echo "hub-client: hub base URL '$base_url' must be an http(s) URL without query, e.g. https://hub.example.org" >&2; exit 2; }
     [ -f "$template" ] || { echo "hub-client: no client template at $template" >&2; exit 2; }
     login
     # The template is the console's "Import client" file; its placeholders are the lab hub's id and URL.
+    # In a sed replacement '&' means "the match" and '#' ends it here: escape both (and '\') in the URL.
+    replacement=$(printf '%s' "$base_url" | sed -e 's/[\\&#]/\\&/g')
     body=$(sed -e "s#\"clientId\": \"jupyterhub\"#\"clientId\": \"$client_id\"#" \
-               -e "s#https://hub.example.org#$base_url#g" "$template")
+               -e "s#https://hub.example.org#$replacement#g" "$template")
     id=$(printf '%s' "$body" | kc create clients -r "$realm" -f - -i)
     secret=$(kc get "clients/$id/client-secret" -r "$realm" --fields value --format csv --noquotes)
     echo "Registered hub client '$client_id' in realm '$realm'"

@@ -81,6 +81,33 @@ class HubClientToolIT {
     }
 
     @Test
+    @DisplayName("Given a base URL whose path holds '&' (special in a sed replacement), then the redirect URI is "
+            + "exactly that URL's callback")
+    void createKeepsAnAmpersandInThePath() throws Exception {
+        Result result = run("create", CLIENT_ID, "https://hub.physics.example.org/a&b");
+
+        assertThat(result.exitCode).as(result.output).isZero();
+        JsonNode client = admin.get("/admin/realms/vre/clients/" + admin.clientUuid("vre", CLIENT_ID)).ok();
+        assertThat(client.get("redirectUris")).extracting(JsonNode::asText)
+                .containsExactly("https://hub.physics.example.org/a&b/hub/oauth_callback");
+        assertThat(client.get("rootUrl").asText()).isEqualTo("https://hub.physics.example.org/a&b");
+    }
+
+    @Test
+    @DisplayName("Given a base URL with a quote, a backslash, a space or a fragment, then create refuses it and "
+            + "registers nothing")
+    void createRefusesUrlsThatWouldBreakTheJson() throws Exception {
+        for (String url : List.of("https://hub.example.org/a\"b", "https://hub.example.org/a\\b",
+                "https://hub.example.org/a b", "https://hub.example.org/a#b")) {
+            Result result = run("create", CLIENT_ID, url);
+
+            assertThat(result.exitCode).as(url).isEqualTo(2);
+            assertThat(result.output).as(url).contains("must be an http(s) URL");
+        }
+        assertThat(admin.get("/admin/realms/vre/clients?clientId=" + CLIENT_ID).ok()).isEmpty();
+    }
+
+    @Test
     @DisplayName("Given a client id with characters outside the allowed set, then create refuses it")
     void createRefusesABadClientId() throws Exception {
         Result result = run("create", "hub\"; rm -rf", "https://hub.example.org");
