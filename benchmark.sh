@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmarks: every comparison against stock Keycloak on one server in one run (see docs/benchmarks.md).
-# Writes integration-tests/target/benchmarks/report.md and PNG charts next to it. Extra arguments go to Maven,
+# Writes benchmarks/target/benchmarks/report.md and PNG charts next to it. Extra arguments go to Maven,
 # e.g. ./benchmark.sh -Dbenchmark.rounds=3
 #   ./benchmark.sh soak   the soak instead: the Rucio exchange at half capacity for 30 minutes on the production
 #                         topology (PostgreSQL, two optimized nodes), wrk on each node; report soak-report.md
@@ -19,13 +19,19 @@ if ! command -v wrk >/dev/null; then
   fi
 fi
 
+# Every module, installed, and the integration tests' server layout (distribution, provider JARs, realm exports)
+# that the benchmarks module starts its server from.
+build() {
+  mvn -B -q -Dstyle.color=never install -DskipTests "$@"
+}
+
 if [ "${1:-}" = soak ]; then
   shift
   ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 \
     || { echo "benchmark soak: PostgreSQL server binaries not found (apt-get install postgresql)" >&2; exit 2; }
-  mvn -B verify -pl integration-tests -am -Dsoak=full -Dit.test=SoakIT \
-    -Dtest=NoUnitTests -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false "$@"
-  echo "benchmark soak: report at integration-tests/target/benchmarks/soak-report.md"
+  build "$@"
+  mvn -B verify -pl benchmarks -Dsoak=full -Dit.test=SoakIT "$@"
+  echo "benchmark soak: report at benchmarks/target/benchmarks/soak-report.md"
   exit 0
 fi
 
@@ -46,7 +52,6 @@ fi
 export KC_CACHE_EMBEDDED_REALMS_MAX_COUNT="${KC_CACHE_EMBEDDED_REALMS_MAX_COUNT:-100000}"
 
 echo "benchmark: load average now: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown) (quiet machines give steadier figures)"
-mvn -B verify -pl integration-tests -am -Dbenchmark=full -Dit.test=BenchmarkSuiteIT \
-  -Dtest=NoUnitTests -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
-  "${pinning[@]}" "$@"
-echo "benchmark: report at integration-tests/target/benchmarks/report.md"
+build "$@"
+mvn -B verify -pl benchmarks -Dbenchmark=full -Dit.test=BenchmarkSuiteIT "${pinning[@]}" "$@"
+echo "benchmark: report at benchmarks/target/benchmarks/report.md"

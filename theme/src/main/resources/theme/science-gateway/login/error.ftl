@@ -1,7 +1,7 @@
 <#import "template.ftl" as layout>
-<#-- Keycloak's error page in the picker's look. The institution filter's refusal (HTTP 403, message key
-     institutionNotAllowedForService) gets its own heading and a way to choose another institution. -->
-<#assign refusal = message?? && message.summary == msg("institutionNotAllowedForService")>
+<#-- Keycloak's error page in the picker's look. The institution filter's refusal (HTTP 403) sets the form attribute
+     institutionRefusal (Refusal.PAGE_ATTRIBUTE); it gets its own heading and a way to choose another institution. -->
+<#assign refusal = (institutionRefusal!false) == true>
 <@layout.registrationLayout displayMessage=false; section>
     <#if section = "header">
         <#if refusal>${msg("institutionRefusedTitle")}<#else>${kcSanitize(msg("errorTitle"))?no_esc}</#if>

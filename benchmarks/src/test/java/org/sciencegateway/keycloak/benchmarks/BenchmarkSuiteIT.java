@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.it;
+package org.sciencegateway.keycloak.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,10 +11,6 @@ import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.sciencegateway.keycloak.it.benchmark.BenchmarkReport;
-import org.sciencegateway.keycloak.it.benchmark.BenchmarkRun;
-import org.sciencegateway.keycloak.it.benchmark.BenchmarkSettings;
-import org.sciencegateway.keycloak.it.benchmark.WrkExchangeComparison;
 
 /**
  * Every benchmark comparison against stock Keycloak on the shared server, written to

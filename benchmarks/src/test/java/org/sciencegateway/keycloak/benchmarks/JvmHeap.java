@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.it.benchmark;
+package org.sciencegateway.keycloak.benchmarks;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

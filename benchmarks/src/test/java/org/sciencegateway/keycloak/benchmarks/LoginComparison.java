@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.it.benchmark;
+package org.sciencegateway.keycloak.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.it.benchmark;
+package org.sciencegateway.keycloak.benchmarks;
 
 import java.util.ArrayList;
 import java.util.List;

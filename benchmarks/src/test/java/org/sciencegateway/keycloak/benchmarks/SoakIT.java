@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.it;
+package org.sciencegateway.keycloak.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,8 +7,6 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.sciencegateway.keycloak.it.benchmark.SoakRun;
-import org.sciencegateway.keycloak.it.benchmark.Wrk;
 
 /**
  * The soak on the production topology ({@link SoakRun}). {@code mvn verify} runs it in smoke mode (two 20-second

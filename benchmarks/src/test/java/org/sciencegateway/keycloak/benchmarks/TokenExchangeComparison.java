@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.it.benchmark;
+package org.sciencegateway.keycloak.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -75,6 +75,8 @@ final class TokenExchangeComparison {
     }
 
     void tearDown() {
+        // The measured exchanges' events live in the in-memory database, i.e. the server's heap (see row 1b).
+        admin.delete("/admin/realms/" + REALM + "/events");
         String hub = admin.clientUuid(REALM, TokenExchangeFixtures.STOCK_HUB.clientId());
         String scope = scopeId();
         admin.delete("/admin/realms/" + REALM + "/clients/" + hub + "/optional-client-scopes/" + scope);

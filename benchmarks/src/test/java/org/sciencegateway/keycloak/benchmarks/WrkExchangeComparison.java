@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.it.benchmark;
+package org.sciencegateway.keycloak.benchmarks;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -120,6 +120,7 @@ public final class WrkExchangeComparison {
 
     private final KeycloakServer server;
     private final BenchmarkSettings settings;
+    private KeycloakAdmin admin;
 
     WrkExchangeComparison(KeycloakServer server, BenchmarkSettings settings) {
         this.server = server;
@@ -136,6 +137,7 @@ public final class WrkExchangeComparison {
      * password grant, and a local user in {@code /escape/users}. {@link #tearDown} removes all of it.
      */
     void setUp(KeycloakAdmin admin, String stockScopeId) {
+        this.admin = admin;
         String realm = TokenExchangeFixtures.REALM;
         for (HubClient hub : List.of(REVIEW_HUB, REVIEW_STOCK_HUB)) {
             Map<String, Object> client = new LinkedHashMap<>();
@@ -188,6 +190,7 @@ public final class WrkExchangeComparison {
             try {
                 for (SubjectSource source : SubjectSource.values()) {
                     out.put(new Setup(placement, source), measure(wrk, exchange, source));
+                    clearEvents();
                 }
             } finally {
                 if (placement == Placement.SHARED && settings.pinned()) {
@@ -196,6 +199,19 @@ public final class WrkExchangeComparison {
             }
         }
         return new Result(out);
+    }
+
+    /**
+     * Realm {@code vre} stores its events, in the benchmark server's in-memory database, that is in its heap
+     * (Keycloak's default 512 MB outside containers): hundreds of thousands of exchanges would fill it before the
+     * rows that follow. The events of the measured exchanges are removed after each setup.
+     */
+    private void clearEvents() {
+        KeycloakAdmin.Response response = admin.delete("/admin/realms/" + TokenExchangeFixtures.REALM + "/events");
+        if (response.status() != 204) {
+            throw new IllegalStateException("Could not clear the events of realm " + TokenExchangeFixtures.REALM
+                    + ": " + response.status() + " " + response.body());
+        }
     }
 
     private Map<Integer, List<Round>> measure(Wrk wrk, TokenExchangeComparison exchange, SubjectSource source) {

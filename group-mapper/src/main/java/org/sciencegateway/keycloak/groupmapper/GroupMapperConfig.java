@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.keycloak.models.Constants;
 
 /**
  * The mapper's configuration keys and their parsing into a {@link GroupClaimPolicy}. Every value that cannot be
@@ -32,7 +33,7 @@ public final class GroupMapperConfig {
     public static final String AARC_AUTHORITY = "aarc.authority";
 
     /** How Keycloak stores a multivalued string in a component or mapper config. */
-    public static final String MULTIVALUE_DELIMITER = "##";
+    public static final String MULTIVALUE_DELIMITER = Constants.CFG_DELIMITER;
 
     /** Claims Keycloak sets itself or that would change what the token means; a group list never goes there. */
     static final Set<String> RESERVED_CLAIMS = Set.of("sub", "azp", "acr", "auth_time", "aud", "jti", "typ", "iat",

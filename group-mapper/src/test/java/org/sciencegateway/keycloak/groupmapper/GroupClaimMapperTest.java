@@ -20,7 +20,7 @@ class GroupClaimMapperTest {
     void messageFormatSafe() {
         String message = "Include pattern \"a{2\" it's wrong (Unclosed counted closure near index 3): fix it.";
 
-        assertThat(shownToAdmin(GroupClaimMapper.configError(message))).isEqualTo(message);
+        assertThat(shownToAdmin(AdminMessage.configError(message))).isEqualTo(message);
     }
 
     @Test
@@ -28,8 +28,8 @@ class GroupClaimMapperTest {
     void plainMessage() {
         String message = "Subtree root \"/nope\" is not a group path in realm \"vre\": use the full path of an existing group.";
 
-        assertThat(GroupClaimMapper.configError(message).getMessage()).isEqualTo(message);
-        assertThat(shownToAdmin(GroupClaimMapper.configError(message))).isEqualTo(message);
+        assertThat(AdminMessage.configError(message).getMessage()).isEqualTo(message);
+        assertThat(shownToAdmin(AdminMessage.configError(message))).isEqualTo(message);
     }
 
     @Test

@@ -38,7 +38,7 @@ class GroupPathsTest {
         for (int i = 0; i < 1000; i++) {
             leaves.add(group("leaf" + i, "g" + i, sub));
         }
-        GroupClaimMapper.GroupPaths paths = new GroupClaimMapper.GroupPaths("user", leaves);
+        GroupPaths paths = new GroupPaths("user", leaves);
 
         List<GroupPath> candidates = paths.candidates(EVERY_GROUP);
 
@@ -65,7 +65,7 @@ class GroupPathsTest {
         for (int i = 0; i < 100; i++) {
             memberships.add(group("b" + i, "g" + i, bench));
         }
-        GroupClaimMapper.GroupPaths paths = new GroupClaimMapper.GroupPaths("user", memberships);
+        GroupPaths paths = new GroupPaths("user", memberships);
         GroupSelection subtree = new GroupSelection(List.of(GroupPath.of("escape")), List.of(), List.of(), false, false);
 
         assertThat(paths.candidates(subtree)).containsExactly(GroupPath.of("escape", "users"), GroupPath.of("escape"));
@@ -76,7 +76,7 @@ class GroupPathsTest {
     @Test
     @DisplayName("Given the ID token and the access token of one request, then a policy's values are computed once")
     void valuesComputedOncePerRequest() throws Exception {
-        GroupClaimMapper.GroupPaths paths = new GroupClaimMapper.GroupPaths("user", List.of());
+        GroupPaths paths = new GroupPaths("user", List.of());
         GroupClaimPolicy policy = GroupMapperConfig.parse(java.util.Map.of("claim.name", "groups"), false);
         java.util.concurrent.atomic.AtomicInteger computed = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -92,7 +92,7 @@ class GroupPathsTest {
     void topLevel() {
         GroupModel top = group("top", "escape", null);
 
-        assertThat(new GroupClaimMapper.GroupPaths("user", List.of(top)).candidates(EVERY_GROUP))
+        assertThat(new GroupPaths("user", List.of(top)).candidates(EVERY_GROUP))
                 .containsExactly(GroupPath.of("escape"));
         verify(top, times(0)).getParent();
     }
@@ -111,7 +111,7 @@ class GroupPathsTest {
         when(b.getParentId()).thenReturn("a");
         when(b.getParent()).thenReturn(a);
 
-        assertThatThrownBy(() -> new GroupClaimMapper.GroupPaths("user", List.of(a)).candidates(EVERY_GROUP))
+        assertThatThrownBy(() -> new GroupPaths("user", List.of(a)).candidates(EVERY_GROUP))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("own ancestor");
     }
 }

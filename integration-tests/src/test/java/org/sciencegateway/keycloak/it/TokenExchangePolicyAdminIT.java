@@ -71,6 +71,21 @@ class TokenExchangePolicyAdminIT {
     }
 
     @Test
+    @DisplayName("Given a policy whose name holds an apostrophe and braces, then the admin reads the message with them "
+            + "exactly as written")
+    void messageReachesTheAdminUnchanged() {
+        KeycloakAdmin.Response response = admin.post(
+                TokenExchangeFixtures.mappersPath(admin, TokenExchangeFixtures.PLAIN_AUDIENCE),
+                TokenExchangeFixtures.policyMapper("o'neil {0} policy", Map.of(
+                        "allowed.requesters", "jupyterhub", "max.lifetime.seconds", "1h")));
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.json().path("error_description").asText())
+                .startsWith("Audience exchange policy o'neil {0} policy is not valid.")
+                .contains("Maximum lifetime: 1h is not a whole number of seconds");
+    }
+
+    @Test
     @DisplayName("Given a policy naming a client, group and scope that do not exist, then each is reported")
     void unknownNamesAreRejected() {
         KeycloakAdmin.Response response = admin.post(

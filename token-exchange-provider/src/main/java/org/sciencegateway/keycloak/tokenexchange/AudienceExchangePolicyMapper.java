@@ -113,9 +113,7 @@ public final class AudienceExchangePolicyMapper implements ProtocolMapper, Serve
         if (!problems.isEmpty()) {
             String message = "Audience exchange policy " + model.getName() + " is not valid. "
                     + String.join(" ", problems);
-            // Keycloak runs the text through MessageFormat; keep it free of its quote and brace syntax.
-            String safe = message.replace('\'', ' ').replace('{', '(').replace('}', ')');
-            throw new ProtocolMapperConfigException("audienceExchangePolicyInvalid", safe, new Object[0]);
+            throw AdminMessage.configError(message);
         }
     }
 

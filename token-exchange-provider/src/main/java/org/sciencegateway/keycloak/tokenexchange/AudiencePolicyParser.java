@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.keycloak.models.Constants;
 
 /**
  * Turns the stored mapper configuration (a string map, as in realm JSON) into an {@link AudiencePolicy}, or into the
@@ -28,7 +29,7 @@ public final class AudiencePolicyParser {
     public static final String LIFETIME_BOUND = "lifetime.bound";
 
     /** Keycloak stores multivalued mapper settings joined by this delimiter. */
-    public static final String VALUE_DELIMITER = "##";
+    public static final String VALUE_DELIMITER = Constants.CFG_DELIMITER;
 
     public static final int MIN_LIFETIME_SECONDS = 60;
     public static final int MAX_LIFETIME_LIMIT_SECONDS = 86_400;

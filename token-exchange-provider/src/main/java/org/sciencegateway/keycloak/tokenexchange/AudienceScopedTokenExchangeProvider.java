@@ -237,7 +237,7 @@ final class AudienceScopedTokenExchangeProvider implements TokenExchangeProvider
             response.setIdToken(null);
             response.setScope(scopeString);
             response.setOtherClaims("issued_token_type",
-                    refresh ? ExchangeParameters.REFRESH_TOKEN_TYPE : ExchangeParameters.ACCESS_TOKEN_TYPE);
+                    refresh ? OAuth2Constants.REFRESH_TOKEN_TYPE : OAuth2Constants.ACCESS_TOKEN_TYPE);
 
             event.detail(EVENT_REASON, "policy_granted");
             event.detail(Details.SCOPE, scopeString);

@@ -2,6 +2,7 @@ package org.sciencegateway.keycloak.tokenexchange;
 
 import java.util.List;
 import java.util.Map;
+import org.keycloak.OAuth2Constants;
 
 /**
  * The form parameters of a token exchange request governed by an audience policy, checked before any token is
@@ -16,8 +17,6 @@ import java.util.Map;
 public record ExchangeParameters(String audience, String subjectToken, String requestedScope,
                                  boolean wantsRefreshToken) {
 
-    public static final String ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
-    public static final String REFRESH_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:refresh_token";
 
     /** Keycloak's own access tokens stay far below this; anything larger is not one of them. */
     public static final int MAX_SUBJECT_TOKEN_LENGTH = 16_384;
@@ -65,20 +64,20 @@ public record ExchangeParameters(String audience, String subjectToken, String re
             throw ExchangeRefusal.invalidRequest("subject_token_type_missing",
                     "Parameter subject_token_type is required.");
         }
-        if (!ACCESS_TOKEN_TYPE.equals(subjectTokenType)) {
+        if (!OAuth2Constants.ACCESS_TOKEN_TYPE.equals(subjectTokenType)) {
             throw ExchangeRefusal.invalidRequest("subject_token_type_unsupported",
-                    "Only subject_token_type " + ACCESS_TOKEN_TYPE + " is supported.");
+                    "Only subject_token_type " + OAuth2Constants.ACCESS_TOKEN_TYPE + " is supported.");
         }
 
         String requestedType = single(form, "requested_token_type");
         boolean refresh;
-        if (requestedType == null || ACCESS_TOKEN_TYPE.equals(requestedType)) {
+        if (requestedType == null || OAuth2Constants.ACCESS_TOKEN_TYPE.equals(requestedType)) {
             refresh = false;
-        } else if (REFRESH_TOKEN_TYPE.equals(requestedType)) {
+        } else if (OAuth2Constants.REFRESH_TOKEN_TYPE.equals(requestedType)) {
             refresh = true;
         } else {
             throw ExchangeRefusal.invalidRequest("requested_token_type_unsupported",
-                    "requested_token_type must be " + ACCESS_TOKEN_TYPE + " or " + REFRESH_TOKEN_TYPE + ".");
+                    "requested_token_type must be " + OAuth2Constants.ACCESS_TOKEN_TYPE + " or " + OAuth2Constants.REFRESH_TOKEN_TYPE + ".");
         }
 
         String scope = single(form, "scope");

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.keycloak.OAuth2Constants;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -17,7 +18,7 @@ class ExchangeParametersTest {
     static Map<String, List<String>> seed002() {
         Map<String, List<String>> form = new HashMap<>();
         form.put("grant_type", List.of("urn:ietf:params:oauth:grant-type:token-exchange"));
-        form.put("subject_token_type", List.of(ExchangeParameters.ACCESS_TOKEN_TYPE));
+        form.put("subject_token_type", List.of(OAuth2Constants.ACCESS_TOKEN_TYPE));
         form.put("subject_token", List.of("eyJ.subject.token"));
         form.put("scope", List.of("openid profile"));
         form.put("audience", List.of("rucio"));
@@ -45,7 +46,7 @@ class ExchangeParametersTest {
     @DisplayName("Given requested_token_type refresh_token, then a refresh token is asked for")
     void refreshRequested() {
         Map<String, List<String>> form = seed002();
-        form.put("requested_token_type", List.of(ExchangeParameters.REFRESH_TOKEN_TYPE));
+        form.put("requested_token_type", List.of(OAuth2Constants.REFRESH_TOKEN_TYPE));
 
         assertThat(ExchangeParameters.from(form).wantsRefreshToken()).isTrue();
     }
@@ -54,7 +55,7 @@ class ExchangeParametersTest {
     @DisplayName("Given requested_token_type access_token, then an access token is asked for")
     void accessRequested() {
         Map<String, List<String>> form = seed002();
-        form.put("requested_token_type", List.of(ExchangeParameters.ACCESS_TOKEN_TYPE));
+        form.put("requested_token_type", List.of(OAuth2Constants.ACCESS_TOKEN_TYPE));
 
         assertThat(ExchangeParameters.from(form).wantsRefreshToken()).isFalse();
     }

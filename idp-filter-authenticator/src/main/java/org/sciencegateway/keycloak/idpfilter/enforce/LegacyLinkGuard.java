@@ -5,14 +5,13 @@ import java.util.List;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.PathSegment;
-import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
 import org.keycloak.events.EventBuilder;
 import org.keycloak.events.EventType;
+import org.keycloak.forms.login.LoginFormsProvider;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
-import org.keycloak.services.ErrorPage;
 import org.keycloak.utils.KeycloakSessionUtil;
 import org.sciencegateway.keycloak.idpfilter.mapper.ClientRules;
 import org.sciencegateway.keycloak.idpfilter.rules.Decision;
@@ -71,6 +70,6 @@ public final class LegacyLinkGuard implements ContainerRequestFilter {
                 .client(client);
         Refusal.details(event, origin, rule).error(Refusal.ERROR);
         Refusal.log(client, origin, rule, "account linking");
-        request.abortWith(ErrorPage.error(session, null, Response.Status.FORBIDDEN, Refusal.MESSAGE));
+        request.abortWith(Refusal.page(session.getProvider(LoginFormsProvider.class)));
     }
 }

@@ -27,6 +27,11 @@ public final class Refusal {
     static final String DETAIL_INSTITUTION = "institution";
     /** Message key in theme-resources/messages. */
     static final String MESSAGE = "institutionNotAllowedForService";
+    /**
+     * Form attribute (boolean {@code true}) on every refusal page, so that a login theme recognises a refusal by this
+     * flag rather than by comparing localised text; the {@code science-gateway} theme's {@code error.ftl} tests it.
+     */
+    public static final String PAGE_ATTRIBUTE = "institutionRefusal";
 
     private static final Logger LOG = Logger.getLogger(Refusal.class);
 
@@ -45,7 +50,7 @@ public final class Refusal {
     }
 
     static Response page(LoginFormsProvider form) {
-        return form.setError(MESSAGE).createErrorPage(Response.Status.FORBIDDEN);
+        return form.setAttribute(PAGE_ATTRIBUTE, Boolean.TRUE).setError(MESSAGE).createErrorPage(Response.Status.FORBIDDEN);
     }
 
     /** The event details every refusal carries, at login and at the token boundary. */

@@ -37,7 +37,6 @@ abstract sealed class AbstractInstitutionFilterMapper implements ProtocolMapper,
     private static final Set<String> PROVIDER_IDS =
             Set.of(InstitutionFilterMapper.PROVIDER_ID, SamlInstitutionFilterMapper.PROVIDER_ID);
     /** Not in Keycloak's admin messages, so the message itself is shown. */
-    static final String MESSAGE_KEY = "institutionFilterInvalidRules";
 
     private static final List<ProviderConfigProperty> CONFIG = ProviderConfigurationBuilder.create()
             .property()
@@ -82,37 +81,27 @@ abstract sealed class AbstractInstitutionFilterMapper implements ProtocolMapper,
     public void validateConfig(KeycloakSession session, RealmModel realm, ProtocolMapperContainerModel container,
                                ProtocolMapperModel model) throws ProtocolMapperConfigException {
         if (!(container instanceof ClientModel client)) {
-            throw rejected("The institution filter belongs on a client, not on a shared "
+            throw AdminMessage.configError("The institution filter belongs on a client, not on a shared "
                     + "client scope: each hub sets its own rules.");
         }
         boolean another = client.getProtocolMappersStream()
                 .anyMatch(m -> isInstitutionFilter(m) && !m.getId().equals(model.getId()));
         if (another) {
-            throw rejected("This client already has an institution filter; edit that one.");
+            throw AdminMessage.configError("This client already has an institution filter; edit that one.");
         }
         String document = model.getConfig() == null ? null : model.getConfig().get(RULES);
         InstitutionRules rules;
         try {
             rules = InstitutionRules.parse(document);
         } catch (InvalidRulesException e) {
-            throw rejected("Invalid institution rules: " + e.getMessage());
+            throw AdminMessage.configError("Invalid institution rules: " + e.getMessage());
         }
         for (String alias : rules.namedIdentityProviders()) {
             if (session.identityProviders().getByAlias(alias) == null) {
-                throw rejected("Invalid institution rules: no identity provider with alias '"
-                        + alias + "' exists in realm '" + realm.getName() + "'. Check the spelling or create it first.");
+                throw AdminMessage.configError("Invalid institution rules: no identity provider with alias \""
+                        + alias + "\" exists in realm \"" + realm.getName() + "\". Check the spelling or create it first.");
             }
         }
-    }
-
-    /**
-     * Keycloak answers a rejected save with HTTP 400 whose description is the message run through
-     * {@link java.text.MessageFormat} (and fails with 500 without a message key), so quote what MessageFormat treats
-     * specially: the braces of JSON examples and apostrophes.
-     */
-    static ProtocolMapperConfigException rejected(String message) {
-        String pattern = message.replace("'", "\"").replace("{", "'{'").replace("}", "'}'");
-        return new ProtocolMapperConfigException(pattern, MESSAGE_KEY);
     }
 
     @Override

@@ -20,18 +20,16 @@ import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 import org.keycloak.provider.ServerInfoAwareProviderFactory;
 
-import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.sciencegateway.keycloak.idpfilter.Versions;
-import org.sciencegateway.keycloak.idpfilter.rules.Institution;
+import org.sciencegateway.keycloak.idpfilter.rules.AssertedOrigin;
 
 /**
  * Records, on every brokered login, which institution the identity provider says the user comes from: an OIDC
  * claim (CILogon's and the lab proxy's {@code idp}) or a SAML attribute ({@code schacHomeOrganization}), a fixed
  * registration authority, and the email domain when the identity provider vouches for the address. The values travel
- * in the brokered context (which survives first-broker-login) and are read by {@link InstitutionFilterAuthenticator};
+ * in the brokered context (which survives first-broker-login) and are read by the filter ({@code enforce.BrokeredOrigin});
  * they come from the identity provider's signed response, never from request parameters.
  */
 @AutoService(IdentityProviderMapper.class)
@@ -105,18 +103,23 @@ public final class InstitutionIdentityMapper implements IdentityProviderMapper, 
     public void preprocessFederatedIdentity(KeycloakSession session, RealmModel realm, IdentityProviderMapperModel mapper,
                                             BrokeredIdentityContext context) {
         Map<String, String> config = mapper.getConfig();
-        String claim = config.get(INSTITUTION_CLAIM);
-        if (claim != null && !claim.isBlank()) {
-            String institution = isSaml(context) ? samlAttribute(context, claim.trim()) : oidcClaim(context, claim.trim());
-            // Always written, possibly empty: a value can never be inherited from an earlier login.
-            context.getContextData().put(CONTEXT_INSTITUTION, institution == null ? "" : institution);
+        boolean saml = isSaml(context);
+        AssertedOrigin.Email email = Boolean.parseBoolean(config.get(EMAIL_DOMAIN))
+                ? new AssertedOrigin.Email(context.getEmail(), Boolean.TRUE.equals(context.getIdpConfig().isTrustEmail()),
+                        saml ? null : () -> oidcClaim(context, "email_verified"))
+                : null;
+        AssertedOrigin origin = AssertedOrigin.read(config.get(INSTITUTION_CLAIM),
+                name -> saml ? samlAttribute(context, name) : oidcClaim(context, name),
+                config.get(REGISTRATION_AUTHORITY), email);
+        Map<String, Object> data = context.getContextData();
+        if (origin.institution() != null) {
+            data.put(CONTEXT_INSTITUTION, origin.institution());
         }
-        String authority = config.get(REGISTRATION_AUTHORITY);
-        if (authority != null && !authority.isBlank()) {
-            context.getContextData().put(CONTEXT_REGISTRATION_AUTHORITY, authority.trim());
+        if (origin.registrationAuthority() != null) {
+            data.put(CONTEXT_REGISTRATION_AUTHORITY, origin.registrationAuthority());
         }
-        if (Boolean.parseBoolean(config.get(EMAIL_DOMAIN))) {
-            context.getContextData().put(CONTEXT_EMAIL_DOMAIN, verifiedEmailDomain(context));
+        if (origin.emailDomain() != null) {
+            data.put(CONTEXT_EMAIL_DOMAIN, origin.emailDomain());
         }
     }
 
@@ -124,56 +127,27 @@ public final class InstitutionIdentityMapper implements IdentityProviderMapper, 
         return context.getContextData().get(SAMLEndpoint.SAML_ASSERTION) instanceof AssertionType;
     }
 
-    private static String oidcClaim(BrokeredIdentityContext context, String claim) {
+    private static Object oidcClaim(BrokeredIdentityContext context, String claim) {
         try {
-            return single(AbstractClaimMapper.getClaimValue(context, claim));
+            return AbstractClaimMapper.getClaimValue(context, claim);
         } catch (RuntimeException e) {
             LOG.debugf(e, "No readable claim %s from identity provider %s", claim, context.getIdpConfig().getAlias());
             return null;
         }
     }
 
-    private static String samlAttribute(BrokeredIdentityContext context, String name) {
+    /** The values of the attribute with this name or friendly name ({@code null}: no such attribute). */
+    private static Object samlAttribute(BrokeredIdentityContext context, String name) {
         AssertionType assertion = (AssertionType) context.getContextData().get(SAMLEndpoint.SAML_ASSERTION);
         for (AttributeStatementType statement : assertion.getAttributeStatements()) {
             for (AttributeStatementType.ASTChoiceType choice : statement.getAttributes()) {
                 AttributeType attribute = choice.getAttribute();
                 if (attribute != null && (name.equals(attribute.getName()) || name.equals(attribute.getFriendlyName()))) {
-                    return single(attribute.getAttributeValue());
+                    return attribute.getAttributeValue();
                 }
             }
         }
         return null;
-    }
-
-    /** One institution per login: a multi-valued claim is ambiguous and yields no value (fails closed). */
-    private static String single(Object value) {
-        if (value instanceof Collection<?> values) {
-            return values.size() == 1 ? single(values.iterator().next()) : null;
-        }
-        if (value == null) {
-            return null;
-        }
-        String text = value.toString().trim();
-        return text.isEmpty() ? null : text;
-    }
-
-    private static String verifiedEmailDomain(BrokeredIdentityContext context) {
-        String email = context.getEmail();
-        if (email == null || email.indexOf('@') < 0) {
-            return "";
-        }
-        boolean trusted = Boolean.TRUE.equals(context.getIdpConfig().isTrustEmail());
-        if (!trusted && !isSaml(context)) {
-            Object verified = null;
-            try {
-                verified = AbstractClaimMapper.getClaimValue(context, "email_verified");
-            } catch (RuntimeException e) {
-                LOG.debugf(e, "No email_verified claim from %s", context.getIdpConfig().getAlias());
-            }
-            trusted = Boolean.TRUE.equals(verified) || "true".equals(String.valueOf(verified));
-        }
-        return trusted ? email.substring(email.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT) : "";
     }
 
     @Override

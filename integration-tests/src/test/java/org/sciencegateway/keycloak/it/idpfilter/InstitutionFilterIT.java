@@ -583,6 +583,17 @@ class InstitutionFilterIT {
         }
 
         @Test
+        @DisplayName("Given rules with an unknown key, then the admin reads the message with its apostrophes and "
+                + "braces exactly as written")
+        void messageReachesTheAdminUnchanged() {
+            KeycloakAdmin.Response response = saveRules("{\"allow\": [{\"idp\": \"institution-a\", \"x\": 1}]}");
+            assertThat(response.status()).isEqualTo(400);
+            String shown = response.json().path("error_description").asText();
+            assertThat(shown).startsWith("Invalid institution rules: allow[0]: unknown key 'x'.")
+                    .contains("{").contains("}").doesNotContain("''");
+        }
+
+        @Test
         @DisplayName("Given malformed JSON, then saving is rejected with the line and column")
         void malformedJson() {
             KeycloakAdmin.Response response = saveRules("{\"allow\": [{\"idp\": \"institution-a\"}");
