@@ -583,14 +583,18 @@ class InstitutionFilterIT {
         }
 
         @Test
-        @DisplayName("Given rules with an unknown key, then the admin reads the message with its apostrophes and "
-                + "braces exactly as written")
+        @DisplayName("Given rules with an unknown key or an entry that is no object, then the admin reads the "
+                + "message with its apostrophes and braces exactly as written")
         void messageReachesTheAdminUnchanged() {
-            KeycloakAdmin.Response response = saveRules("{\"allow\": [{\"idp\": \"institution-a\", \"x\": 1}]}");
-            assertThat(response.status()).isEqualTo(400);
-            String shown = response.json().path("error_description").asText();
-            assertThat(shown).startsWith("Invalid institution rules: allow[0]: unknown key 'x'.")
-                    .contains("{").contains("}").doesNotContain("''");
+            KeycloakAdmin.Response unknownKey = saveRules("{\"allow\": [{\"idp\": \"institution-a\", \"x\": 1}]}");
+            assertThat(unknownKey.status()).isEqualTo(400);
+            assertThat(unknownKey.json().path("error_description").asText())
+                    .startsWith("Invalid institution rules: allow[0]: unknown key 'x'. An entry accepts idp,");
+
+            KeycloakAdmin.Response notAnObject = saveRules("{\"allow\": [\"institution-a\"]}");
+            assertThat(notAnObject.status()).isEqualTo(400);
+            assertThat(notAnObject.json().path("error_description").asText())
+                    .isEqualTo("Invalid institution rules: allow[0] must be a JSON object such as {\"idp\": \"my-idp\"}.");
         }
 
         @Test
