@@ -4,6 +4,7 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.io.IOException;
+import java.text.DecimalFormat;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -148,6 +149,7 @@ public final class BarChart {
         }
         if (logarithmic && bottom > 0) {
             LogAxis axis = new LogAxis(axisLabel);
+            axis.setNumberFormatOverride(new DecimalFormat("#,##0"));
             axis.setRange(bottom / 2, Math.max(top, reference == null ? top : reference) * 2);
             return axis;
         }
