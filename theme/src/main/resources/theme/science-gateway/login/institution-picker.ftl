@@ -1,4 +1,21 @@
 <#import "template.ftl" as layout>
+<#-- One result row, the only place its markup is written: rendered for each server-side result, and once into the
+     <template> that institution-picker.js clones for search-as-you-type results. Fields the script fills carry
+     data-field; the template keeps every optional part (the script removes what a result lacks). Logo URLs come
+     resolved from the server (ResultRow.logoUrl). -->
+<#macro resultRow row template=false>
+<li class="sg-result">
+    <a<#if !template> id="social-${row.alias}"</#if> class="sg-institution" href="${row.loginUrl!}" data-alias="${row.alias}">
+        <#if template || row.logoUrl??><img class="sg-logo" alt="" src="${row.logoUrl!}" data-field="logo"></#if>
+        <#if template || !row.logoUrl??><span class="sg-logo sg-initials" aria-hidden="true" data-field="initial">${row.initial}</span></#if>
+        <span class="sg-text">
+            <span class="sg-name" data-field="name">${row.name}</span>
+            <#if template || row.domains?has_content><span class="sg-domains" data-field="domains">${row.domains?join(", ")}</span></#if>
+        </span>
+        <#if template || row.recent><span class="sg-badge" data-field="recent">${msg("institutionPickerRecent")}</span></#if>
+    </a>
+</li>
+</#macro>
 <#-- The institution picker. Only one page of institutions is rendered here, whatever the size of the realm: the
      search form posts back to the login step (works without JavaScript), and institution-picker.js searches the
      JSON endpoint as the user types. Links go to Keycloak's broker login, exactly like the stock IdP buttons. -->
@@ -11,11 +28,9 @@
              data-search-url="${picker.searchUrl}"
              data-broker-url-template="${picker.brokerUrlTemplate}"
              data-alias-placeholder="${picker.aliasPlaceholder}"
-             data-resources-path="${url.resourcesPath}"
              data-page="${picker.page?c}"
              data-msg-count="${msg("institutionPickerCount", "{0}")}"
              data-msg-none="${msg("institutionPickerNone")}"
-             data-msg-recent="${msg("institutionPickerRecent")}"
              data-msg-page="${msg("institutionPickerPageOf", "{0}", "{1}")}"
              data-msg-failed="${msg("institutionPickerSearchFailed")}">
 
@@ -53,22 +68,10 @@
 
                 <ul id="sg-results" class="sg-results" aria-label="${msg("institutionPickerResultsLabel")}" data-query="${picker.query}">
                     <#list picker.items as item>
-                        <li class="sg-result">
-                            <a id="social-${item.alias}" class="sg-institution" href="${item.loginUrl}" data-alias="${item.alias}">
-                                <#if item.logo?? && item.logo?has_content>
-                                    <img class="sg-logo" alt="" src="<#if item.logo?starts_with("theme:")>${url.resourcesPath}/${item.logo?remove_beginning("theme:")}<#else>${item.logo}</#if>">
-                                <#else>
-                                    <span class="sg-logo sg-initials" aria-hidden="true">${item.name[0..0]?upper_case}</span>
-                                </#if>
-                                <span class="sg-text">
-                                    <span class="sg-name">${item.name}</span>
-                                    <#if item.domains?has_content><span class="sg-domains">${item.domains?join(", ")}</span></#if>
-                                </span>
-                                <#if item.recent><span class="sg-badge">${msg("institutionPickerRecent")}</span></#if>
-                            </a>
-                        </li>
+                        <@resultRow row=item/>
                     </#list>
                 </ul>
+                <template id="sg-result-template"><@resultRow row={"alias": "", "name": "", "initial": "", "domains": [], "logoUrl": "", "recent": true, "loginUrl": ""} template=true/></template>
 
                 <nav id="sg-pages" class="sg-pages" aria-label="${msg("institutionPickerPages")}" <#if picker.pageCount == 1>hidden</#if>>
                     <button type="submit" id="sg-previous" name="page" value="${(picker.page - 1)?c}"

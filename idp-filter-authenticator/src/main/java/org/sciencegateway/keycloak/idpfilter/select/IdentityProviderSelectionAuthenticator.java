@@ -1,29 +1,19 @@
 package org.sciencegateway.keycloak.idpfilter.select;
 
-import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.keycloak.authentication.AuthenticationFlowContext;
-import org.keycloak.authentication.AuthenticationProcessor;
 import org.keycloak.authentication.Authenticator;
 import org.keycloak.constants.AdapterConstants;
-import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
-import org.keycloak.protocol.oidc.OIDCLoginProtocol;
-import org.keycloak.services.Urls;
-import org.keycloak.services.managers.ClientSessionCode;
 import org.keycloak.sessions.AuthenticationSessionModel;
 
-import java.net.URI;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.sciencegateway.keycloak.idpfilter.enforce.Refusal;
 import org.sciencegateway.keycloak.idpfilter.mapper.ClientRules;
-import org.sciencegateway.keycloak.idpfilter.picker.InstitutionPicker;
-import org.sciencegateway.keycloak.idpfilter.picker.PickerScope;
 import org.sciencegateway.keycloak.idpfilter.rules.Decision;
 import org.sciencegateway.keycloak.idpfilter.rules.InstitutionFilter;
 import org.sciencegateway.keycloak.idpfilter.rules.LoginOrigin;
@@ -33,7 +23,9 @@ import org.sciencegateway.keycloak.idpfilter.rules.LoginOrigin;
  * identity providers: a hint naming none of them gets the refusal page; exactly one admissible identity provider
  * (hinted, or the only one the client allows) is redirected to directly. Otherwise the login page is shown, with the
  * form attribute {@value #FORM_ATTRIBUTE} telling the theme which identity providers and institutions to offer.
- * Choosing on the page is not trusted either: {@link InstitutionFilterAuthenticator} decides after the login.
+ * With an {@link InstitutionChooser} (the theme module's institution picker) that page is shown instead, given only the
+ * client's {@link Admission}. Choosing on a page is not trusted either: the {@code enforce} package decides after the
+ * login.
  */
 public final class IdentityProviderSelectionAuthenticator implements Authenticator {
 
@@ -45,12 +37,12 @@ public final class IdentityProviderSelectionAuthenticator implements Authenticat
     @Override
     public void authenticate(AuthenticationFlowContext context) {
         AuthenticationSessionModel authSession = context.getAuthenticationSession();
-        List<String> hints = hints(authSession.getClientNote(AdapterConstants.KC_IDP_HINT));
+        List<String> hints = Admission.hints(authSession.getClientNote(AdapterConstants.KC_IDP_HINT));
         ClientRules clientRules = ClientRules.of(authSession.getClient());
         if (clientRules.unrestricted()) {
             // Same as Keycloak's redirector for clients without rules: follow a single hint when it exists.
             if (hints.size() == 1) {
-                redirect(context, hints.get(0));
+                BrokerRedirect.to(context, hints.get(0));
             } else {
                 context.attempted();
             }
@@ -68,10 +60,11 @@ public final class IdentityProviderSelectionAuthenticator implements Authenticat
             case REFUSE -> Refusal.refuse(context,
                     selection.offered().isEmpty() ? null : LoginOrigin.brokered(String.join(",", selection.offered())),
                     hints.isEmpty() ? Decision.NO_ALLOW_MATCH : "kc_idp_hint");
-            case REDIRECT -> redirect(context, selection.identityProvider());
+            case REDIRECT -> BrokerRedirect.to(context, selection.identityProvider());
             case CHOOSE -> {
-                if (InstitutionPicker.providedByTheme(context.getSession())) {
-                    InstitutionPicker.show(context, PickerScope.of(filter, hints));
+                InstitutionChooser chooser = chooser(context.getSession());
+                if (chooser != null) {
+                    chooser.show(context, Admission.of(filter, hints));
                     return;
                 }
                 Map<String, Object> picker = new LinkedHashMap<>();
@@ -84,43 +77,30 @@ public final class IdentityProviderSelectionAuthenticator implements Authenticat
         }
     }
 
-    public static List<String> hints(String hint) {
-        if (hint == null || hint.isBlank()) {
-            return List.of();
-        }
-        return Arrays.stream(hint.split(",")).map(String::trim).filter(h -> !h.isEmpty()).distinct().toList();
-    }
-
-    public static void redirect(AuthenticationFlowContext context, String alias) {
-        AuthenticationSessionModel authSession = context.getAuthenticationSession();
-        if ("none".equals(authSession.getClientNote(OIDCLoginProtocol.PROMPT_PARAM))) {
-            // A passive request cannot be sent to an identity provider from here; let the flow answer it.
-            context.attempted();
-            return;
-        }
-        IdentityProviderModel idp = context.getSession().identityProviders().getByAlias(alias);
-        if (idp == null || !idp.isEnabled()) {
-            LOG.debugf("Identity provider %s not found or disabled; showing the login page", alias);
-            context.attempted();
-            return;
-        }
-        KeycloakSession session = context.getSession();
-        String accessCode = new ClientSessionCode<>(session, context.getRealm(), authSession).getOrGenerateCode();
-        URI location = Urls.identityProviderAuthnRequest(context.getUriInfo().getBaseUri(), alias,
-                context.getRealm().getName(), accessCode, authSession.getClient().getClientId(), authSession.getTabId(),
-                AuthenticationProcessor.getClientData(session, authSession),
-                authSession.getClientNote(OIDCLoginProtocol.LOGIN_HINT_PARAM));
-        context.forceChallenge(Response.seeOther(location).build());
-    }
-
     @Override
     public void action(AuthenticationFlowContext context) {
-        // Only the institution picker's page posts back to this step.
-        if (InstitutionPicker.providedByTheme(context.getSession())) {
-            InstitutionPicker.action(context);
+        // Only a chooser's page posts back to this step; its post is judged under the same admission as its display.
+        InstitutionChooser chooser = chooser(context.getSession());
+        if (chooser == null) {
+            context.attempted();
             return;
         }
-        context.attempted();
+        AuthenticationSessionModel authSession = context.getAuthenticationSession();
+        Admission admission;
+        try {
+            admission = Admission.forClient(authSession.getClient(),
+                    Admission.hints(authSession.getClientNote(AdapterConstants.KC_IDP_HINT)));
+        } catch (Admission.UnusableRules e) {
+            Refusal.refuse(context, null, Decision.INVALID_CONFIGURATION);
+            return;
+        }
+        chooser.action(context, admission);
+    }
+
+    /** The chooser page this login can use, or {@code null} for Keycloak's own login page. */
+    private static InstitutionChooser chooser(KeycloakSession session) {
+        InstitutionChooser chooser = session.getProvider(InstitutionChooser.class);
+        return chooser != null && chooser.available() ? chooser : null;
     }
 
     @Override

@@ -182,6 +182,44 @@ class InstitutionPickerIT {
         chromium.screenshot("picker-mobile");
     }
 
+    /** Tag, classes and data-field of a result row and everything in it: its structure without its content. */
+    private List<String> rowStructure(String alias) {
+        WebElement row = chromium.driver().findElement(By.id("social-" + alias)).findElement(By.xpath(".."));
+        List<String> structure = new java.util.ArrayList<>();
+        structure.add(row.getTagName() + "." + row.getAttribute("class"));
+        for (WebElement e : row.findElements(By.xpath(".//*"))) {
+            structure.add(e.getTagName() + "." + e.getAttribute("class") + "[" + e.getAttribute("data-field") + "]");
+        }
+        return structure;
+    }
+
+    @Test
+    @DisplayName("Given server-rendered rows and rows the script builds from the JSON search, then both have one markup and the server-resolved logo URL, which loads")
+    void oneRowMarkupAndServerResolvedLogos() {
+        browser(true);
+        openPicker(HubClient.JUPYTERHUB, Map.of());
+        awaitShown(JUPYTERHUB_INSTITUTIONS);
+        List<String> rendered = rowStructure("institution-a");
+        String renderedLogo = chromium.driver().findElement(By.cssSelector("#social-institution-a img.sg-logo"))
+                .getAttribute("src");
+        List<String> renderedWithoutLogo = rowStructure("federation-proxy");
+
+        typeQuery("a");
+        chromium.await(d -> "a".equals(d.findElement(By.id("sg-results")).getAttribute("data-query")));
+        // Esc clears the field and searches again: now every row comes from the JSON, built by the script.
+        chromium.driver().findElement(By.id("sg-query")).sendKeys(Keys.ESCAPE);
+        awaitShown(JUPYTERHUB_INSTITUTIONS);
+        assertThat(rowStructure("institution-a")).as("row built by the script").isEqualTo(rendered);
+        assertThat(rowStructure("federation-proxy")).isEqualTo(renderedWithoutLogo);
+        assertThat(renderedWithoutLogo).anyMatch(e -> e.contains("[initial]")).noneMatch(e -> e.contains("[logo]"));
+        String scriptedLogo = chromium.driver().findElement(By.cssSelector("#social-institution-a img.sg-logo"))
+                .getAttribute("src");
+        assertThat(scriptedLogo).isEqualTo(renderedLogo).contains("/login/science-gateway/img/logos/institution-a.svg");
+        BrowserSession.Page logo = new BrowserSession().get(scriptedLogo);
+        assertThat(logo.status()).isEqualTo(200);
+        assertThat(logo.body()).contains("<svg");
+    }
+
     @Test
     @DisplayName("Given the keyboard only, then arrow keys and Enter pick an institution and the brokered login completes")
     void keyboardPicksAndLoginCompletes() {
@@ -360,5 +398,7 @@ class InstitutionPickerIT {
         assertThat(ok.path("status").asInt()).isEqualTo(200);
         assertThat(ok.path("page").asInt()).isEqualTo(1);
         assertThat(ok.path("items").get(0).path("logo").asText()).isEqualTo("theme:img/logos/institution-a.svg");
+        assertThat(ok.path("items").get(0).path("logoUrl").asText())
+                .matches("/resources/[^/]+/login/science-gateway/img/logos/institution-a.svg");
     }
 }

@@ -13,11 +13,10 @@ if (picker) {
   const previous = document.getElementById("sg-previous");
   const next = document.getElementById("sg-next");
   const pageOf = document.getElementById("sg-page-of");
-  const { searchUrl, brokerUrlTemplate, aliasPlaceholder, resourcesPath } = picker.dataset;
+  const { searchUrl, brokerUrlTemplate, aliasPlaceholder } = picker.dataset;
   const messages = {
     count: picker.dataset.msgCount,
     none: picker.dataset.msgNone,
-    recent: picker.dataset.msgRecent,
     page: picker.dataset.msgPage,
     failed: picker.dataset.msgFailed,
   };
@@ -33,49 +32,33 @@ if (picker) {
   const format = (template, ...values) =>
     values.reduce((text, value, index) => text.replace(`{${index}}`, String(value)), template);
 
-  const logoSource = (logo) => (logo.startsWith("theme:") ? `${resourcesPath}/${logo.slice(6)}` : logo);
+  // Rows are clones of the page's own row markup (the FreeMarker macro rendered into this <template>), filled from
+  // the JSON; logo URLs arrive resolved by the server.
+  const rowTemplate = document.getElementById("sg-result-template").content.firstElementChild;
 
   function resultItem(item) {
-    const li = document.createElement("li");
-    li.className = "sg-result";
-    const link = document.createElement("a");
+    const li = rowTemplate.cloneNode(true);
+    const field = (name) => li.querySelector(`[data-field="${name}"]`);
+    const link = li.querySelector("a.sg-institution");
     link.id = `social-${item.alias}`;
-    link.className = "sg-institution";
     link.dataset.alias = item.alias;
     link.href = brokerUrlTemplate.replace(aliasPlaceholder, encodeURIComponent(item.alias));
-    if (item.logo) {
-      const img = document.createElement("img");
-      img.className = "sg-logo";
-      img.alt = "";
-      img.src = logoSource(item.logo);
-      link.append(img);
+    if (item.logoUrl) {
+      field("logo").src = item.logoUrl;
+      field("initial").remove();
     } else {
-      const initials = document.createElement("span");
-      initials.className = "sg-logo sg-initials";
-      initials.setAttribute("aria-hidden", "true");
-      initials.textContent = item.name.charAt(0).toUpperCase();
-      link.append(initials);
+      field("logo").remove();
+      field("initial").textContent = item.initial;
     }
-    const text = document.createElement("span");
-    text.className = "sg-text";
-    const name = document.createElement("span");
-    name.className = "sg-name";
-    name.textContent = item.name;
-    text.append(name);
+    field("name").textContent = item.name;
     if (item.domains && item.domains.length) {
-      const domains = document.createElement("span");
-      domains.className = "sg-domains";
-      domains.textContent = item.domains.join(", ");
-      text.append(domains);
+      field("domains").textContent = item.domains.join(", ");
+    } else {
+      field("domains").remove();
     }
-    link.append(text);
-    if (item.recent) {
-      const badge = document.createElement("span");
-      badge.className = "sg-badge";
-      badge.textContent = messages.recent;
-      link.append(badge);
+    if (!item.recent) {
+      field("recent").remove();
     }
-    li.append(link);
     return li;
   }
 

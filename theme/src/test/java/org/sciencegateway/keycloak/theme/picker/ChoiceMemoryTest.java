@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter.picker;
+package org.sciencegateway.keycloak.theme.picker;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -45,13 +45,5 @@ class ChoiceMemoryTest {
         assertThat(memory.remembered()).isNull();
         assertThat(ChoiceMemory.parse("x".repeat(300), "institution-a").recent()).isEmpty();
         assertThat(ChoiceMemory.parse(null, "institution-a").remembered()).isEqualTo("institution-a");
-    }
-
-    @Test
-    @DisplayName("Given a comma-separated hint, then it is split, trimmed and de-duplicated")
-    void hints() {
-        assertThat(ChoiceMemory.hints(" a, b ,,a ")).containsExactly("a", "b");
-        assertThat(ChoiceMemory.hints(null)).isEmpty();
-        assertThat(ChoiceMemory.hints(" ")).isEmpty();
     }
 }

@@ -1,9 +1,10 @@
-package org.sciencegateway.keycloak.idpfilter.rules;
+package org.sciencegateway.keycloak.theme.picker;
 
 import java.util.List;
 
 /**
- * One entry of the institution picker: an identity provider as users know it.
+ * One entry of the institution picker: an identity provider as users know it (read from its config by
+ * {@link InstitutionDirectory}).
  *
  * @param alias       identity-provider alias (what the login uses)
  * @param name        display name

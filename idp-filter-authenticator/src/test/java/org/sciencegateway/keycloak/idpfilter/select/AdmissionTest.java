@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter.picker;
+package org.sciencegateway.keycloak.idpfilter.select;
 
 import org.junit.jupiter.api.DisplayName;
 import org.sciencegateway.keycloak.idpfilter.rules.InstitutionFilterTest;
@@ -8,14 +8,14 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class PickerScopeTest {
+class AdmissionTest {
 
     private static final String HUB_RULES = InstitutionFilterTest.HUB_RULES;
 
     @Test
     @DisplayName("Given the hub rules and no hint, then exactly the allowed IdPs are admitted, without local login")
     void hubRules() throws Exception {
-        PickerScope scope = PickerScope.of(InstitutionFilterTest.filter(HUB_RULES), List.of());
+        Admission scope = Admission.of(InstitutionFilterTest.filter(HUB_RULES), List.of());
         assertThat(List.of("institution-a", "institution-b", "institution-saml", "federation-proxy"))
                 .allMatch(scope.admitted());
         assertThat(scope.admitted().test("institution-blocked")).isFalse();
@@ -26,7 +26,7 @@ class PickerScopeTest {
     @Test
     @DisplayName("Given hints, then only hinted IdPs the rules allow are admitted; a disallowed hint adds nothing")
     void hintsNarrow() throws Exception {
-        PickerScope scope = PickerScope.of(InstitutionFilterTest.filter(HUB_RULES),
+        Admission scope = Admission.of(InstitutionFilterTest.filter(HUB_RULES),
                 List.of("institution-a", "institution-blocked", "institution-b"));
         assertThat(scope.admitted().test("institution-a")).isTrue();
         assertThat(scope.admitted().test("institution-b")).isTrue();
@@ -38,7 +38,7 @@ class PickerScopeTest {
     @Test
     @DisplayName("Given only disallowed hints, then nothing is admitted")
     void disallowedHintsAdmitNothing() throws Exception {
-        PickerScope scope = PickerScope.of(InstitutionFilterTest.filter(HUB_RULES), List.of("institution-blocked"));
+        Admission scope = Admission.of(InstitutionFilterTest.filter(HUB_RULES), List.of("institution-blocked"));
         assertThat(scope.admitted().test("institution-blocked")).isFalse();
         assertThat(scope.admitted().test("institution-a")).isFalse();
     }
@@ -46,7 +46,7 @@ class PickerScopeTest {
     @Test
     @DisplayName("Given rules admitting by pattern, then the filter's own judgement on each alias applies")
     void patternRules() throws Exception {
-        PickerScope scope = PickerScope.of(InstitutionFilterTest.filter("""
+        Admission scope = Admission.of(InstitutionFilterTest.filter("""
                 {"localAccounts": true, "allow": [{"idpPattern": "institution-.*"}], "deny": [{"idp": "institution-blocked"}]}"""),
                 List.of());
         assertThat(scope.admitted().test("institution-a")).isTrue();
@@ -58,10 +58,10 @@ class PickerScopeTest {
     @Test
     @DisplayName("Given a client without rules, then everything is admitted unless hints narrow it")
     void unrestricted() {
-        PickerScope open = PickerScope.of(null, List.of());
+        Admission open = Admission.of(null, List.of());
         assertThat(open.admitted().test("anything")).isTrue();
         assertThat(open.localLogin()).isTrue();
-        PickerScope hinted = PickerScope.of(null, List.of("a", "b"));
+        Admission hinted = Admission.of(null, List.of("a", "b"));
         assertThat(hinted.admitted().test("a")).isTrue();
         assertThat(hinted.admitted().test("c")).isFalse();
     }
@@ -69,7 +69,16 @@ class PickerScopeTest {
     @Test
     @DisplayName("Given the NOTHING scope, then nothing is admitted")
     void nothing() {
-        assertThat(PickerScope.NOTHING.admitted().test("institution-a")).isFalse();
-        assertThat(PickerScope.NOTHING.localLogin()).isFalse();
+        assertThat(Admission.NOTHING.admitted().test("institution-a")).isFalse();
+        assertThat(Admission.NOTHING.localLogin()).isFalse();
+    }
+
+    @Test
+    @DisplayName("Given kc_idp_hint values, then aliases are split at commas, trimmed, blanks and repeats dropped")
+    void hintsParsed() {
+        assertThat(Admission.hints(null)).isEmpty();
+        assertThat(Admission.hints("  ")).isEmpty();
+        assertThat(Admission.hints(" institution-a, ,institution-b,institution-a ,"))
+                .containsExactly("institution-a", "institution-b");
     }
 }

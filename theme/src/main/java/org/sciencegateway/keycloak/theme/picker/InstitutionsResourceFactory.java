@@ -1,15 +1,15 @@
-package org.sciencegateway.keycloak.idpfilter.picker;
+package org.sciencegateway.keycloak.theme.picker;
 
 import com.google.auto.service.AutoService;
 import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.provider.ServerInfoAwareProviderFactory;
+import org.sciencegateway.keycloak.idpfilter.Versions;
 import org.keycloak.services.resource.RealmResourceProvider;
 import org.keycloak.services.resource.RealmResourceProviderFactory;
 
 import java.util.Map;
-import org.sciencegateway.keycloak.idpfilter.Versions;
 
 /**
  * Registers {@link InstitutionsResource} at {@code /realms/{realm}/institutions} and keeps every node's institution

@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter.picker;
+package org.sciencegateway.keycloak.theme.picker;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Produces;
@@ -15,12 +15,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.sciencegateway.keycloak.idpfilter.mapper.ClientRules;
+import org.sciencegateway.keycloak.idpfilter.select.Admission;
 
 /**
  * {@code GET /realms/{realm}/institutions?client_id=…&q=…&page=…&hint=…}: one page of the institutions the client
  * admits that match {@code q}, as JSON, for the picker's search as you type. It applies the same
- * {@link PickerScope} as the login page (client rules, hints only narrowing) and the same directory, so JavaScript
+ * {@link Admission} as the login page (client rules, hints only narrowing) and the same directory, so JavaScript
  * can never list more than the server-side form. It reveals nothing the login page would not show.
  */
 public final class InstitutionsResource {
@@ -59,19 +59,23 @@ public final class InstitutionsResource {
         if (pageNumber < 1) {
             return error(Response.Status.BAD_REQUEST, "invalid_request", "page must be a positive integer");
         }
-        ClientRules rules = ClientRules.of(client);
-        if (rules.problem() != null) {
-            LOG.errorf("Institution rules of client %s are unusable: %s", clientId, rules.problem());
+        Admission admission;
+        try {
+            admission = Admission.forClient(client, Admission.hints(hint));
+        } catch (Admission.UnusableRules e) {
+            LOG.errorf("Institution rules of client %s are unusable: %s", clientId, e.getMessage());
             return error(Response.Status.FORBIDDEN, "invalid_configuration",
                     "the client's institution rules cannot be used; no institution is offered");
         }
-        PickerScope scope = PickerScope.of(rules.filter(), ChoiceMemory.hints(hint));
-        ChoiceMemory memory = InstitutionPicker.memory(session);
+        ChoiceMemory memory = ChoiceCookies.read(session);
         InstitutionSearch.Result result = InstitutionDirectory.of(session, realm)
-                .search(q, scope.admitted(), memory.recent(), pageNumber, InstitutionSearch.PAGE_SIZE);
+                .search(q, admission.admitted(), memory.recent(), pageNumber, InstitutionSearch.PAGE_SIZE);
 
+        // Logos resolve against the login theme the client's pages use.
+        session.getContext().setClient(client);
+        String resources = PickerTheme.resourcesPath(session, session.getContext().getUri().getBaseUri());
         List<Map<String, Object>> items = new ArrayList<>();
-        result.items().forEach(m -> items.add(InstitutionPicker.describe(m.institution(), m.recent())));
+        result.items().forEach(m -> items.add(ResultRow.of(m.institution(), m.recent(), resources, null).json()));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("query", q);
         body.put("page", result.page());

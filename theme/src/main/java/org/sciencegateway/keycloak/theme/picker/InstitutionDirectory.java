@@ -1,8 +1,7 @@
-package org.sciencegateway.keycloak.idpfilter.picker;
+package org.sciencegateway.keycloak.theme.picker;
 
 import org.jboss.logging.Logger;
 import org.keycloak.models.IdentityProviderModel;
-import org.keycloak.models.IdentityProviderQuery;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
@@ -13,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import org.sciencegateway.keycloak.idpfilter.rules.Institution;
 
 /**
  * The realm's institutions for the picker, built from its identity providers once per change, never per keystroke.
@@ -49,8 +47,7 @@ final class InstitutionDirectory {
         if (snapshot != null && snapshot.key.equals(key) && now - snapshot.builtAt < MAX_AGE.toNanos()) {
             return snapshot.search;
         }
-        List<Institution> institutions = session.identityProviders()
-                .getAllStream(IdentityProviderQuery.userAuthentication(), null, null)
+        List<Institution> institutions = allForLogin(session)
                 .filter(InstitutionDirectory::offeredOnLoginPages)
                 .map(InstitutionDirectory::institution)
                 .toList();
@@ -59,6 +56,16 @@ final class InstitutionDirectory {
         LOG.debugf("Institution directory of realm %s built: %d institutions (key %s)", realm.getName(),
                 search.size(), key);
         return search;
+    }
+
+    /**
+     * The realm's identity providers for user login. The map form is deprecated in 26.7 in favour of
+     * {@code IdentityProviderQuery}, which does not exist before 26.5; it gives the same list (26.7 implements it as
+     * {@code IdentityProviderQuery.userAuthentication()}) and keeps the picker working on 26.4.
+     */
+    @SuppressWarnings("deprecation")
+    private static java.util.stream.Stream<IdentityProviderModel> allForLogin(KeycloakSession session) {
+        return session.identityProviders().getAllStream(Map.of(), null, null);
     }
 
     private static String key(KeycloakSession session, RealmModel realm) {

@@ -1,10 +1,9 @@
-package org.sciencegateway.keycloak.idpfilter.picker;
+package org.sciencegateway.keycloak.theme.picker;
 
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -16,7 +15,7 @@ import java.util.regex.Pattern;
  * only by the server ({@code HttpOnly}), each holding identity-provider aliases and nothing else.
  * <p>
  * A cookie can never widen what a client allows: every alias read here is only used after the client's
- * {@link PickerScope} admits it, and the filter decides again on the identity provider actually used.
+ * {@code Admission} admits it, and the filter decides again on the identity provider actually used.
  */
 public record ChoiceMemory(List<String> recent, String remembered) {
 
@@ -74,12 +73,5 @@ public record ChoiceMemory(List<String> recent, String remembered) {
         } catch (IllegalArgumentException e) {
             return null;
         }
-    }
-
-    static List<String> hints(String hint) {
-        if (hint == null || hint.isBlank()) {
-            return List.of();
-        }
-        return Arrays.stream(hint.split(",")).map(String::trim).filter(h -> !h.isEmpty()).distinct().toList();
     }
 }

@@ -1,4 +1,4 @@
-package org.sciencegateway.keycloak.idpfilter.picker;
+package org.sciencegateway.keycloak.theme.picker;
 
 import java.text.Normalizer;
 import java.util.ArrayList;
@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
-import org.sciencegateway.keycloak.idpfilter.rules.Institution;
 
 /**
  * Search and ranking for the institution picker over a directory built once per change of the realm's identity

@@ -1,0 +1,31 @@
+package org.sciencegateway.keycloak.idpfilter.select;
+
+import org.keycloak.authentication.AuthenticationFlowContext;
+import org.keycloak.provider.Provider;
+
+/**
+ * A page on which the user chooses among the identity providers a client admits, shown by
+ * {@link IdentityProviderSelectionAuthenticator} when more than one is admissible. The theme module's institution
+ * picker is the implementation this project ships; without one (or when {@link #available()} says no), Keycloak's own
+ * login page is used with the form attribute {@value IdentityProviderSelectionAuthenticator#FORM_ATTRIBUTE}.
+ * <p>
+ * The contract, in both directions: the filter passes an {@link Admission} and the chooser offers nothing outside it;
+ * the chooser ends a choice with {@link BrokerRedirect#to}, {@code context.attempted()} (local login, when the
+ * admission allows it) or a challenge of its own page. A chooser never decides admission: the filter's
+ * {@code enforce} package decides again on the identity provider actually used, whatever the page sent.
+ */
+public interface InstitutionChooser extends Provider {
+
+    /** Whether this login can use the chooser (for example: the login theme in force has its template). */
+    boolean available();
+
+    /** First display for this authentication step. */
+    void show(AuthenticationFlowContext context, Admission admission);
+
+    /** A form posted back to this authentication step by the chooser's page. */
+    void action(AuthenticationFlowContext context, Admission admission);
+
+    @Override
+    default void close() {
+    }
+}

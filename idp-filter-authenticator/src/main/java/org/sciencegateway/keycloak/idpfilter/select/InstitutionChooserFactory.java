@@ -1,0 +1,7 @@
+package org.sciencegateway.keycloak.idpfilter.select;
+
+import org.keycloak.provider.ProviderFactory;
+
+/** Factory of the {@link InstitutionChooserSpi} ({@code sg-institution-chooser}). */
+public interface InstitutionChooserFactory extends ProviderFactory<InstitutionChooser> {
+}

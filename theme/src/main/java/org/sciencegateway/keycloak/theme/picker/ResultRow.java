@@ -1,0 +1,94 @@
+package org.sciencegateway.keycloak.theme.picker;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One result row of the picker, as the page's FreeMarker macro {@code resultRow} and the JSON search both show it:
+ * the page renders it, the script fills a clone of the same macro's {@code <template>} from the JSON. The logo's
+ * address is resolved here, on the server: {@code theme:img/…} becomes a URL of the login theme in force, so neither
+ * the template nor the script interprets logo values.
+ */
+public final class ResultRow {
+
+    private static final String THEME_PREFIX = "theme:";
+
+    private final Institution institution;
+    private final boolean recent;
+    private final String logoUrl;
+    private final String loginUrl;
+
+    private ResultRow(Institution institution, boolean recent, String logoUrl, String loginUrl) {
+        this.institution = institution;
+        this.recent = recent;
+        this.logoUrl = logoUrl;
+        this.loginUrl = loginUrl;
+    }
+
+    /**
+     * @param resourcesPath the login theme's resource path ({@code /resources/<version>/login/<theme>})
+     * @param loginUrl      the broker login of this institution, or {@code null} where the script builds it (JSON)
+     */
+    static ResultRow of(Institution institution, boolean recent, String resourcesPath, String loginUrl) {
+        return new ResultRow(institution, recent, logoUrl(institution.logo(), resourcesPath), loginUrl);
+    }
+
+    /** The image address a browser loads for a logo value ({@link Institution#safeLogo} already dropped unsafe ones). */
+    static String logoUrl(String logo, String resourcesPath) {
+        if (logo == null) {
+            return null;
+        }
+        return logo.startsWith(THEME_PREFIX) ? resourcesPath + "/" + logo.substring(THEME_PREFIX.length()) : logo;
+    }
+
+    public String getAlias() {
+        return institution.alias();
+    }
+
+    public String getName() {
+        return institution.name();
+    }
+
+    /** The first letter of the name, shown in place of a missing logo. */
+    public String getInitial() {
+        String name = institution.name();
+        return name.substring(0, Character.charCount(name.codePointAt(0))).toUpperCase(Locale.ROOT);
+    }
+
+    public List<String> getDomains() {
+        return institution.domains();
+    }
+
+    /** The logo as configured on the identity provider (kept in the JSON for clients that read it). */
+    public String getLogo() {
+        return institution.logo();
+    }
+
+    /** The logo's URL, or {@code null}: then the row shows {@link #getInitial()}. */
+    public String getLogoUrl() {
+        return logoUrl;
+    }
+
+    public boolean isRecent() {
+        return recent;
+    }
+
+    public String getLoginUrl() {
+        return loginUrl;
+    }
+
+    /** The JSON search's form of the row. */
+    Map<String, Object> json() {
+        Map<String, Object> item = new LinkedHashMap<>();
+        item.put("alias", getAlias());
+        item.put("name", getName());
+        item.put("initial", getInitial());
+        item.put("domains", getDomains());
+        item.put("logo", getLogo());
+        item.put("logoUrl", logoUrl);
+        item.put("recent", recent);
+        return item;
+    }
+}
