@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.sciencegateway.keycloak.testing.BrowserSession;
@@ -15,17 +15,15 @@ import org.sciencegateway.keycloak.testing.HubLogin;
 import org.sciencegateway.keycloak.testing.KeycloakAdmin;
 import org.sciencegateway.keycloak.testing.KeycloakServer;
 import org.sciencegateway.keycloak.testing.LabUser;
+import org.sciencegateway.keycloak.testing.SharedKeycloak;
 import org.sciencegateway.keycloak.testing.TokenSet;
 
 @DisplayName("Brokered logins of the lab users into realm vre")
+@ExtendWith(SharedKeycloak.class)
 class BrokeredLoginIT {
 
+    @SharedKeycloak.Shared
     private static KeycloakServer server;
-
-    @BeforeAll
-    static void startServer() {
-        server = KeycloakServer.shared();
-    }
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = LabUser.class, names = {"ALICE", "CAROL", "BOB", "DAVE", "ERIN"})
@@ -46,7 +44,7 @@ class BrokeredLoginIT {
     @Test
     @DisplayName("Given a brokered login, then the vre user is the pre-provisioned one linked to the institution account")
     void brokeredLoginUsesTheLinkedAccount() {
-        KeycloakAdmin admin = new KeycloakAdmin(server);
+        KeycloakAdmin admin = SharedKeycloak.admin();
         String aliceId = admin.userId("vre", "alice");
 
         TokenSet tokens = HubLogin.loginThroughHomeInstitution(server, HubClient.JUPYTERHUB, LabUser.ALICE);

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -23,6 +24,7 @@ import org.sciencegateway.keycloak.testing.HubClient;
 import org.sciencegateway.keycloak.testing.HubLogin;
 import org.sciencegateway.keycloak.testing.KeycloakAdmin;
 import org.sciencegateway.keycloak.testing.KeycloakServer;
+import org.sciencegateway.keycloak.testing.SharedKeycloak;
 import org.sciencegateway.keycloak.testing.TokenSet;
 
 /**
@@ -31,6 +33,7 @@ import org.sciencegateway.keycloak.testing.TokenSet;
  * user of realm {@code vre} with the authorization-code flow, and removes what it created.
  */
 @DisplayName("group-mapper: formats, options and save-time validation on a real server")
+@ExtendWith(SharedKeycloak.class)
 class GroupMapperFormatsIT {
 
     private static final String REALM = "vre";
@@ -41,7 +44,9 @@ class GroupMapperFormatsIT {
     private static final String REDIRECT_URI = "http://localhost:8999/gm/callback";
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
+    @SharedKeycloak.Shared
     private static KeycloakServer server;
+    @SharedKeycloak.Shared
     private static KeycloakAdmin admin;
     private static String userId;
     private static int clientCounter;
@@ -51,8 +56,6 @@ class GroupMapperFormatsIT {
 
     @BeforeAll
     static void createUserAndIntrospector() {
-        server = KeycloakServer.shared();
-        admin = new KeycloakAdmin(server);
         admin.post("/admin/realms/" + REALM + "/roles", Map.of("name", REALM_ROLE)).ok();
         admin.post("/admin/realms/" + REALM + "/users", Map.of("username", USER, "enabled", true,
                 "email", USER + "@vre.example.org", "emailVerified", true, "firstName", "Group", "lastName", "Tester",

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.sciencegateway.keycloak.it.story.GenericOAuthenticatorDecision;
@@ -23,6 +24,7 @@ import org.sciencegateway.keycloak.testing.HubLogin;
 import org.sciencegateway.keycloak.testing.KeycloakAdmin;
 import org.sciencegateway.keycloak.testing.KeycloakServer;
 import org.sciencegateway.keycloak.testing.LabUser;
+import org.sciencegateway.keycloak.testing.SharedKeycloak;
 import org.sciencegateway.keycloak.testing.TokenSet;
 
 /**
@@ -31,6 +33,7 @@ import org.sciencegateway.keycloak.testing.TokenSet;
  * {@code userdata_from_id_token}), then {@code allowed_groups} / {@code admin_groups} on the {@code groups} list.
  */
 @DisplayName("group-mapper: JupyterHub authorizes lab users by the groups claim")
+@ExtendWith(SharedKeycloak.class)
 class GroupMapperHubIT {
 
     /** The README recipe's allowed_groups, for the expected outcome of each lab user. */
@@ -39,13 +42,13 @@ class GroupMapperHubIT {
     private static final String INTROSPECTOR_SECRET = "gm-hub-introspector-secret";
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
+    @SharedKeycloak.Shared
     private static KeycloakServer server;
+    @SharedKeycloak.Shared
     private static KeycloakAdmin admin;
 
     @BeforeAll
     static void startServer() {
-        server = KeycloakServer.shared();
-        admin = new KeycloakAdmin(server);
         // A resource server that may introspect the hub's tokens (it is not in their audience).
         admin.post("/admin/realms/vre/clients", Map.of("clientId", INTROSPECTOR, "secret", INTROSPECTOR_SECRET,
                 "publicClient", false, "standardFlowEnabled", false,

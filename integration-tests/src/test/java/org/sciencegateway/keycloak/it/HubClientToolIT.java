@@ -13,25 +13,23 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.sciencegateway.keycloak.testing.KeycloakAdmin;
 import org.sciencegateway.keycloak.testing.KeycloakServer;
+import org.sciencegateway.keycloak.testing.SharedKeycloak;
 
 @DisplayName("tools/hub-client.sh registers and lists hub clients through Keycloak's admin CLI")
+@ExtendWith(SharedKeycloak.class)
 class HubClientToolIT {
 
     private static final String CLIENT_ID = "physics-hub";
 
+    @SharedKeycloak.Shared
     private static KeycloakServer server;
+    @SharedKeycloak.Shared
     private static KeycloakAdmin admin;
-
-    @BeforeAll
-    static void startServer() {
-        server = KeycloakServer.shared();
-        admin = new KeycloakAdmin(server);
-    }
 
     @AfterEach
     void removeClient() {

@@ -22,8 +22,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.sciencegateway.keycloak.testing.KeycloakAdmin;
 import org.sciencegateway.keycloak.testing.KeycloakServer;
+import org.sciencegateway.keycloak.testing.SharedKeycloak;
 
 /**
  * The production realm export ({@code realm-exports/production/vre-realm.json}): every site value is an environment
@@ -31,6 +33,7 @@ import org.sciencegateway.keycloak.testing.KeycloakServer;
  * layer (institutions, users, a second hub, localhost URLs) and nothing else.
  */
 @DisplayName("The production realm export")
+@ExtendWith(SharedKeycloak.class)
 class ProductionRealmIT {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -48,14 +51,14 @@ class ProductionRealmIT {
     /** The federation proxy's client secret is a vault entry, not an import variable. */
     private static final String PROXY_SECRET_KEY = "federation-proxy-client-secret";
 
+    @SharedKeycloak.Shared
     private static KeycloakServer server;
+    @SharedKeycloak.Shared
     private static KeycloakAdmin admin;
     private static String productionText;
 
     @BeforeAll
     static void importProductionRealm() throws IOException {
-        server = KeycloakServer.shared();
-        admin = new KeycloakAdmin(server);
         productionText = Files.readString(Path.of(System.getProperty("production.realms.dir"), "vre-realm.json"));
         ObjectNode realm = (ObjectNode) MAPPER.readTree(substitute(productionText, SITE));
         realm.put("realm", CHECK_REALM);

@@ -7,26 +7,24 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.sciencegateway.keycloak.testing.KeycloakAdmin;
 import org.sciencegateway.keycloak.testing.KeycloakServer;
+import org.sciencegateway.keycloak.testing.SharedKeycloak;
 
 @DisplayName("The Keycloak distribution with every module installed")
+@ExtendWith(SharedKeycloak.class)
 class ServerStartupIT {
 
     private static final List<String> LAB_REALMS = List.of("vre", "institution-a", "institution-b",
             "institution-saml", "federation-proxy", "institution-blocked");
 
+    @SharedKeycloak.Shared
     private static KeycloakServer server;
+    @SharedKeycloak.Shared
     private static KeycloakAdmin admin;
-
-    @BeforeAll
-    static void startServer() {
-        server = KeycloakServer.shared();
-        admin = new KeycloakAdmin(server);
-    }
 
     @Test
     @DisplayName("Given all module JARs in providers/, then the server starts without an error in its log")

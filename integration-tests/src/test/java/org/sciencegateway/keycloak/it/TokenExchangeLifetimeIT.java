@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.keycloak.common.VerificationException;
 import org.keycloak.representations.AccessToken;
 import org.sciencegateway.keycloak.testing.BrowserSession;
@@ -20,6 +21,7 @@ import org.sciencegateway.keycloak.testing.HubLogin;
 import org.sciencegateway.keycloak.testing.KeycloakAdmin;
 import org.sciencegateway.keycloak.testing.KeycloakServer;
 import org.sciencegateway.keycloak.testing.RucioTokenRules;
+import org.sciencegateway.keycloak.testing.SharedKeycloak;
 import org.sciencegateway.keycloak.testing.TokenEndpointClient;
 import org.sciencegateway.keycloak.testing.TokenEndpointClient.Answer;
 import org.sciencegateway.keycloak.testing.TokenSet;
@@ -32,6 +34,7 @@ import org.sciencegateway.keycloak.testing.TokenSet;
  * yields a valid token at every renewal until the user leaves the group or logs out.
  */
 @DisplayName("Rucio tokens bound by the user's session, not by the hub's access token")
+@ExtendWith(SharedKeycloak.class)
 class TokenExchangeLifetimeIT {
 
     private static final String REALM = "notebook-lifetimes";
@@ -40,15 +43,15 @@ class TokenExchangeLifetimeIT {
     private static final HubClient HUB = new HubClient(REALM, "hub", "hub-lifetime-secret",
             "http://localhost:8010/hub/oauth_callback");
 
+    @SharedKeycloak.Shared
     private static KeycloakServer server;
+    @SharedKeycloak.Shared
     private static KeycloakAdmin admin;
     private static TokenEndpointClient tokens;
     private static RucioTokenRules rucio;
 
     @BeforeAll
     static void createRealm() {
-        server = KeycloakServer.shared();
-        admin = new KeycloakAdmin(server);
         tokens = new TokenEndpointClient(server, REALM);
         rucio = RucioTokenRules.forIssuer(server.realmUrl(REALM));
         admin.delete("/admin/realms/" + REALM);

@@ -9,19 +9,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.sciencegateway.keycloak.testing.KeycloakAdmin;
-import org.sciencegateway.keycloak.testing.KeycloakServer;
+import org.sciencegateway.keycloak.testing.SharedKeycloak;
 import org.sciencegateway.keycloak.testing.TokenExchangeFixtures;
 
 /** Audience exchange policies are saved through the admin REST API exactly as the admin console saves them. */
 @DisplayName("Audience exchange policies in the admin REST API")
+@ExtendWith(SharedKeycloak.class)
 class TokenExchangePolicyAdminIT {
 
+    @SharedKeycloak.Shared
     private static KeycloakAdmin admin;
 
     @BeforeAll
     static void setUp() {
-        admin = new KeycloakAdmin(KeycloakServer.shared());
         TokenExchangeFixtures.ensure(admin);
     }
 

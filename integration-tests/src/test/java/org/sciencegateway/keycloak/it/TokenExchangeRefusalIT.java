@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -23,6 +24,7 @@ import org.sciencegateway.keycloak.testing.HubLogin;
 import org.sciencegateway.keycloak.testing.KeycloakAdmin;
 import org.sciencegateway.keycloak.testing.KeycloakServer;
 import org.sciencegateway.keycloak.testing.LabUser;
+import org.sciencegateway.keycloak.testing.SharedKeycloak;
 import org.sciencegateway.keycloak.testing.TokenEndpointClient;
 import org.sciencegateway.keycloak.testing.TokenEndpointClient.Answer;
 import org.sciencegateway.keycloak.testing.TokenEndpointClient.Form;
@@ -34,9 +36,12 @@ import org.sciencegateway.keycloak.testing.TokenSet;
  * OAuth error code (RFC 8693 section 2.2.2, RFC 6749 section 5.2), plus a bounded fuzz run that must see no 5xx.
  */
 @DisplayName("Audience-scoped token exchange refusals on realm vre")
+@ExtendWith(SharedKeycloak.class)
 class TokenExchangeRefusalIT {
 
+    @SharedKeycloak.Shared
     private static KeycloakServer server;
+    @SharedKeycloak.Shared
     private static KeycloakAdmin admin;
     private static TokenEndpointClient tokens;
     /** alice's tokens from a browser-style login at jupyterhub. */
@@ -44,8 +49,6 @@ class TokenExchangeRefusalIT {
 
     @BeforeAll
     static void setUp() {
-        server = KeycloakServer.shared();
-        admin = new KeycloakAdmin(server);
         tokens = new TokenEndpointClient(server, "vre");
         TokenExchangeFixtures.ensure(admin);
         alice = HubLogin.loginThroughHomeInstitution(server, HubClient.JUPYTERHUB, LabUser.ALICE);

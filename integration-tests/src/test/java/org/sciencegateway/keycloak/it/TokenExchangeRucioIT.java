@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.keycloak.common.VerificationException;
 import org.keycloak.representations.AccessToken;
 import org.sciencegateway.keycloak.testing.HubClient;
@@ -20,23 +21,25 @@ import org.sciencegateway.keycloak.testing.KeycloakAdmin;
 import org.sciencegateway.keycloak.testing.KeycloakServer;
 import org.sciencegateway.keycloak.testing.LabUser;
 import org.sciencegateway.keycloak.testing.RucioTokenRules;
+import org.sciencegateway.keycloak.testing.SharedKeycloak;
 import org.sciencegateway.keycloak.testing.TokenEndpointClient;
 import org.sciencegateway.keycloak.testing.TokenEndpointClient.Answer;
 import org.sciencegateway.keycloak.testing.TokenExchangeFixtures;
 import org.sciencegateway.keycloak.testing.TokenSet;
 
 @DisplayName("Audience-scoped token exchange for Rucio (seed 002) on realm vre")
+@ExtendWith(SharedKeycloak.class)
 class TokenExchangeRucioIT {
 
+    @SharedKeycloak.Shared
     private static KeycloakServer server;
+    @SharedKeycloak.Shared
     private static KeycloakAdmin admin;
     private static TokenEndpointClient tokens;
     private static RucioTokenRules rucio;
 
     @BeforeAll
     static void setUp() {
-        server = KeycloakServer.shared();
-        admin = new KeycloakAdmin(server);
         tokens = new TokenEndpointClient(server, "vre");
         rucio = RucioTokenRules.forIssuer(server.realmUrl("vre"));
         TokenExchangeFixtures.ensure(admin);

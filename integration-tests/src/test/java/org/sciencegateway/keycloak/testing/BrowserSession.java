@@ -1,7 +1,6 @@
 package org.sciencegateway.keycloak.testing;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.CookieHandler;
 import java.net.CookieManager;
 import java.net.CookiePolicy;
@@ -12,7 +11,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,10 +34,9 @@ public final class BrowserSession {
     private final CookieManager cookies = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
 
     public BrowserSession() {
-        this.http = HttpClient.newBuilder()
+        this.http = Http.client()
                 .cookieHandler(new LocalhostSecureContext(cookies))
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(10))
                 .build();
     }
 
@@ -112,16 +109,7 @@ public final class BrowserSession {
     }
 
     private Page send(HttpRequest.Builder request) {
-        HttpRequest built = request.timeout(Duration.ofSeconds(60)).header("Accept", "text/html,*/*").build();
-        try {
-            HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
-            return new Page(response);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Request to " + built.uri() + " failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return new Page(Http.send(http, request.timeout(Http.REQUEST_TIMEOUT).header("Accept", "text/html,*/*").build()));
     }
 
     /**

@@ -2,11 +2,8 @@ package org.sciencegateway.keycloak.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
@@ -22,7 +19,6 @@ public final class KeycloakAdmin {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final KeycloakServer server;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private String token;
     private Instant tokenExpiry = Instant.EPOCH;
 
@@ -93,8 +89,7 @@ public final class KeycloakAdmin {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
-                .timeout(Duration.ofSeconds(60))
+        return Http.request(server.baseUrl() + path)
                 .header("Authorization", "Bearer " + token())
                 .header("Accept", "application/json");
     }
@@ -108,44 +103,23 @@ public final class KeycloakAdmin {
     }
 
     private Response send(HttpRequest.Builder request) {
-        try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        HttpResponse<String> response = Http.send(request);
+        return new Response(response.statusCode(), response.body());
     }
 
     private synchronized String token() {
         if (token == null || Instant.now().isAfter(tokenExpiry)) {
             String form = BrowserSession.formEncode(Map.of("grant_type", "password", "client_id", "admin-cli",
                     "username", KeycloakServer.ADMIN_USERNAME, "password", KeycloakServer.ADMIN_PASSWORD));
-            HttpRequest login = HttpRequest.newBuilder(
-                            URI.create(server.realmUrl("master") + "/protocol/openid-connect/token"))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(form)).build();
-            JsonNode body = new Response(0, sendRaw(login)).json();
+            HttpResponse<String> login = Http.send(Http.formPost(server.realmUrl("master")
+                    + "/protocol/openid-connect/token", form));
+            if (login.statusCode() != 200) {
+                throw new AssertionError("Admin login failed: " + login.statusCode() + " " + login.body());
+            }
+            JsonNode body = new Response(login.statusCode(), login.body()).json();
             token = body.get("access_token").asText();
             tokenExpiry = Instant.now().plusSeconds(Math.max(10, body.get("expires_in").asLong() - 15));
         }
         return token;
-    }
-
-    private String sendRaw(HttpRequest request) {
-        try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new AssertionError("Admin login failed: " + response.statusCode() + " " + response.body());
-            }
-            return response.body();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

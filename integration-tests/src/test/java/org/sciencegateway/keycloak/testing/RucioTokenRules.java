@@ -2,12 +2,8 @@ package org.sciencegateway.keycloak.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.PublicKey;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
@@ -33,7 +29,6 @@ import org.keycloak.util.JsonSerialization;
 public final class RucioTokenRules {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     static {
         CryptoIntegration.init(RucioTokenRules.class.getClassLoader());
@@ -99,18 +94,10 @@ public final class RucioTokenRules {
     }
 
     private static String get(String url) {
-        try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new AssertionError(url + " answered " + response.statusCode());
-            }
-            return response.body();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+        HttpResponse<String> response = Http.send(Http.request(url).GET());
+        if (response.statusCode() != 200) {
+            throw new AssertionError(url + " answered " + response.statusCode());
         }
+        return response.body();
     }
 }

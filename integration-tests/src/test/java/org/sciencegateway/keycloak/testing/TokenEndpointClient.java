@@ -1,14 +1,9 @@
 package org.sciencegateway.keycloak.testing;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +27,6 @@ public final class TokenEndpointClient {
 
     private final KeycloakServer server;
     private final String realm;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     public TokenEndpointClient(KeycloakServer server, String realm) {
         this.server = server;
@@ -116,22 +110,9 @@ public final class TokenEndpointClient {
     }
 
     public Answer post(Form form) {
-        HttpRequest request = HttpRequest.newBuilder(
-                        URI.create(server.realmUrl(realm) + "/protocol/openid-connect/token"))
-                .timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(form.encode()))
-                .build();
-        try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            return new Answer(response.statusCode(), response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        HttpResponse<String> response = Http.send(Http.formPost(server.realmUrl(realm)
+                + "/protocol/openid-connect/token", form.encode()));
+        return new Answer(response.statusCode(), response.body());
     }
 
     /** A refresh grant for {@code hub} with {@code refreshToken}. */

@@ -17,16 +17,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.jsoup.nodes.Element;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.sciencegateway.keycloak.testing.BrowserSession;
 import org.sciencegateway.keycloak.testing.HubClient;
 import org.sciencegateway.keycloak.testing.HubLogin;
 import org.sciencegateway.keycloak.testing.KeycloakAdmin;
 import org.sciencegateway.keycloak.testing.KeycloakServer;
 import org.sciencegateway.keycloak.testing.LabUser;
+import org.sciencegateway.keycloak.testing.SharedKeycloak;
 import org.sciencegateway.keycloak.testing.TokenEndpointClient;
 import org.sciencegateway.keycloak.testing.TokenSet;
 
@@ -35,18 +36,15 @@ import org.sciencegateway.keycloak.testing.TokenSet;
  * token-boundary cases: each must now end on the refusal page (or an OAuth error) with no code and no token.
  */
 @DisplayName("Institution filter: the review's bypass chains and the token boundary")
+@ExtendWith(SharedKeycloak.class)
 class InstitutionFilterBypassIT {
 
+    @SharedKeycloak.Shared
     private static KeycloakServer server;
+    @SharedKeycloak.Shared
     private static KeycloakAdmin admin;
     /** Events older than the running test do not count for it. */
     private long testStarted;
-
-    @BeforeAll
-    static void startServer() {
-        server = KeycloakServer.shared();
-        admin = new KeycloakAdmin(server);
-    }
 
     @BeforeEach
     void markStart() {

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.sciencegateway.keycloak.testing.BrowserSession;
@@ -26,21 +27,19 @@ import org.sciencegateway.keycloak.testing.HubLogin;
 import org.sciencegateway.keycloak.testing.KeycloakAdmin;
 import org.sciencegateway.keycloak.testing.KeycloakServer;
 import org.sciencegateway.keycloak.testing.LabUser;
+import org.sciencegateway.keycloak.testing.SharedKeycloak;
 import org.sciencegateway.keycloak.testing.TokenSet;
 
 @DisplayName("Institution filter in realm vre (jupyterhub and other-gateway rules)")
+@ExtendWith(SharedKeycloak.class)
 class InstitutionFilterIT {
 
     private static final String REFUSAL_TEXT = "not allowed for this service";
 
+    @SharedKeycloak.Shared
     private static KeycloakServer server;
+    @SharedKeycloak.Shared
     private static KeycloakAdmin admin;
-
-    @BeforeAll
-    static void startServer() {
-        server = KeycloakServer.shared();
-        admin = new KeycloakAdmin(server);
-    }
 
     static void assertRefused(HubLogin login) {
         assertThat(login.reachedHub()).as("reached the hub: %s", login.page()).isFalse();

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
@@ -29,6 +30,7 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.sciencegateway.keycloak.testing.HeadlessChromium;
 import org.sciencegateway.keycloak.testing.KeycloakAdmin;
 import org.sciencegateway.keycloak.testing.KeycloakServer;
+import org.sciencegateway.keycloak.testing.SharedKeycloak;
 
 /**
  * Keycloak's admin console (the React app of the distribution) in real headless Chromium, as an admin uses it to
@@ -41,6 +43,7 @@ import org.sciencegateway.keycloak.testing.KeycloakServer;
  * labels are also named literally, so that a provider that loses them fails.
  */
 @DisplayName("Admin console (headless Chromium): our providers' forms, help texts and save-time validation in realm vre")
+@ExtendWith(SharedKeycloak.class)
 class AdminConsoleIT {
 
     private static final String REALM = "vre";
@@ -57,14 +60,14 @@ class AdminConsoleIT {
         }
     };
 
+    @SharedKeycloak.Shared
     private static KeycloakServer server;
+    @SharedKeycloak.Shared
     private static KeycloakAdmin admin;
     private static HeadlessChromium chromium;
 
     @BeforeAll
     static void logIn() {
-        server = KeycloakServer.shared();
-        admin = new KeycloakAdmin(server);
         chromium = new HeadlessChromium(true);
         driver().get(server.baseUrl() + "/admin/master/console/#/" + REALM);
         await("the master realm's login page", ExpectedConditions.presenceOfElementLocated(By.id("username")))

@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -21,6 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.keycloak.common.VerificationException;
@@ -29,12 +26,14 @@ import org.sciencegateway.keycloak.it.story.GenericOAuthenticatorDecision.Config
 import org.sciencegateway.keycloak.it.story.GenericOAuthenticatorDecision.Outcome;
 import org.sciencegateway.keycloak.it.story.GenericOAuthenticatorDecision.Release;
 import org.sciencegateway.keycloak.testing.BrowserSession;
+import org.sciencegateway.keycloak.testing.Http;
 import org.sciencegateway.keycloak.testing.HubClient;
 import org.sciencegateway.keycloak.testing.HubLogin;
 import org.sciencegateway.keycloak.testing.KeycloakAdmin;
 import org.sciencegateway.keycloak.testing.KeycloakServer;
 import org.sciencegateway.keycloak.testing.LabUser;
 import org.sciencegateway.keycloak.testing.RucioTokenRules;
+import org.sciencegateway.keycloak.testing.SharedKeycloak;
 import org.sciencegateway.keycloak.testing.TokenEndpointClient;
 import org.sciencegateway.keycloak.testing.TokenSet;
 
@@ -58,13 +57,15 @@ import org.sciencegateway.keycloak.testing.TokenSet;
  * Each chapter prints what every layer decided, so the test report reads as the story.
  */
 @DisplayName("The whole story: each lab user signs in at a hub through their home institution, then asks for a Rucio token")
+@ExtendWith(SharedKeycloak.class)
 class FullStoryIT {
 
     private static final String REFUSAL_TEXT = "not allowed for this service";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
+    @SharedKeycloak.Shared
     private static KeycloakServer server;
+    @SharedKeycloak.Shared
     private static KeycloakAdmin admin;
     private static TokenEndpointClient tokenEndpoint;
     private static RucioTokenRules rucio;
@@ -106,8 +107,6 @@ class FullStoryIT {
 
     @BeforeAll
     static void startServer() {
-        server = KeycloakServer.shared();
-        admin = new KeycloakAdmin(server);
         tokenEndpoint = new TokenEndpointClient(server, "vre");
         rucio = RucioTokenRules.forIssuer(server.realmUrl("vre"));
     }
@@ -282,20 +281,13 @@ class FullStoryIT {
 
     /** The userinfo call oauthenticator makes ({@code token_to_user}): GET with the access token as bearer. */
     private static JsonNode userinfo(String accessToken) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(server.realmUrl("vre") + "/protocol/openid-connect/userinfo"))
-                .header("Authorization", "Bearer " + accessToken)
-                .header("Accept", "application/json")
-                .timeout(Duration.ofSeconds(60))
-                .GET().build();
+        HttpResponse<String> response = Http.send(Http.request(server.realmUrl("vre") + "/protocol/openid-connect/userinfo")
+                .header("Authorization", "Bearer " + accessToken).header("Accept", "application/json").GET());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         try {
-            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
             return JSON.readTree(response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 

@@ -12,9 +12,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
@@ -25,6 +25,7 @@ import org.sciencegateway.keycloak.testing.HeadlessChromium;
 import org.sciencegateway.keycloak.testing.HubClient;
 import org.sciencegateway.keycloak.testing.KeycloakAdmin;
 import org.sciencegateway.keycloak.testing.KeycloakServer;
+import org.sciencegateway.keycloak.testing.SharedKeycloak;
 import org.sciencegateway.keycloak.testing.TokenSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,21 +35,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Screenshots are written to {@code target/screenshots/}.
  */
 @DisplayName("Institution picker (science-gateway login theme) in headless Chromium, realm vre")
+@ExtendWith(SharedKeycloak.class)
 class InstitutionPickerIT {
 
     private static final List<String> JUPYTERHUB_INSTITUTIONS = List.of("social-federation-proxy", "social-institution-a",
             "social-institution-b", "social-institution-saml");
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    @SharedKeycloak.Shared
     private static KeycloakServer server;
+    @SharedKeycloak.Shared
     private static KeycloakAdmin admin;
     private HeadlessChromium chromium;
-
-    @BeforeAll
-    static void startServer() {
-        server = KeycloakServer.shared();
-        admin = new KeycloakAdmin(server);
-    }
 
     @AfterEach
     void closeBrowser() {
