@@ -26,6 +26,10 @@ import java.util.stream.Stream;
  * A Keycloak server started from the unpacked distribution, with the project's provider JARs in {@code providers/}
  * and the realm exports imported at start. Used by the integration tests (one shared server per test JVM) and by
  * {@code ./lab.sh}. Only JDK classes, so that the lab needs nothing but a JDK to run it.
+ * <p>
+ * Test harness, not shipped. It is long because it owns a whole server process: distribution layout, the options of
+ * dev and production mode, start, readiness, logs and stop; {@link ProductionCluster}, {@link PostgresServer} and
+ * {@link LabServer} build on it.
  */
 public final class KeycloakServer implements AutoCloseable {
 

@@ -16,7 +16,6 @@ import org.keycloak.protocol.ProtocolMapper;
 import org.keycloak.protocol.ProtocolMapperConfigException;
 import org.keycloak.protocol.oidc.OIDCLoginProtocol;
 import org.keycloak.provider.ProviderConfigProperty;
-import org.keycloak.provider.ProviderConfigurationBuilder;
 import org.keycloak.provider.ServerInfoAwareProviderFactory;
 
 /**
@@ -30,55 +29,7 @@ public final class AudienceExchangePolicyMapper implements ProtocolMapper, Serve
 
     public static final String PROVIDER_ID = "audience-exchange-policy";
 
-    private static final List<ProviderConfigProperty> CONFIG = ProviderConfigurationBuilder.create()
-            .property().name(AudiencePolicyParser.ALLOWED_REQUESTERS).label("Requesting clients")
-            .helpText("Client IDs of the confidential clients that may exchange a user's access token for a token "
-                    + "whose only audience is this client. Each must present the user's token issued to itself.")
-            .type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE).required(true).add()
-            .property().name(AudiencePolicyParser.REQUIRED_GROUPS).label("Required groups")
-            .helpText("Group paths such as /escape/users. When set, the user must be in one of these groups or in "
-                    + "one of their subgroups. Leave empty to admit every user.")
-            .type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE).add()
-            .property().name(AudiencePolicyParser.REQUIRED_ROLES).label("Required roles")
-            .helpText("Realm role names, or clientId.role for client roles. When set, the user must hold one of "
-                    + "them (directly, through a group or a composite role). Leave empty to admit every user.")
-            .type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE).add()
-            .property().name(AudiencePolicyParser.GRANTABLE_SCOPES).label("Grantable scopes")
-            .helpText("The scopes an exchanged token may carry, such as openid and profile. A request gets the "
-                    + "scopes it asks for, or without a scope parameter all of these, but never a scope its subject "
-                    + "token lacks.")
-            .type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE).required(true).add()
-            .property().name(AudiencePolicyParser.MAX_LIFETIME_SECONDS).label("Maximum lifetime (seconds)")
-            .helpText("Upper bound of the exchanged access token lifetime, from "
-                    + AudiencePolicyParser.MIN_LIFETIME_SECONDS + " to " + AudiencePolicyParser.MAX_LIFETIME_LIMIT_SECONDS
-                    + ". The token also never outlives the subject token.")
-            .type(ProviderConfigProperty.STRING_TYPE)
-            .defaultValue(String.valueOf(AudiencePolicyParser.DEFAULT_LIFETIME_SECONDS)).add()
-            .property().name(AudiencePolicyParser.LIFETIME_BOUND).label("Lifetime bound")
-            .helpText("What the exchanged token may not outlive besides the maximum lifetime. subject-token: the "
-                    + "subject token and the requesting client's access-token lifespan (5 minutes by default). "
-                    + "session: the user's SSO session and the requester's client session (idle and maximum), "
-                    + "for tokens handed to long-running work such as notebooks.")
-            .type(ProviderConfigProperty.LIST_TYPE)
-            .options(AudiencePolicy.LifetimeBound.SUBJECT_TOKEN.configValue(),
-                    AudiencePolicy.LifetimeBound.SESSION.configValue())
-            .defaultValue(AudiencePolicy.LifetimeBound.SUBJECT_TOKEN.configValue()).add()
-            .property().name(AudiencePolicyParser.REFRESH_ALLOWED).label("Refresh token allowed")
-            .helpText("Whether requested_token_type=urn:ietf:params:oauth:token-type:refresh_token is honoured. "
-                    + "Refreshing such a refresh token re-applies this policy and keeps the audience restriction.")
-            .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add()
-            .property().name(AudiencePolicyParser.WLCG_CLAIMS).label("WLCG claims")
-            .helpText("Add the WLCG common JWT profile claims wlcg.ver (1.0) and wlcg.groups.")
-            .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add()
-            .property().name(AudiencePolicyParser.WLCG_GROUPS_ROOT).label("WLCG groups root")
-            .helpText("Group path whose subtree feeds wlcg.groups, e.g. /escape; / for all of the user's groups.")
-            .type(ProviderConfigProperty.STRING_TYPE).defaultValue("/").add()
-            .property().name(AudiencePolicyParser.REFRESH_ID_TOKEN).label("ID token on refresh")
-            .helpText("Whether refreshing an exchanged refresh token also returns an ID token for the requester. "
-                    + "Off (the default), refresh responses carry no id_token, like the exchange response; "
-                    + "on needs Refresh token allowed and openid among the grantable scopes.")
-            .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add()
-            .build();
+    private static final List<ProviderConfigProperty> CONFIG = AudiencePolicyForm.PROPERTIES;
 
     @Override
     public String getProtocol() {

@@ -28,6 +28,10 @@ import java.util.Set;
  *   "deny":  [ {"registrationAuthority": "https://federation.example.org"} ]
  * }
  * }</pre>
+ * <p>
+ * Longer than this project's other classes on purpose: it is the complete, strict reader of one document format
+ * (every key, type and pattern checked with a message naming the place), and the format is easier to review in one
+ * file than spread over several.
  *
  * @param allow         entries of which one must match
  * @param deny          entries of which none may match; deny wins over allow

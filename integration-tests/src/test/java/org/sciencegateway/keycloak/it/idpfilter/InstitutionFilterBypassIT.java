@@ -51,6 +51,42 @@ class InstitutionFilterBypassIT {
         testStarted = System.currentTimeMillis() - 1_000;
     }
 
+    // ---- enforcement without the picker ------------------------------------------------------------------------
+
+    @Test
+    @DisplayName("Without the picker (client login theme keycloak.v2): Keycloak's page is shown, institution-blocked is still refused and institution-a admitted")
+    void enforcementDoesNotNeedThePicker() {
+        String path = "/admin/realms/vre/clients/" + admin.clientUuid("vre", "jupyterhub");
+        com.fasterxml.jackson.databind.node.ObjectNode client =
+                (com.fasterxml.jackson.databind.node.ObjectNode) admin.get(path).ok();
+        com.fasterxml.jackson.databind.node.ObjectNode attributes =
+                (com.fasterxml.jackson.databind.node.ObjectNode) client.path("attributes");
+        String original = attributes.path("login_theme").asText("");
+        admin.put(path, client.set("attributes", attributes.put("login_theme", "keycloak.v2"))).ok();
+        try {
+            HubLogin refused = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB);
+            BrowserSession.Page page = refused.start();
+            assertThat(page.document().getElementById("sg-picker")).as("no picker in keycloak.v2").isNull();
+            assertThat(page.identityProviderLink("institution-a")).as("Keycloak's own IdP buttons").isPresent();
+            refused.visit(brokerUrl(page, "institution-blocked"));
+            refused.signIn("zed", "zed");
+            assertNoCode(refused);
+            assertRefusalEvent("jupyterhub", "institution-blocked", "no-allow-match");
+
+            HubLogin admitted = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB);
+            admitted.start();
+            admitted.chooseIdentityProvider("institution-a");
+            admitted.signIn("alice", "alice");
+            assertThat(admitted.reachedHub()).as("%s", admitted.page()).isTrue();
+        } finally {
+            com.fasterxml.jackson.databind.node.ObjectNode restored =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) admin.get(path).ok();
+            admin.put(path, restored.set("attributes",
+                    ((com.fasterxml.jackson.databind.node.ObjectNode) restored.path("attributes"))
+                            .put("login_theme", original))).ok();
+        }
+    }
+
     // ---- chain 1: first-broker-login re-authentication -------------------------------------------------------
 
     @Test

@@ -17,6 +17,9 @@ import java.util.regex.Pattern;
  * providers. Matching is accent- and case-insensitive over names, other names and domains; every word typed must
  * match the start of a word of the institution (or, weaker, appear inside one). Institutions the user chose recently
  * come first, in the order they were used. A query costs one pass over precomputed keys, never a model lookup.
+ * <p>
+ * One class on purpose (about 200 lines): the precomputed keys of {@code Entry} and the scoring that reads them are
+ * one algorithm; splitting them would expose the index's internals for no reader's benefit.
  */
 public final class InstitutionSearch {
 
