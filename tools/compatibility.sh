@@ -8,7 +8,8 @@
 # Only the server changes: the JARs stay compiled against keycloak.version. One release by hand is
 #   mvn -B verify -Dkeycloak.server.version=26.5.6
 # Per release, target/compatibility/<version>/ keeps the build log, the Failsafe reports and the server log.
-# Unit tests do not depend on the server and run in the ordinary build, so this script skips them.
+# Unit tests do not depend on the server and run in the ordinary build, so this script skips them, and the benchmarks
+# module too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,7 +33,8 @@ for version in "${versions[@]}"; do
   echo "== Keycloak $version: integration suite (log: $dir/build.log) ..."
   status=passed
   # Test failures do not stop the build here: the reports are the result. Any other build error is recorded.
-  if ! mvn -B verify -Dkeycloak.server.version="$version" \
+  # The benchmarks module is left out: it measures, it does not test compatibility.
+  if ! mvn -B verify -pl '!benchmarks' -Dkeycloak.server.version="$version" \
       -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dmaven.test.failure.ignore=true \
       >"$dir/build.log" 2>&1; then
     status="build failed (see build.log)"
