@@ -49,7 +49,7 @@ record CompletedLogin(LoginOrigin origin, String refusal) {
 
     /** SSO reuse: the session of {@code KEYCLOAK_IDENTITY}, which is what the cookie authenticator attached. */
     static CompletedLogin ofSsoCookie(KeycloakSession session, AuthenticationSessionModel authSession) {
-        AuthenticationManager.AuthResult cookie = identityCookie(session, authSession);
+        IdentityCookie cookie = identityCookie(session, authSession);
         if (cookie == null || cookie.session() == null) {
             return new CompletedLogin(null, NO_USER_SESSION);
         }
@@ -69,16 +69,17 @@ record CompletedLogin(LoginOrigin origin, String refusal) {
      * The verified identity cookie, once per request: the browser flow's last step and the completion check both
      * read it in the request that completes an SSO login.
      */
-    private static AuthenticationManager.AuthResult identityCookie(KeycloakSession session,
-                                                                   AuthenticationSessionModel authSession) {
-        if (session.getAttribute(IDENTITY_COOKIE) instanceof AuthenticationManager.AuthResult verified) {
+    private static IdentityCookie identityCookie(KeycloakSession session, AuthenticationSessionModel authSession) {
+        if (session.getAttribute(IDENTITY_COOKIE) instanceof IdentityCookie verified) {
             return verified;
         }
-        AuthenticationManager.AuthResult cookie =
+        AuthenticationManager.AuthResult result =
                 AuthenticationManager.authenticateIdentityCookie(session, authSession.getRealm(), true);
-        if (cookie != null) {
-            session.setAttribute(IDENTITY_COOKIE, cookie);
+        if (result == null) {
+            return null;
         }
+        IdentityCookie cookie = IdentityCookie.of(result);
+        session.setAttribute(IDENTITY_COOKIE, cookie);
         return cookie;
     }
 

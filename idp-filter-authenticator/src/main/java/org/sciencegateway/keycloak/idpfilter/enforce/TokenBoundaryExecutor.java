@@ -54,7 +54,9 @@ final class TokenBoundaryExecutor implements ClientPolicyExecutorProvider<Client
     public void executeOnEvent(ClientPolicyContext context) throws ClientPolicyException {
         switch (context.getEvent()) {
             case TOKEN_REQUEST -> {
-                AuthenticatedClientSessionModel clientSession = ((TokenRequestContext) context).getClientSession();
+                // Through the parse result, which 26.4 has too (TokenRequestContext.getClientSession() is 26.5+).
+                AuthenticatedClientSessionModel clientSession =
+                        ((TokenRequestContext) context).getParseResult().getClientSession();
                 if (clientSession != null) {
                     judge(clientSession.getClient(), clientSession.getUserSession(), EventType.CODE_TO_TOKEN_ERROR);
                 }

@@ -6,6 +6,7 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 
+import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -35,6 +36,8 @@ final class InstitutionDirectory {
     static final Duration MAX_AGE = Duration.ofMinutes(10);
 
     private static final Logger LOG = Logger.getLogger(InstitutionDirectory.class);
+    private static final Method LINK_ONLY = accessor("isLinkOnly");
+    private static final Method HIDE_ON_LOGIN = accessor("isHideOnLogin");
     private static final Map<String, Snapshot> SNAPSHOTS = new ConcurrentHashMap<>();
 
     private InstitutionDirectory() {
@@ -68,12 +71,33 @@ final class InstitutionDirectory {
         return session.identityProviders().getAllStream(Map.of(), null, null);
     }
 
+    /**
+     * {@code isLinkOnly()} and {@code isHideOnLogin()} return {@code boolean} up to Keycloak 26.4 and {@code Boolean}
+     * from 26.5 on; called through reflection (which boxes either), one JAR serves both. A flag that cannot be read
+     * counts as set: the identity provider is not listed (the picker offers less, never more).
+     */
+    private static boolean flag(Method accessor, IdentityProviderModel idp) {
+        try {
+            return Boolean.TRUE.equals(accessor.invoke(idp));
+        } catch (ReflectiveOperationException e) {
+            return true;
+        }
+    }
+
+    private static Method accessor(String name) {
+        try {
+            return IdentityProviderModel.class.getMethod(name);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException("IdentityProviderModel has no " + name + "()", e);
+        }
+    }
+
     private static String key(KeycloakSession session, RealmModel realm) {
         return realm.getAttribute(VERSION_ATTRIBUTE) + "/" + session.identityProviders().count();
     }
 
     static boolean offeredOnLoginPages(IdentityProviderModel idp) {
-        return idp.isEnabled() && !Boolean.TRUE.equals(idp.isLinkOnly()) && !Boolean.TRUE.equals(idp.isHideOnLogin());
+        return idp.isEnabled() && !flag(LINK_ONLY, idp) && !flag(HIDE_ON_LOGIN, idp);
     }
 
     static Institution institution(IdentityProviderModel idp) {
