@@ -50,6 +50,19 @@ public final class AudienceExchangeRules {
     }
 
     /**
+     * A refresh token from an exchange needs Keycloak's refresh token SPI (26.7+), which carries the audience through
+     * every refresh. Where the server lacks it, the request is refused up front instead of failing while issuing.
+     */
+    public static void checkRefreshTokensSupported(AudiencePolicy policy, boolean wantsRefreshToken,
+                                                   boolean serverSupportsThem) {
+        if (wantsRefreshToken && !serverSupportsThem) {
+            throw ExchangeRefusal.invalidRequest("refresh_unsupported_by_server",
+                    "This server cannot issue refresh tokens for audience " + policy.audience()
+                            + " (it needs Keycloak 26.7 or later); ask for an access token.");
+        }
+    }
+
+    /**
      * The subject token must have been issued to the requester itself: a client may only trade in tokens it obtained
      * (RFC 6749 calls a grant "issued to another client" {@code invalid_grant}).
      */

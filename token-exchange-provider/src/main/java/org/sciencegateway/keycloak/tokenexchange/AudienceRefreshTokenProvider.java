@@ -39,8 +39,7 @@ final class AudienceRefreshTokenProvider extends DefaultRefreshTokenProvider {
 
     /** Claim in the refresh token; the token is signed by the realm, so clients cannot add or alter it. */
     static final String AUDIENCE_CLAIM = "exchange_audience";
-    /** Client session context attribute by which the exchange asks for a marked refresh token. */
-    static final String AUDIENCE_ATTRIBUTE = AudienceRefreshTokenProvider.class.getName() + ".audience";
+    private static final String AUDIENCE_ATTRIBUTE = ExchangedTokenIssuer.AUDIENCE_ATTRIBUTE;
     private static final String POLICY_ATTRIBUTE = AudienceRefreshTokenProvider.class.getName() + ".policy";
     private static final String GRANTED_ATTRIBUTE = AudienceRefreshTokenProvider.class.getName() + ".granted";
     private static final String GROUPS_ATTRIBUTE = AudienceRefreshTokenProvider.class.getName() + ".groups";

@@ -110,6 +110,8 @@ final class AudienceScopedTokenExchangeProvider implements TokenExchangeProvider
         }
 
         AudienceExchangeRules.checkRequester(policy, requester.getClientId(), requester.isPublicClient());
+        AudienceExchangeRules.checkRefreshTokensSupported(policy, params.wantsRefreshToken(),
+                ExchangedTokenIssuer.REFRESH_TOKEN_SPI_PRESENT);
         AudienceExchangeRules.checkRequestedTokenType(policy, params.wantsRefreshToken(),
                 OIDCAdvancedConfigWrapper.fromClientModel(requester).isUseRefreshToken());
 

@@ -43,6 +43,14 @@ import org.keycloak.sessions.RootAuthenticationSessionModel;
  */
 final class ExchangedTokenIssuer {
 
+    /**
+     * Client session context attribute by which an exchange asks {@link AudienceRefreshTokenProvider} for a marked
+     * refresh token. Declared here, not there: reading it must not load that class, which needs Keycloak 26.7.
+     */
+    static final String AUDIENCE_ATTRIBUTE = ExchangedTokenIssuer.class.getName() + ".audience";
+    /** Whether this Keycloak has the refresh token SPI (26.7+) that exchanged refresh tokens need. */
+    static final boolean REFRESH_TOKEN_SPI_PRESENT = classPresent("org.keycloak.protocol.oidc.refresh.RefreshTokenProvider");
+
     /** Always attached so Keycloak's own sub and auth_time mappers run. */
     private static final String BASIC_SCOPE = "basic";
 
@@ -116,7 +124,7 @@ final class ExchangedTokenIssuer {
                 event.session((String) null);
             }
             if (refresh) {
-                clientSessionCtx.setAttribute(AudienceRefreshTokenProvider.AUDIENCE_ATTRIBUTE, policy.audience());
+                clientSessionCtx.setAttribute(AUDIENCE_ATTRIBUTE, policy.audience());
                 builder.generateRefreshToken();
             }
             AccessTokenResponse response = builder.build();
@@ -153,6 +161,15 @@ final class ExchangedTokenIssuer {
         authSession.setClientNote(OIDCLoginProtocol.ISSUER, issuer);
         authSession.setClientNote(OIDCLoginProtocol.SCOPE_PARAM, scopeString);
         return TokenManager.attachAuthenticationSession(session, userSession, authSession, restrictedScopes, !refresh);
+    }
+
+    private static boolean classPresent(String name) {
+        try {
+            Class.forName(name, false, ExchangedTokenIssuer.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     private static long nullToZero(Long value) {

@@ -72,6 +72,19 @@ class AudienceExchangeRulesTest {
     }
 
     @Test
+    @DisplayName("Given a refresh token asked for on a server without the refresh token SPI, then invalid_request naming it; an access token still passes")
+    void refreshUnsupportedByServer() {
+        ExchangeRefusal r = refusal(() -> AudienceExchangeRules.checkRefreshTokensSupported(LAB, true, false));
+        assertThat(r.error()).isEqualTo(ExchangeRefusal.INVALID_REQUEST);
+        assertThat(r.reason()).isEqualTo("refresh_unsupported_by_server");
+        assertThat(r.description()).contains("26.7");
+        assertThatCode(() -> AudienceExchangeRules.checkRefreshTokensSupported(LAB, false, false))
+                .doesNotThrowAnyException();
+        assertThatCode(() -> AudienceExchangeRules.checkRefreshTokensSupported(LAB, true, true))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
     @DisplayName("Given a refresh token asked for by a client with refresh tokens switched off, then invalid_request")
     void refreshOffForClient() {
         assertThat(refusal(() -> AudienceExchangeRules.checkRequestedTokenType(LAB, true, false)).reason())
