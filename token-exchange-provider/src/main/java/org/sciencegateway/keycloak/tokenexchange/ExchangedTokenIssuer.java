@@ -85,7 +85,7 @@ final class ExchangedTokenIssuer {
         boolean newClientSession = persistent && existing == null;
         try {
             ClientSessionContext clientSessionCtx;
-            if (!refresh && existing != null && !Profile.isFeatureEnabled(Profile.Feature.PARAMETERIZED_SCOPES)
+            if (!refresh && existing != null && !parameterizedScopesEnabled()
                     && AuthenticationManager.isClientSessionValid(realm, requester, userSession, existing)) {
                 // An access token only, and the hub's client session is there: issue from it as it is. Nothing is
                 // written to it (Keycloak's attach would overwrite its scope and level-of-authentication notes and,
@@ -161,6 +161,21 @@ final class ExchangedTokenIssuer {
         authSession.setClientNote(OIDCLoginProtocol.ISSUER, issuer);
         authSession.setClientNote(OIDCLoginProtocol.SCOPE_PARAM, scopeString);
         return TokenManager.attachAuthenticationSession(session, userSession, authSession, restrictedScopes, !refresh);
+    }
+
+    /**
+     * Parameterized scopes (Keycloak 26.7; called dynamic scopes before) resolve scope parameters per request, which
+     * only attaching does. Looked up by name: the enum constant of one release does not exist in the other, and a
+     * direct reference fails with {@code NoSuchFieldError} there.
+     */
+    private static boolean parameterizedScopesEnabled() {
+        for (Profile.Feature feature : Profile.Feature.values()) {
+            if (("PARAMETERIZED_SCOPES".equals(feature.name()) || "DYNAMIC_SCOPES".equals(feature.name()))
+                    && Profile.isFeatureEnabled(feature)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean classPresent(String name) {
