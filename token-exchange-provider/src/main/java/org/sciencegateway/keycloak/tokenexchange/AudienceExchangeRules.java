@@ -2,8 +2,10 @@ package org.sciencegateway.keycloak.tokenexchange;
 
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
@@ -87,6 +89,62 @@ public final class AudienceExchangeRules {
             throw ExchangeRefusal.accessDenied("user_lacks_required_role",
                     "The user lacks a role required for audience " + policy.audience() + ".");
         }
+    }
+
+    /** Event detail keys of an assurance refusal. */
+    public static final String DETAIL_REQUIRED_LEVEL = "required_level";
+    public static final String DETAIL_ACHIEVED_LEVEL = "achieved_level";
+    public static final String DETAIL_AUTH_AGE = "auth_age";
+    public static final String DETAIL_MAX_AUTH_AGE = "max_auth_age";
+
+    /**
+     * The session must have reached the policy's minimum level, by an authentication no older than its maximum age.
+     *
+     * @param requiredLevel the policy's minimum resolved against the realm's ACR mapping (-1: none)
+     * @param achieved      what the requester's client session recorded: its level (-1: none) and when the
+     *                      authentication that reached it happened (epoch seconds, 0: unknown)
+     */
+    public static void checkAssurance(AudiencePolicy policy, int requiredLevel, SessionAssurance achieved,
+                                      long nowSeconds) {
+        AssuranceRequirement required = policy.assurance();
+        String requiredText = required.minimumLevel() == null ? "none"
+                : AssuranceRequirement.isNumeric(required.minimumLevel()) ? required.minimumLevel()
+                : required.minimumLevel() + " (" + requiredLevel + ")";
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put(DETAIL_REQUIRED_LEVEL, requiredText);
+        details.put(DETAIL_ACHIEVED_LEVEL, String.valueOf(achieved.level()));
+        if (achieved.level() < requiredLevel) {
+            throw ExchangeRefusal.insufficientUserAuthentication("authentication_level_too_low",
+                    "The policy for audience " + policy.audience() + " requires authentication level " + requiredText
+                            + "; this session reached " + Math.max(achieved.level(), 0) + ". Sign in again with "
+                            + "acr_values=" + required.minimumLevel() + ".", details);
+        }
+        if (required.maxAuthAgeSeconds() > 0) {
+            details.put(DETAIL_MAX_AUTH_AGE, String.valueOf(required.maxAuthAgeSeconds()));
+            if (achieved.authTime() <= 0) {
+                throw ExchangeRefusal.insufficientUserAuthentication("authentication_time_unknown",
+                        "The policy for audience " + policy.audience() + " limits the age of the authentication, "
+                                + "and this session does not record when it authenticated. Sign in again.", details);
+            }
+            long age = nowSeconds - achieved.authTime();
+            details.put(DETAIL_AUTH_AGE, String.valueOf(age));
+            if (age > required.maxAuthAgeSeconds()) {
+                throw ExchangeRefusal.insufficientUserAuthentication("authentication_too_old",
+                        "The policy for audience " + policy.audience() + " accepts an authentication at most "
+                                + required.maxAuthAgeSeconds() + " seconds old; this one is " + age
+                                + " seconds old. Sign in again (max_age=" + required.maxAuthAgeSeconds() + ").",
+                        details);
+            }
+        }
+    }
+
+    /**
+     * What a session achieved, as the exchange reads it from Keycloak's notes.
+     *
+     * @param level    the level of authentication recorded for the requester's client session, -1 for none
+     * @param authTime epoch seconds of the authentication that reached it, 0 when unknown
+     */
+    public record SessionAssurance(int level, long authTime) {
     }
 
     /**

@@ -20,6 +20,7 @@ import java.util.Set;
  * @param idTokenOnRefresh    whether a refresh of an exchanged token also returns an ID token (needs {@code openid}
  *                            granted); off, refresh responses carry access and refresh token only, as the exchange
  * @param lifetimeBound       what besides the maximum bounds the exchanged token's expiry
+ * @param assurance           how strong and how recent the user's authentication must be
  */
 public record AudiencePolicy(
         String name,
@@ -33,7 +34,8 @@ public record AudiencePolicy(
         boolean wlcgClaims,
         String wlcgGroupsRoot,
         boolean idTokenOnRefresh,
-        LifetimeBound lifetimeBound) {
+        LifetimeBound lifetimeBound,
+        AssuranceRequirement assurance) {
 
     /** What an exchanged token may not outlive, besides {@code maxLifetimeSeconds}. */
     public enum LifetimeBound {
@@ -78,6 +80,7 @@ public record AudiencePolicy(
         grantableScopes = Set.copyOf(grantableScopes);
         Objects.requireNonNull(wlcgGroupsRoot, "wlcgGroupsRoot");
         Objects.requireNonNull(lifetimeBound, "lifetimeBound");
+        Objects.requireNonNull(assurance, "assurance");
         if (allowedRequesters.isEmpty() || grantableScopes.isEmpty() || maxLifetimeSeconds <= 0) {
             throw new IllegalArgumentException("an audience policy needs requesters, scopes and a positive lifetime");
         }

@@ -56,6 +56,18 @@ final class AudiencePolicyForm {
                     + "Off (the default), refresh responses carry no id_token, like the exchange response; "
                     + "on needs Refresh token allowed and openid among the grantable scopes.")
             .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add()
+            .property().name(AudiencePolicyParser.MINIMUM_LEVEL).label("Minimum authentication level")
+            .helpText("The level of authentication the user's session must have reached, as an ACR value of the "
+                    + "realm's ACR to LoA mapping (for example https://refeds.org/profile/mfa) or as a level number. "
+                    + "Judged on the requesting client's session at every exchange and every refresh; a weaker "
+                    + "session is refused with insufficient_user_authentication. Leave empty for no minimum.")
+            .type(ProviderConfigProperty.STRING_TYPE).add()
+            .property().name(AudiencePolicyParser.MAX_AUTH_AGE_SECONDS).label("Maximum authentication age (seconds)")
+            .helpText("How long ago, at most, the user may have completed the authentication that reached the "
+                    + "minimum level (without a minimum: the last sign-in), from 1 to "
+                    + AudiencePolicyParser.MAX_AUTH_AGE_LIMIT_SECONDS + ". Older sessions are refused with "
+                    + "insufficient_user_authentication. Leave empty for no limit.")
+            .type(ProviderConfigProperty.STRING_TYPE).add()
             .build();
 
     private AudiencePolicyForm() {

@@ -27,6 +27,8 @@ public final class AudiencePolicyParser {
     public static final String WLCG_GROUPS_ROOT = "wlcg.groups.root";
     public static final String REFRESH_ID_TOKEN = "refresh.id.token";
     public static final String LIFETIME_BOUND = "lifetime.bound";
+    public static final String MINIMUM_LEVEL = "minimum.level";
+    public static final String MAX_AUTH_AGE_SECONDS = "max.auth.age.seconds";
 
     /** Keycloak stores multivalued mapper settings joined by this delimiter. */
     public static final String VALUE_DELIMITER = Constants.CFG_DELIMITER;
@@ -34,6 +36,9 @@ public final class AudiencePolicyParser {
     public static final int MIN_LIFETIME_SECONDS = 60;
     public static final int MAX_LIFETIME_LIMIT_SECONDS = 86_400;
     public static final int DEFAULT_LIFETIME_SECONDS = 3_600;
+    /** A year: a longer maximum authentication age is no limit in practice, and more likely a typo. */
+    public static final int MAX_AUTH_AGE_LIMIT_SECONDS = 31_536_000;
+    private static final int MAX_ACR_LENGTH = 255;
 
     /** Scopes whose grant through an exchange would mint long-lived or session-creating credentials. */
     private static final Set<String> NEVER_GRANTABLE = Set.of("offline_access");
@@ -133,11 +138,43 @@ public final class AudiencePolicyParser {
             }
         }
 
+        AssuranceRequirement assurance = assurance(cfg, problems);
+
         if (!problems.isEmpty()) {
             return new Result(Optional.empty(), problems);
         }
         return new Result(Optional.of(new AudiencePolicy(name, audience, requesters, groups, roles, scopes, lifetime,
-                refresh, wlcg, wlcgRoot, idTokenOnRefresh, bound)), List.of());
+                refresh, wlcg, wlcgRoot, idTokenOnRefresh, bound, assurance)), List.of());
+    }
+
+    private static AssuranceRequirement assurance(Map<String, String> cfg, List<String> problems) {
+        String level = blankToNull(cfg.get(MINIMUM_LEVEL));
+        if (level != null && !AssuranceRequirement.isNumeric(level)
+                && (level.length() > MAX_ACR_LENGTH || !SCOPE_TOKEN.matcher(level).matches())) {
+            problems.add("Minimum authentication level: " + level + " is neither a level number such as 2 nor an ACR "
+                    + "value such as https://refeds.org/profile/mfa.");
+        }
+        int maxAge = 0;
+        String ageText = blankToNull(cfg.get(MAX_AUTH_AGE_SECONDS));
+        if (ageText != null) {
+            try {
+                maxAge = Integer.parseInt(ageText);
+                if (maxAge < 0) {
+                    problems.add("Maximum authentication age: " + ageText + " is negative; enter a number of seconds "
+                            + "such as 43200, or leave it empty for no limit.");
+                } else if (maxAge == 0 || maxAge > MAX_AUTH_AGE_LIMIT_SECONDS) {
+                    problems.add("Maximum authentication age: " + ageText + " is out of range; enter a number of "
+                            + "seconds from 1 to " + MAX_AUTH_AGE_LIMIT_SECONDS + ", or leave it empty for no limit.");
+                }
+            } catch (NumberFormatException e) {
+                problems.add("Maximum authentication age: " + ageText
+                        + " is not a whole number of seconds; enter e.g. 43200.");
+            }
+        }
+        if (!problems.isEmpty()) {
+            return AssuranceRequirement.NONE;
+        }
+        return new AssuranceRequirement(level, maxAge);
     }
 
     /** Splits a stored multivalued setting; blank entries are ignored, duplicates collapse. */

@@ -45,6 +45,19 @@ public final class AudiencePolicyRealmCheck {
                 && !realm.groupExists(policy.wlcgGroupsRoot())) {
             problems.add("WLCG groups root: no group with path " + policy.wlcgGroupsRoot() + " exists in this realm.");
         }
+        String level = policy.assurance().minimumLevel();
+        if (level != null) {
+            if (!AssuranceRequirement.isNumeric(level) && !realm.acrLevels().containsKey(level)) {
+                problems.add("Minimum authentication level: the realm's ACR to LoA mapping has no ACR value " + level
+                        + "; add it under Realm settings, General, ACR to LoA Mapping, or enter a level number.");
+            } else if (AssuranceRequirement.isNumeric(level)) {
+                int n = Integer.parseInt(level);
+                if (!realm.acrLevels().containsValue(n) && !realm.flowLevels().contains(n)) {
+                    problems.add("Minimum authentication level: no login in this realm reaches level " + n
+                            + "; neither the ACR to LoA mapping nor a Level of Authentication condition defines it.");
+                }
+            }
+        }
         return problems;
     }
 

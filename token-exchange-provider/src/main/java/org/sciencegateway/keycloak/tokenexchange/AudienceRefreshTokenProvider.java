@@ -91,11 +91,18 @@ final class AudienceRefreshTokenProvider extends DefaultRefreshTokenProvider {
             AudienceExchangeRules.checkRequester(policy, client.getClientId(), client.isPublicClient());
             AudienceExchangeRules.checkUser(policy, groupPaths,
                     role -> AudienceScopedTokenExchangeProvider.userHasRole(realm, user, role));
+            // The session's level may have dropped since the exchange (a weaker login of the same hub): judged again.
+            AudienceScopedTokenExchangeProvider.checkAssurance(realm, policy, validation.userSession, client);
             granted = policy.grantableScopes().stream()
                     .filter(AudienceExchangeRules.scopesOf(scope)::contains)
                     .sorted()
                     .collect(Collectors.toCollection(LinkedHashSet::new));
         } catch (ExchangeRefusal refusal) {
+            event.detail(AudienceScopedTokenExchangeProvider.EVENT_REASON, refusal.reason());
+            refusal.details().forEach(event::detail);
+            if (ExchangeRefusal.INSUFFICIENT_USER_AUTHENTICATION.equals(refusal.error())) {
+                throw new OAuthErrorException(refusal.error(), refusal.description());
+            }
             throw new OAuthErrorException(OAuthErrorException.INVALID_GRANT, refusal.description());
         }
         if (granted.isEmpty()) {
@@ -106,7 +113,7 @@ final class AudienceRefreshTokenProvider extends DefaultRefreshTokenProvider {
         // Rebuild the context so that only the granted scopes' mappers run, as in the exchange itself.
         String scopeString = String.join(" ", granted);
         Set<String> restricted = new HashSet<>(granted);
-        restricted.add("basic");
+        restricted.addAll(ExchangedTokenIssuer.AUTHENTICATION_SCOPES);
         Set<ClientScopeModel> requested = TokenManager.getRequestedClientScopes(session, scopeString, client, user)
                 .collect(Collectors.toSet());
         AuthenticatedClientSessionModel clientSession = validation.clientSessionCtx.getClientSession();

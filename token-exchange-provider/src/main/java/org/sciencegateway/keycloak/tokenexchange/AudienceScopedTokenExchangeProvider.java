@@ -7,11 +7,14 @@ import java.util.Set;
 import org.jboss.logging.Logger;
 import org.keycloak.events.Details;
 import org.keycloak.events.EventBuilder;
+import org.keycloak.common.util.Time;
+import org.keycloak.models.AuthenticatedClientSessionModel;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.RoleModel;
 import org.keycloak.models.UserModel;
+import org.keycloak.models.UserSessionModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.protocol.oidc.OIDCAdvancedConfigWrapper;
 import org.keycloak.protocol.oidc.TokenExchangeContext;
@@ -70,6 +73,7 @@ final class AudienceScopedTokenExchangeProvider implements TokenExchangeProvider
             return exchangeOrRefuse(context, event, requester);
         } catch (ExchangeRefusal refusal) {
             event.detail(EVENT_REASON, refusal.reason());
+            refusal.details().forEach(event::detail);
             event.error(refusal.error());
             throw new CorsErrorResponseException(context.getCors(), refusal.error(), refusal.description(),
                     Response.Status.fromStatusCode(refusal.status()));
@@ -138,11 +142,34 @@ final class AudienceScopedTokenExchangeProvider implements TokenExchangeProvider
         }
         List<String> groupPaths = user.getGroupsStream().map(KeycloakModelUtils::buildGroupPath).toList();
         AudienceExchangeRules.checkUser(policy, groupPaths, role -> userHasRole(realm, user, role));
+        checkAssurance(realm, policy, subject.session(), requester);
         Set<String> granted = AudienceExchangeRules.grantScopes(policy, params.requestedScope(),
                 AudienceExchangeRules.scopesOf(subjectToken.getScope()));
 
         return new ExchangedTokenIssuer(session).issue(context, event, requester, policy, params, subject, granted,
                 groupPaths);
+    }
+
+    /**
+     * The policy's minimum level and authentication age, judged on what the requester's client session achieved.
+     * Shared with the refresh of exchanged tokens, which judges again every time.
+     */
+    static void checkAssurance(RealmModel realm, AudiencePolicy policy, UserSessionModel userSession,
+                               ClientModel requester) {
+        if (policy.assurance().isNone()) {
+            return;
+        }
+        int required = SessionAssuranceReader.requiredLevel(policy, realm).orElseThrow(() -> {
+            LOG.warnf("Refusing exchange for audience %s in realm %s: its policy %s requires ACR value %s, which the "
+                    + "realm's ACR to LoA mapping no longer defines", policy.audience(), realm.getName(), policy.name(),
+                    policy.assurance().minimumLevel());
+            return ExchangeRefusal.invalidTarget("policy_invalid",
+                    "The policy for audience " + policy.audience() + " is misconfigured.");
+        });
+        AuthenticatedClientSessionModel requesterSession = userSession.getAuthenticatedClientSessionByClient(
+                requester.getId());
+        AudienceExchangeRules.checkAssurance(policy, required,
+                SessionAssuranceReader.read(userSession, requesterSession, required), Time.currentTime());
     }
 
     static boolean userHasRole(RealmModel realm, UserModel user, String roleName) {

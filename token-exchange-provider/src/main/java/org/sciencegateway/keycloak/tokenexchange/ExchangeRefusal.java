@@ -12,18 +12,39 @@ public final class ExchangeRefusal extends RuntimeException {
     public static final String INVALID_TARGET = "invalid_target";
     public static final String UNAUTHORIZED_CLIENT = "unauthorized_client";
     public static final String ACCESS_DENIED = "access_denied";
+    /**
+     * RFC 9470's step-up error: the user must authenticate again, stronger or more recently. RFC 9470 registers it
+     * for resource servers; at the token endpoint it is the most specific code there is, answered with 400.
+     */
+    public static final String INSUFFICIENT_USER_AUTHENTICATION = "insufficient_user_authentication";
 
     private static final long serialVersionUID = 1L;
 
     private final String error;
     private final int status;
     private final String reason;
+    private final java.util.Map<String, String> details;
 
     private ExchangeRefusal(String error, String description, int status, String reason) {
+        this(error, description, status, reason, java.util.Map.of());
+    }
+
+    private ExchangeRefusal(String error, String description, int status, String reason,
+                            java.util.Map<String, String> details) {
         super(description, null, false, false);
         this.error = error;
         this.status = status;
         this.reason = reason;
+        this.details = java.util.Map.copyOf(details);
+    }
+
+    /**
+     * The session's authentication is weaker or older than the policy demands; {@code details} (recorded in the
+     * event) name the required and the achieved level.
+     */
+    public static ExchangeRefusal insufficientUserAuthentication(String reason, String description,
+                                                                 java.util.Map<String, String> details) {
+        return new ExchangeRefusal(INSUFFICIENT_USER_AUTHENTICATION, description, 400, reason, details);
     }
 
     public static ExchangeRefusal invalidRequest(String reason, String description) {
@@ -65,5 +86,10 @@ public final class ExchangeRefusal extends RuntimeException {
 
     public String reason() {
         return reason;
+    }
+
+    /** Further event details, beyond the reason. */
+    public java.util.Map<String, String> details() {
+        return details;
     }
 }

@@ -16,6 +16,7 @@ import org.keycloak.models.AuthenticatedClientSessionModel;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.ClientScopeModel;
 import org.keycloak.models.ClientSessionContext;
+import org.keycloak.models.Constants;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
@@ -51,8 +52,13 @@ final class ExchangedTokenIssuer {
     /** Whether this Keycloak has the refresh token SPI (26.7+) that exchanged refresh tokens need. */
     static final boolean REFRESH_TOKEN_SPI_PRESENT = classPresent("org.keycloak.protocol.oidc.refresh.RefreshTokenProvider");
 
-    /** Always attached so Keycloak's own sub and auth_time mappers run. */
-    private static final String BASIC_SCOPE = "basic";
+    /**
+     * Scopes every exchanged token carries when the requester has them, whatever the policy grants: they describe how
+     * the user authenticated, not what the token may reach. {@code basic} runs Keycloak's sub and auth_time mappers,
+     * {@code acr} Keycloak's acr mapper, {@code eduperson_assurance} the assurance module's claim (REFEDS values that
+     * match the level the session achieved), so a receiver such as motley_cue can decide tiers from them.
+     */
+    static final Set<String> AUTHENTICATION_SCOPES = Set.of("basic", "acr", "eduperson_assurance");
 
     private final KeycloakSession session;
 
@@ -78,7 +84,7 @@ final class ExchangedTokenIssuer {
 
         String scopeString = String.join(" ", granted);
         Set<String> restrictedScopes = new HashSet<>(granted);
-        restrictedScopes.add(BASIC_SCOPE);
+        restrictedScopes.addAll(AUTHENTICATION_SCOPES);
         String issuer = Urls.realmIssuer(session.getContext().getUri().getBaseUri(), realm.getName());
         AuthenticatedClientSessionModel existing = persistent
                 ? userSession.getAuthenticatedClientSessionByClient(requester.getId()) : null;
@@ -100,7 +106,7 @@ final class ExchangedTokenIssuer {
             } else {
                 clientSessionCtx = new GrantedScopeClientSessionContext(
                         attach(realm, requester, userSession, subject.user(), issuer, scopeString, restrictedScopes,
-                                refresh), scopeString);
+                                refresh, existing), scopeString);
             }
             clientSessionCtx.setAttribute(OAuth2Constants.GRANT_TYPE, OAuth2Constants.TOKEN_EXCHANGE_GRANT_TYPE);
 
@@ -152,7 +158,7 @@ final class ExchangedTokenIssuer {
      */
     private ClientSessionContext attach(RealmModel realm, ClientModel requester, UserSessionModel userSession,
                                         UserModel user, String issuer, String scopeString, Set<String> restrictedScopes,
-                                        boolean refresh) {
+                                        boolean refresh, AuthenticatedClientSessionModel existing) {
         RootAuthenticationSessionModel root = new AuthenticationSessionManager(session)
                 .createAuthenticationSession(realm, false);
         AuthenticationSessionModel authSession = root.createAuthenticationSession(requester);
@@ -160,6 +166,13 @@ final class ExchangedTokenIssuer {
         authSession.setProtocol(OIDCLoginProtocol.LOGIN_PROTOCOL);
         authSession.setClientNote(OIDCLoginProtocol.ISSUER, issuer);
         authSession.setClientNote(OIDCLoginProtocol.SCOPE_PARAM, scopeString);
+        // Attaching copies this session's level of authentication onto the requester's client session. This one-tab
+        // session authenticated nothing; without the copy the hub's level would drop to none (and a level that a
+        // refresh of the exchanged token re-checks would be lost), so carry over what the hub's session achieved.
+        String level = existing == null ? null : existing.getNote(Constants.LEVEL_OF_AUTHENTICATION);
+        if (level != null) {
+            authSession.setAuthNote(Constants.LEVEL_OF_AUTHENTICATION, level);
+        }
         return TokenManager.attachAuthenticationSession(session, userSession, authSession, restrictedScopes, !refresh);
     }
 

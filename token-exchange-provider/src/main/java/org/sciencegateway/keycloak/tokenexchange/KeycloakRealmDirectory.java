@@ -46,4 +46,22 @@ final class KeycloakRealmDirectory implements RealmDirectory {
     public boolean clientScopeExists(String name) {
         return KeycloakModelUtils.getClientScopeByName(realm, name) != null;
     }
+
+    @Override
+    public java.util.Map<String, Integer> acrLevels() {
+        return org.keycloak.protocol.oidc.utils.AcrUtils.getAcrLoaMap(realm);
+    }
+
+    @Override
+    public java.util.Set<Integer> flowLevels() {
+        java.util.Set<Integer> levels = new java.util.TreeSet<>();
+        realm.getAuthenticatorConfigsStream()
+                .map(config -> config.getConfig() == null ? null : config.getConfig().get(LOA_CONDITION_LEVEL))
+                .filter(AssuranceRequirement::isNumeric)
+                .forEach(value -> levels.add(Integer.parseInt(value)));
+        return levels;
+    }
+
+    /** The configuration key of Keycloak's "Condition - Level of Authentication" (ConditionalLoaAuthenticator). */
+    private static final String LOA_CONDITION_LEVEL = "loa-condition-level";
 }

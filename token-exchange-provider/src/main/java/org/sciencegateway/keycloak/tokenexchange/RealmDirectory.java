@@ -13,4 +13,10 @@ public interface RealmDirectory {
     boolean roleExists(String name);
 
     boolean clientScopeExists(String name);
+
+    /** The realm's ACR-to-LoA mapping ({@code acr.loa.map}); empty when none is configured. */
+    java.util.Map<String, Integer> acrLevels();
+
+    /** Levels the realm's flows can record: those of its "Condition - Level of Authentication" executions. */
+    java.util.Set<Integer> flowLevels();
 }

@@ -17,7 +17,7 @@ class AudienceExchangeRulesTest {
     private static AudiencePolicy withRoles(String... roles) {
         return new AudiencePolicy("p", "rucio", Set.of("jupyterhub"), Set.of(), Set.of(roles),
                 Set.of("openid", "profile"), 3600, false, false, "/", false,
-                AudiencePolicy.LifetimeBound.SUBJECT_TOKEN);
+                AudiencePolicy.LifetimeBound.SUBJECT_TOKEN, AssuranceRequirement.NONE);
     }
 
     private static ExchangeRefusal refusal(Runnable check) {
@@ -241,5 +241,57 @@ class AudienceExchangeRulesTest {
     @DisplayName("Given WLCG root /, then all of the user's groups are listed")
     void wlcgAllGroups() {
         assertThat(AudienceExchangeRules.wlcgGroups(withRoles(), List.of("/b", "/a/x"))).containsExactly("/a/x", "/b");
+    }
+
+    private static AudiencePolicy ssh(String level, int maxAge) {
+        return new AudiencePolicy("ssh", "ssh-gateway", Set.of("jupyterhub"), Set.of(), Set.of(),
+                Set.of("openid"), 3600, true, false, "/", false, AudiencePolicy.LifetimeBound.SUBJECT_TOKEN,
+                new AssuranceRequirement(level, maxAge));
+    }
+
+    @Test
+    @DisplayName("Given a session below the minimum level, then insufficient_user_authentication names both levels")
+    void levelTooLow() {
+        ExchangeRefusal r = refusal(() -> AudienceExchangeRules.checkAssurance(
+                ssh("https://refeds.org/profile/mfa", 0), 2, new AudienceExchangeRules.SessionAssurance(1, 1000), 1010));
+
+        assertThat(r.error()).isEqualTo("insufficient_user_authentication");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.reason()).isEqualTo("authentication_level_too_low");
+        assertThat(r.description()).isEqualTo("The policy for audience ssh-gateway requires authentication level "
+                + "https://refeds.org/profile/mfa (2); this session reached 1. Sign in again with "
+                + "acr_values=https://refeds.org/profile/mfa.");
+        assertThat(r.details()).containsEntry("required_level", "https://refeds.org/profile/mfa (2)")
+                .containsEntry("achieved_level", "1");
+    }
+
+    @Test
+    @DisplayName("Given a session without any recorded level, then a minimum refuses it")
+    void noLevel() {
+        ExchangeRefusal r = refusal(() -> AudienceExchangeRules.checkAssurance(ssh("1", 0), 1,
+                new AudienceExchangeRules.SessionAssurance(-1, 1000), 1010));
+        assertThat(r.details()).containsEntry("achieved_level", "-1").containsEntry("required_level", "1");
+    }
+
+    @Test
+    @DisplayName("Given the level but an authentication older than the maximum age or of unknown time, then refused")
+    void tooOld() {
+        ExchangeRefusal old = refusal(() -> AudienceExchangeRules.checkAssurance(ssh("2", 60), 2,
+                new AudienceExchangeRules.SessionAssurance(2, 1000), 1061));
+        assertThat(old.reason()).isEqualTo("authentication_too_old");
+        assertThat(old.details()).containsEntry("auth_age", "61").containsEntry("max_auth_age", "60");
+
+        ExchangeRefusal unknown = refusal(() -> AudienceExchangeRules.checkAssurance(ssh(null, 60), -1,
+                new AudienceExchangeRules.SessionAssurance(1, 0), 1061));
+        assertThat(unknown.reason()).isEqualTo("authentication_time_unknown");
+    }
+
+    @Test
+    @DisplayName("Given the level, or a higher one, within the maximum age, then the exchange goes on")
+    void sufficient() {
+        assertThatCode(() -> AudienceExchangeRules.checkAssurance(ssh("2", 60), 2,
+                new AudienceExchangeRules.SessionAssurance(3, 1000), 1060)).doesNotThrowAnyException();
+        assertThatCode(() -> AudienceExchangeRules.checkAssurance(ssh(null, 0), -1,
+                new AudienceExchangeRules.SessionAssurance(-1, 0), 1060)).doesNotThrowAnyException();
     }
 }

@@ -227,4 +227,42 @@ class AudiencePolicyParserTest {
                 .hasSize(7)
                 .allSatisfy(p -> assertThat(p).doesNotContain("'", "{", "}"));
     }
+
+    @Test
+    @DisplayName("Given a minimum level and a maximum age, then the policy carries both")
+    void assuranceFields() {
+        Map<String, String> config = labPolicy();
+        config.put(AudiencePolicyParser.MINIMUM_LEVEL, " https://refeds.org/profile/mfa ");
+        config.put(AudiencePolicyParser.MAX_AUTH_AGE_SECONDS, "43200");
+
+        AudiencePolicy policy = AudiencePolicyParser.parse("ssh", "ssh-gateway", config).policy().orElseThrow();
+
+        assertThat(policy.assurance()).isEqualTo(new AssuranceRequirement("https://refeds.org/profile/mfa", 43200));
+        assertThat(AudiencePolicyParser.parse("rucio", "rucio", labPolicy()).policy().orElseThrow().assurance())
+                .isEqualTo(AssuranceRequirement.NONE);
+    }
+
+    @Test
+    @DisplayName("Given a negative, zero, huge or non-numeric age, or a level with spaces, then each is named")
+    void badAssuranceFields() {
+        Map<String, String> config = labPolicy();
+        config.put(AudiencePolicyParser.MAX_AUTH_AGE_SECONDS, "-5");
+        config.put(AudiencePolicyParser.MINIMUM_LEVEL, "two factors");
+        assertThat(AudiencePolicyParser.parse("ssh", "ssh-gateway", config).problems()).containsExactly(
+                "Minimum authentication level: two factors is neither a level number such as 2 nor an ACR value "
+                        + "such as https://refeds.org/profile/mfa.",
+                "Maximum authentication age: -5 is negative; enter a number of seconds such as 43200, or leave it "
+                        + "empty for no limit.");
+
+        config.remove(AudiencePolicyParser.MINIMUM_LEVEL);
+        for (String age : new String[] {"0", "31536001"}) {
+            config.put(AudiencePolicyParser.MAX_AUTH_AGE_SECONDS, age);
+            assertThat(AudiencePolicyParser.parse("ssh", "ssh-gateway", config).problems()).containsExactly(
+                    "Maximum authentication age: " + age + " is out of range; enter a number of seconds from 1 to "
+                            + "31536000, or leave it empty for no limit.");
+        }
+        config.put(AudiencePolicyParser.MAX_AUTH_AGE_SECONDS, "12h");
+        assertThat(AudiencePolicyParser.parse("ssh", "ssh-gateway", config).problems()).containsExactly(
+                "Maximum authentication age: 12h is not a whole number of seconds; enter e.g. 43200.");
+    }
 }

@@ -41,12 +41,48 @@ class AudiencePolicyRealmCheckTest {
         public boolean clientScopeExists(String name) {
             return scopes.contains(name);
         }
+
+        @Override
+        public Map<String, Integer> acrLevels() {
+            return Map.of("https://refeds.org/profile/sfa", 1, "https://refeds.org/profile/mfa", 2);
+        }
+
+        @Override
+        public Set<Integer> flowLevels() {
+            return Set.of(1, 2, 3);
+        }
     };
+
+    private static AudiencePolicy withMinimum(String level) {
+        return new AudiencePolicy("p", "ssh-gateway", Set.of("jupyterhub"), Set.of(), Set.of(), Set.of("openid"), 3600,
+                false, false, "/", false, AudiencePolicy.LifetimeBound.SUBJECT_TOKEN,
+                new AssuranceRequirement(level, 0));
+    }
+
+    @Test
+    @DisplayName("Given a minimum the realm defines, by ACR value or by level, then there is no problem")
+    void knownMinimumLevels() {
+        assertThat(AudiencePolicyRealmCheck.problems(withMinimum("https://refeds.org/profile/mfa"), LAB_REALM)).isEmpty();
+        assertThat(AudiencePolicyRealmCheck.problems(withMinimum("2"), LAB_REALM)).isEmpty();
+        assertThat(AudiencePolicyRealmCheck.problems(withMinimum("3"), LAB_REALM)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("Given an unknown ACR value or a level no login reaches, then the problem says where to define it")
+    void unknownMinimumLevels() {
+        assertThat(AudiencePolicyRealmCheck.problems(withMinimum("https://refeds.org/profile/mfa-typo"), LAB_REALM))
+                .containsExactly("Minimum authentication level: the realm's ACR to LoA mapping has no ACR value "
+                        + "https://refeds.org/profile/mfa-typo; add it under Realm settings, General, ACR to LoA "
+                        + "Mapping, or enter a level number.");
+        assertThat(AudiencePolicyRealmCheck.problems(withMinimum("7"), LAB_REALM)).containsExactly(
+                "Minimum authentication level: no login in this realm reaches level 7; neither the ACR to LoA "
+                        + "mapping nor a Level of Authentication condition defines it.");
+    }
 
     private static AudiencePolicy policy(Set<String> requesters, Set<String> groups, Set<String> roles,
                                          Set<String> scopes, boolean wlcg, String root) {
         return new AudiencePolicy("p", "rucio", requesters, groups, roles, scopes, 3600, true, wlcg, root, false,
-                AudiencePolicy.LifetimeBound.SUBJECT_TOKEN);
+                AudiencePolicy.LifetimeBound.SUBJECT_TOKEN, AssuranceRequirement.NONE);
     }
 
     @Test

@@ -1,0 +1,79 @@
+package org.sciencegateway.keycloak.tokenexchange;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import org.jboss.logging.Logger;
+import org.keycloak.models.AuthenticatedClientSessionModel;
+import org.keycloak.models.Constants;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserSessionModel;
+import org.keycloak.protocol.oidc.utils.AcrUtils;
+import org.keycloak.services.managers.AuthenticationManager;
+import org.keycloak.util.JsonSerialization;
+
+/**
+ * Reads what a session achieved from the notes Keycloak keeps: the level of authentication recorded for the
+ * requester's client session when its last code was issued, and from the user session's level map when that level
+ * was reached. The client session, not the subject token's {@code acr} claim: a later, weaker login of the same hub
+ * lowers the note while earlier tokens still carry the old claim.
+ */
+final class SessionAssuranceReader {
+
+    private static final Logger LOG = Logger.getLogger(SessionAssuranceReader.class);
+
+    private SessionAssuranceReader() {
+    }
+
+    /** The policy's minimum as a level number in this realm; empty when its ACR value is no longer mapped. */
+    static Optional<Integer> requiredLevel(AudiencePolicy policy, RealmModel realm) {
+        return policy.assurance().resolveLevel(AcrUtils.getAcrLoaMap(realm));
+    }
+
+    static AudienceExchangeRules.SessionAssurance read(UserSessionModel userSession,
+                                                       AuthenticatedClientSessionModel requesterSession,
+                                                       int requiredLevel) {
+        int level = requesterSession == null ? -1 : parseInt(requesterSession.getNote(Constants.LEVEL_OF_AUTHENTICATION));
+        long authTime = 0;
+        if (requiredLevel >= 0) {
+            for (Map.Entry<Integer, Integer> entry : levelTimes(userSession).entrySet()) {
+                if (entry.getKey() >= requiredLevel && entry.getKey() <= level && entry.getValue() > authTime) {
+                    authTime = entry.getValue();
+                }
+            }
+        }
+        if (authTime == 0) {
+            authTime = Math.max(0, parseInt(userSession.getNote(AuthenticationManager.AUTH_TIME)));
+        }
+        return new AudienceExchangeRules.SessionAssurance(level, authTime);
+    }
+
+    /** Keycloak's {@code loa-map} user session note: level to the epoch second it was last authenticated. */
+    private static Map<Integer, Integer> levelTimes(UserSessionModel userSession) {
+        String note = userSession.getNote(Constants.LOA_MAP);
+        if (note == null || note.isBlank()) {
+            return Map.of();
+        }
+        try {
+            return JsonSerialization.readValue(note, new TypeReference<Map<Integer, Integer>>() {
+            });
+        } catch (IOException e) {
+            LOG.warnf("Unreadable level-of-authentication map in user session %s; using its authentication time",
+                    userSession.getId());
+            return Map.of();
+        }
+    }
+
+    private static int parseInt(String text) {
+        if (text == null) {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}
