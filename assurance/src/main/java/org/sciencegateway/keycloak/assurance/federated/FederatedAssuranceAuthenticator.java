@@ -1,0 +1,119 @@
+package org.sciencegateway.keycloak.assurance.federated;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jboss.logging.Logger;
+import org.keycloak.authentication.AuthenticationFlowContext;
+import org.keycloak.authentication.Authenticator;
+import org.keycloak.authentication.authenticators.broker.AbstractIdpAuthenticator;
+import org.keycloak.authentication.authenticators.broker.util.PostBrokerLoginConstants;
+import org.keycloak.authentication.authenticators.broker.util.SerializedBrokeredIdentityContext;
+import org.keycloak.authentication.authenticators.util.AcrStore;
+import org.keycloak.broker.provider.BrokeredIdentityContext;
+import org.keycloak.models.Constants;
+import org.keycloak.models.IdentityProviderModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.protocol.oidc.utils.AcrUtils;
+import org.keycloak.sessions.AuthenticationSessionModel;
+
+/**
+ * Post-broker-login step that records the level of authentication of a brokered login: the realm's federated level,
+ * or higher when a trusted institution asserted a stronger authentication ({@link FederatedLevel}). Keycloak's
+ * browser-flow conditions never see a brokered login, so without this step such a login has no level at all.
+ * The level is recorded the way Keycloak's own "Condition - Level of Authentication" records it (the authentication
+ * session's level and level map, the user session's level map), so the acr claim, step-up conditions and the
+ * exchange policies all read the same value.
+ */
+final class FederatedAssuranceAuthenticator implements Authenticator {
+
+    /** Identity provider setting that marks it trusted to assert levels (for automation and federation imports). */
+    static final String TRUSTED_IDP_CONFIG = "sg.assurance.trusted";
+    static final String EVENT_ASSERTED = "federated_acr";
+    static final String EVENT_LEVEL = "federated_level";
+    static final String EVENT_DECISION = "federated_level_reason";
+
+    private static final Logger LOG = Logger.getLogger(FederatedAssuranceAuthenticator.class);
+
+    @Override
+    public void authenticate(AuthenticationFlowContext context) {
+        AuthenticationSessionModel authSession = context.getAuthenticationSession();
+        BrokeredIdentityContext brokered = brokeredContext(context);
+        if (brokered == null) {
+            // Misplaced (a browser flow): raise nothing, and say so.
+            LOG.warnf("Federated assurance step in flow %s of realm %s ran without a brokered login; it belongs in "
+                    + "the post-broker-login flow", context.getTopLevelFlow() == null ? "?"
+                    : context.getTopLevelFlow().getAlias(), context.getRealm().getName());
+            context.success();
+            return;
+        }
+        FederatedAssuranceConfig config = FederatedAssuranceConfig.of(context.getAuthenticatorConfig());
+        IdentityProviderModel idp = brokered.getIdpConfig();
+        List<String> asserted = AssertedAuthentication.of(brokered);
+        FederatedLevel.Decision decision = FederatedLevel.decide(asserted, trust(idp, config.trustedAliases()),
+                AcrUtils.getAcrLoaMap(context.getRealm()), config.federatedLevel());
+
+        AcrStore acr = new AcrStore(context.getSession(), authSession);
+        // This login's level, replacing what an earlier step of the same authentication session may have left.
+        acr.setLevelAuthenticated(decision.level());
+        authSession.setUserSessionNote(Constants.LOA_MAP, authSession.getAuthNote(Constants.LOA_MAP));
+
+        context.getEvent().detail(EVENT_ASSERTED, String.join(" ", asserted))
+                .detail(EVENT_LEVEL, String.valueOf(decision.level()))
+                .detail(EVENT_DECISION, decision.reason());
+        LOG.debugf("Brokered login through %s in realm %s asserted %s: level %d (%s)", idp.getAlias(),
+                context.getRealm().getName(), asserted, decision.level(), decision.reason());
+        context.success();
+    }
+
+    static FederatedLevel.Trust trust(IdentityProviderModel idp, Set<String> trustedAliases) {
+        Map<String, String> config = idp.getConfig() == null ? Map.of() : idp.getConfig();
+        boolean marked = trustedAliases.contains(idp.getAlias()) || "true".equals(config.get(TRUSTED_IDP_CONFIG));
+        if (!marked) {
+            return FederatedLevel.Trust.NOT_TRUSTED;
+        }
+        if ("saml".equals(idp.getProviderId()) && !"true".equals(config.get("validateSignature"))) {
+            LOG.warnf("Identity provider %s is trusted for assurance but Keycloak does not validate its SAML "
+                    + "signatures; its AuthnContextClassRef is ignored", idp.getAlias());
+            return FederatedLevel.Trust.UNSIGNED;
+        }
+        return FederatedLevel.Trust.TRUSTED;
+    }
+
+    private static BrokeredIdentityContext brokeredContext(AuthenticationFlowContext context) {
+        for (String note : new String[] {PostBrokerLoginConstants.PBL_BROKERED_IDENTITY_CONTEXT,
+                AbstractIdpAuthenticator.BROKERED_CONTEXT_NOTE}) {
+            SerializedBrokeredIdentityContext serialized = SerializedBrokeredIdentityContext
+                    .readFromAuthenticationSession(context.getAuthenticationSession(), note);
+            if (serialized != null) {
+                return serialized.deserialize(context.getSession(), context.getAuthenticationSession());
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void action(AuthenticationFlowContext context) {
+        context.success();
+    }
+
+    @Override
+    public boolean requiresUser() {
+        return false;
+    }
+
+    @Override
+    public boolean configuredFor(KeycloakSession session, RealmModel realm, UserModel user) {
+        return true;
+    }
+
+    @Override
+    public void setRequiredActions(KeycloakSession session, RealmModel realm, UserModel user) {
+    }
+
+    @Override
+    public void close() {
+    }
+}

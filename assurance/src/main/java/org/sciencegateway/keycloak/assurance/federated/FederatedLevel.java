@@ -1,0 +1,69 @@
+package org.sciencegateway.keycloak.assurance.federated;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The security decision for a brokered login: which level of authentication it counts as. An institution's claim of
+ * a stronger authentication (a SAML {@code AuthnContextClassRef}, an OIDC {@code acr}) raises the level only when the
+ * admin trusts that identity provider for it and the realm's ACR-to-LoA mapping names the value; everything else
+ * counts as the realm's level for a federated login. Plain Java: no Keycloak types.
+ */
+public final class FederatedLevel {
+
+    /** How far the realm trusts one identity provider's assertions about the authentication. */
+    public enum Trust {
+        /** Marked trusted by the admin (and, for SAML, with signature validation on). */
+        TRUSTED,
+        /** Not marked: what it asserts is ignored. */
+        NOT_TRUSTED,
+        /** Marked trusted, but a SAML provider whose signatures Keycloak does not validate: a user could forge it. */
+        UNSIGNED
+    }
+
+    /**
+     * @param level    the level of authentication to record
+     * @param reason   why, for the event: {@code trusted_assertion}, {@code nothing_honoured}, {@code not_trusted},
+     *                 {@code unsigned_assertions}
+     * @param honoured the asserted values that raised the level (empty unless {@code trusted_assertion})
+     */
+    public record Decision(int level, String reason, List<String> honoured) {
+        public Decision {
+            honoured = List.copyOf(honoured);
+        }
+    }
+
+    private FederatedLevel() {
+    }
+
+    /**
+     * @param asserted   the values the institution asserted, in its order
+     * @param trust      the realm's trust in this identity provider
+     * @param acrToLevel the realm's ACR-to-LoA mapping
+     * @param baseLevel  the level a federated login counts as without an honoured assertion
+     */
+    public static Decision decide(Collection<String> asserted, Trust trust, Map<String, Integer> acrToLevel,
+                                  int baseLevel) {
+        if (trust == Trust.NOT_TRUSTED) {
+            return new Decision(baseLevel, "not_trusted", List.of());
+        }
+        if (trust == Trust.UNSIGNED) {
+            return new Decision(baseLevel, "unsigned_assertions", List.of());
+        }
+        int level = baseLevel;
+        TreeSet<String> honoured = new TreeSet<>();
+        for (String value : asserted) {
+            Integer mapped = value == null ? null : acrToLevel.get(value);
+            if (mapped != null && mapped > baseLevel) {
+                honoured.add(value);
+                level = Math.max(level, mapped);
+            }
+        }
+        if (honoured.isEmpty()) {
+            return new Decision(baseLevel, "nothing_honoured", List.of());
+        }
+        return new Decision(level, "trusted_assertion", List.copyOf(honoured));
+    }
+}

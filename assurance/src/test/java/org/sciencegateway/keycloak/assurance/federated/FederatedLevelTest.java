@@ -1,0 +1,53 @@
+package org.sciencegateway.keycloak.assurance.federated;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class FederatedLevelTest {
+
+    private static final String MFA = "https://refeds.org/profile/mfa";
+    private static final String SFA = "https://refeds.org/profile/sfa";
+    private static final Map<String, Integer> REALM = Map.of(SFA, 1, MFA, 2);
+
+    @Test
+    @DisplayName("Given a trusted provider asserting REFEDS MFA, then the login counts as the MFA level")
+    void trustedMfa() {
+        FederatedLevel.Decision d = FederatedLevel.decide(List.of(MFA), FederatedLevel.Trust.TRUSTED, REALM, 1);
+        assertThat(d).isEqualTo(new FederatedLevel.Decision(2, "trusted_assertion", List.of(MFA)));
+    }
+
+    @Test
+    @DisplayName("Given the same assertion from an unmarked provider, then it is ignored")
+    void untrustedMfa() {
+        assertThat(FederatedLevel.decide(List.of(MFA), FederatedLevel.Trust.NOT_TRUSTED, REALM, 1))
+                .isEqualTo(new FederatedLevel.Decision(1, "not_trusted", List.of()));
+    }
+
+    @Test
+    @DisplayName("Given a trusted SAML provider without signature validation, then its assertion is ignored")
+    void unsigned() {
+        assertThat(FederatedLevel.decide(List.of(MFA), FederatedLevel.Trust.UNSIGNED, REALM, 1).level()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("Given nothing, an unmapped value, a Keycloak-style number or a lower level, then the federated level")
+    void nothingHonoured() {
+        for (List<String> asserted : List.of(List.<String>of(),
+                List.of("urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified"), List.of("2"), List.of(SFA))) {
+            assertThat(FederatedLevel.decide(asserted, FederatedLevel.Trust.TRUSTED, REALM, 1))
+                    .as("asserted %s", asserted)
+                    .isEqualTo(new FederatedLevel.Decision(1, "nothing_honoured", List.of()));
+        }
+    }
+
+    @Test
+    @DisplayName("Given several statements, then the highest mapped one counts")
+    void highest() {
+        assertThat(FederatedLevel.decide(List.of(SFA, MFA), FederatedLevel.Trust.TRUSTED, REALM, 0).level())
+                .isEqualTo(2);
+    }
+}
