@@ -99,6 +99,35 @@ public final class HubLogin {
         return page;
     }
 
+    /**
+     * Whether the page asks only for the password of a user it already knows (Keycloak's re-authentication after
+     * {@code prompt=login} or {@code max_age}).
+     */
+    public boolean asksForPasswordOnly() {
+        return page.loginForm().isEmpty() && page.document().selectFirst("form:has(input[name=password])") != null;
+    }
+
+    /** Fills a password-only form and follows until a page needs the user or the hub is reached. */
+    public BrowserSession.Page reenterPassword(String password) {
+        Element form = Optional.ofNullable(page.document().selectFirst("form:has(input[name=password])"))
+                .orElseThrow(() -> new AssertionError("No password form on the page: " + page));
+        page = browser.follow(browser.submit(page, form, Map.of("password", password)), client.redirectUri());
+        return page;
+    }
+
+    /** Whether the current page asks for a one-time code (Keycloak's OTP form). */
+    public boolean asksForOneTimeCode() {
+        return page.document().selectFirst("form:has(input[name=otp])") != null;
+    }
+
+    /** Types {@code code} into the one-time-code form and follows until a page needs the user or the hub is reached. */
+    public BrowserSession.Page enterOneTimeCode(String code) {
+        Element form = Optional.ofNullable(page.document().selectFirst("form:has(input[name=otp])"))
+                .orElseThrow(() -> new AssertionError("No one-time-code form on the page: " + page));
+        page = browser.follow(browser.submit(page, form, Map.of("otp", code)), client.redirectUri());
+        return page;
+    }
+
     public BrowserSession.Page page() {
         return page;
     }

@@ -10,7 +10,11 @@ public enum LabUser {
     DAVE("institution-saml", null, List.of("/escape/users")),
     ERIN("federation-proxy", "https://idp.uni-allowed.example.org", List.of("/escape/users")),
     MALLORY("federation-proxy", "https://idp.uni-denied.example.org", List.of("/escape/users")),
-    ZED("institution-blocked", null, List.of("/escape/users"));
+    ZED("institution-blocked", null, List.of("/escape/users")),
+    /** Cluster user with a one-time-code credential in realm vre (secret {@link OneTimeCode#OSCAR}). */
+    OSCAR("institution-a", null, List.of("/escape/users", "/escape/cluster-users")),
+    /** Cluster user whose institution (institution-saml) asks him for a one-time code and asserts REFEDS MFA. */
+    FRANK("institution-saml", null, List.of("/escape/users", "/escape/cluster-users"));
 
     private final String identityProvider;
     private final String institution;

@@ -85,6 +85,9 @@ final class AudienceRefreshTokenProvider extends DefaultRefreshTokenProvider {
                     "The policy for audience " + audience + " no longer allows refresh tokens.");
         }
         UserModel user = validation.user;
+        // Refusals below are the user's: name them in the event, as the exchange does.
+        event.user(user);
+        event.detail(org.keycloak.events.Details.USERNAME, user.getUsername());
         List<String> groupPaths = user.getGroupsStream().map(KeycloakModelUtils::buildGroupPath).toList();
         Set<String> granted;
         try {

@@ -1,9 +1,17 @@
 package org.sciencegateway.keycloak.idpfilter.enforce;
 
+import java.util.Map;
+import java.util.Set;
 import org.keycloak.authentication.AuthenticationProcessor;
+import org.keycloak.authentication.Authenticator;
+import org.keycloak.authentication.AuthenticatorFactory;
+import org.keycloak.authentication.authenticators.conditional.ConditionalAuthenticatorFactory;
 import org.keycloak.events.Details;
+import org.keycloak.models.AuthenticationExecutionModel;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
+import org.keycloak.provider.ProviderFactory;
 import org.keycloak.services.managers.AuthenticationManager;
 import org.keycloak.sessions.AuthenticationSessionModel;
 import org.sciencegateway.keycloak.idpfilter.rules.LoginOrigin;
@@ -18,6 +26,13 @@ import org.sciencegateway.keycloak.idpfilter.rules.LoginOrigin;
  *   <li><b>SSO</b>: the cookie authenticator attached the user session named by {@code KEYCLOAK_IDENTITY}. That is
  *   the session judged, never one looked up through the authentication session's id; if the two differ (cookies
  *   from two logins mixed in one request) the login is refused.</li>
+ *   <li><b>step-up on SSO</b>: the cookie named the user but this tab had to add a factor (Keycloak's
+ *   level-of-authentication flows: the cookie authenticator then only "attempts", and no SSO mark is set). When
+ *   nothing that identifies a user succeeded in this tab (only the cookie, conditions, {@code allow-access} and
+ *   authenticators that need an already known user, such as OTP), the login is the cookie's session with one
+ *   more factor and is judged as SSO, with the same checks. Anything that identified the user in this tab (a
+ *   password, an identity-provider redirect) makes it local again: a stale success status can only make it
+ *   stricter.</li>
  *   <li><b>local</b>: anything else (password, registration, reset).</li>
  * </ul>
  *
@@ -44,8 +59,47 @@ record CompletedLogin(LoginOrigin origin, String refusal) {
         if ("true".equals(authSession.getAuthNote(AuthenticationManager.SSO_AUTH))) {
             return ofSsoCookie(session, authSession);
         }
+        if (authSession.getAuthenticatedUser() != null && identityCookie(session, authSession) != null
+                && !identifiedInThisTab(session, authSession)) {
+            return ofSsoCookie(session, authSession);
+        }
         return new CompletedLogin(LoginOrigin.local(), null);
     }
+
+    /** Whether an execution that can identify a user (not only add a factor for a known one) succeeded in this tab. */
+    private static boolean identifiedInThisTab(KeycloakSession session, AuthenticationSessionModel authSession) {
+        RealmModel realm = authSession.getRealm();
+        for (Map.Entry<String, AuthenticationSessionModel.ExecutionStatus> status
+                : authSession.getExecutionStatus().entrySet()) {
+            if (status.getValue() != AuthenticationSessionModel.ExecutionStatus.SUCCESS) {
+                continue;
+            }
+            AuthenticationExecutionModel execution = realm.getAuthenticationExecutionById(status.getKey());
+            if (execution == null) {
+                return true;
+            }
+            if (execution.isAuthenticatorFlow() || ONLY_ADD_TO_A_KNOWN_USER.contains(execution.getAuthenticator())) {
+                continue;
+            }
+            ProviderFactory<Authenticator> factory = session.getKeycloakSessionFactory()
+                    .getProviderFactory(Authenticator.class, execution.getAuthenticator());
+            if (factory instanceof ConditionalAuthenticatorFactory) {
+                continue;
+            }
+            if (!(factory instanceof AuthenticatorFactory authenticatorFactory)
+                    || !authenticatorFactory.create(session).requiresUser()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Executions that identify nobody although they do not require a user: the cookie itself, allow access, and this
+     * filter's own decision step.
+     */
+    private static final Set<String> ONLY_ADD_TO_A_KNOWN_USER = Set.of("auth-cookie", "allow-access-authenticator",
+            InstitutionFilterAuthenticatorFactory.PROVIDER_ID);
 
     /** SSO reuse: the session of {@code KEYCLOAK_IDENTITY}, which is what the cookie authenticator attached. */
     static CompletedLogin ofSsoCookie(KeycloakSession session, AuthenticationSessionModel authSession) {
