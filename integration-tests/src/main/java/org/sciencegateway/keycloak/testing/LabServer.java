@@ -159,8 +159,13 @@ public final class LabServer {
                    erin    federation-proxy, https://idp.uni-allowed.example.org   /escape/users
                    mallory federation-proxy, https://idp.uni-denied.example.org    /escape/users
                    zed     institution-blocked                            /escape/users
+                   oscar   institution-a, one-time code in vre            /escape/users, /escape/cluster-users
+                   frank   institution-saml, which asks a code and asserts MFA   /escape/users, /escape/cluster-users
+                 One-time codes (TOTP, lab only): oscar base32 N5ZWGYLSFVWGCYRNN52HALLTMVRXEZLU,
+                   frank base32 MZZGC3TLFVWGCYRNN52HALLTMVRXEZLU; ask for them with acr_values=https://refeds.org/profile/mfa
 
-                 Clients: jupyterhub (secret jupyterhub-lab-secret), other-gateway (other-gateway-lab-secret), rucio
+                 Clients: jupyterhub (secret jupyterhub-lab-secret), other-gateway (other-gateway-lab-secret), rucio,
+                   ssh-gateway (exchange audience for cluster users with MFA)
                  Ctrl-C stops the server; the next start imports the realms afresh.
                 ==========================================================================================
                 """.formatted(version, base, base, base, base);

@@ -196,6 +196,25 @@ class PrivilegedAccessIT {
     }
 
     @Test
+    @DisplayName("Given a cluster user without a one-time-code credential, then a login asking for MFA does not let "
+            + "him enrol one on the way (that would be MFA from a password alone) and the exchange is refused")
+    void noEnrolmentDuringTheLogin() {
+        String alice = admin.userId("vre", LabUser.ALICE.username());
+        String group = admin.get("/admin/realms/vre/group-by-path/escape/cluster-users").ok().path("id").asText();
+        String membership = "/admin/realms/vre/users/" + alice + "/groups/" + group;
+        try {
+            assertThat(admin.put(membership, "").status()).isEqualTo(204);
+            Login login = login(LabUser.ALICE, new BrowserSession(), MFA);
+            assertThat(login.codeAskedIn()).isEmpty();
+            TokenSet tokens = login.tokens();
+            assertThat(tokens.idTokenClaims().path("acr").asText()).isEqualTo(SFA);
+            assertInsufficient(exchange(tokens, SSH_GATEWAY), "this session reached 1");
+        } finally {
+            assertThat(admin.delete(membership).status()).isEqualTo(204);
+        }
+    }
+
+    @Test
     @DisplayName("Given an MFA session older than the policy's maximum authentication age, then the exchange is refused")
     void tooOldAuthentication() throws InterruptedException {
         TokenSet hub = login(LabUser.OSCAR, new BrowserSession(), MFA).tokens();
@@ -275,6 +294,19 @@ class PrivilegedAccessIT {
         } finally {
             ((ObjectNode) config.path("config")).put("trusted.identity.providers", trustedList);
             assertThat(admin.put(configPath, config).status()).isEqualTo(204);
+        }
+
+        // Trusted, but Keycloak no longer validates the institution's signatures: a user could forge the assertion.
+        String idpPath = "/admin/realms/vre/identity-provider/instances/institution-saml";
+        ObjectNode idp = (ObjectNode) admin.get(idpPath).ok();
+        try {
+            ((ObjectNode) idp.path("config")).put("validateSignature", "false");
+            assertThat(admin.put(idpPath, idp).status()).isEqualTo(204);
+            Login unsigned = login(LabUser.FRANK, new BrowserSession(), null);
+            assertInsufficient(exchange(unsigned.tokens(), SSH_GATEWAY), "this session reached 1");
+        } finally {
+            ((ObjectNode) idp.path("config")).put("validateSignature", "true");
+            assertThat(admin.put(idpPath, idp).status()).isEqualTo(204);
         }
 
         String frankAtInstitution = admin.userId("institution-saml", "frank");

@@ -52,8 +52,9 @@ final class FederatedAssuranceAuthenticator implements Authenticator {
         FederatedAssuranceConfig config = FederatedAssuranceConfig.of(context.getAuthenticatorConfig());
         IdentityProviderModel idp = brokered.getIdpConfig();
         List<String> asserted = AssertedAuthentication.of(brokered);
+        Map<String, Integer> acrToLevel = AcrUtils.getAcrLoaMap(context.getRealm());
         FederatedLevel.Decision decision = FederatedLevel.decide(asserted, trust(idp, config.trustedAliases()),
-                AcrUtils.getAcrLoaMap(context.getRealm()), config.federatedLevel());
+                acrToLevel, config.federatedLevel());
 
         AcrStore acr = new AcrStore(context.getSession(), authSession);
         // This login's level, replacing what an earlier step of the same authentication session may have left.
@@ -63,8 +64,15 @@ final class FederatedAssuranceAuthenticator implements Authenticator {
         context.getEvent().detail(EVENT_ASSERTED, String.join(" ", asserted))
                 .detail(EVENT_LEVEL, String.valueOf(decision.level()))
                 .detail(EVENT_DECISION, decision.reason());
-        LOG.debugf("Brokered login through %s in realm %s asserted %s: level %d (%s)", idp.getAlias(),
-                context.getRealm().getName(), asserted, decision.level(), decision.reason());
+        // Keycloak's LOGIN event of a brokered login is written by a later request and does not carry this step's
+        // details (they do reach a LOGIN_ERROR of this flow): the decisions an admin audits are logged.
+        // Raised levels and ignored claims of a stronger authentication: INFO; everything else: DEBUG.
+        boolean notable = decision.level() > config.federatedLevel() || FederatedLevel.decide(asserted,
+                FederatedLevel.Trust.TRUSTED, acrToLevel, config.federatedLevel()).level() > config.federatedLevel();
+        LOG.logf(notable ? Logger.Level.INFO : Logger.Level.DEBUG,
+                "Brokered login of %s through %s in realm %s asserted %s: level %d (%s)",
+                brokered.getUsername(), idp.getAlias(), context.getRealm().getName(), asserted, decision.level(),
+                decision.reason());
         context.success();
     }
 

@@ -120,6 +120,27 @@ class AdminConsoleIT {
     }
 
     @Test
+    @DisplayName("Given ssh-gateway's dedicated scope, then the policy's level fields show their help texts, and a "
+            + "negative age and an unknown ACR value are refused in the alert")
+    void sshGatewayLevelFields() {
+        String mapperId = mapperIdByType("ssh-gateway", "audience-exchange-policy");
+        openDedicatedScopeMapper("ssh-gateway", "ssh-gateway exchange policy");
+        assertFormDescribes(protocolMapperType("audience-exchange-policy"));
+        assertLabelsShown("Minimum authentication level", "Maximum authentication age (seconds)");
+        chromium.screenshot(SCREENSHOTS + "ssh-gateway-policy-form");
+
+        assertBadValueRefused("ssh-gateway", mapperId, "Maximum authentication age (seconds)", "-5",
+                "ssh-gateway-policy-age", "Maximum authentication age: -5 is negative; enter a number of seconds "
+                        + "such as 43200, or leave it empty for no limit.");
+        clearAlerts();
+        openDedicatedScopeMapper("ssh-gateway", "ssh-gateway exchange policy");
+        assertBadValueRefused("ssh-gateway", mapperId, "Minimum authentication level",
+                "https://refeds.org/profile/mfa-typo", "ssh-gateway-policy-level",
+                "Minimum authentication level: the realm's ACR to LoA mapping has no ACR value "
+                        + "https://refeds.org/profile/mfa-typo");
+    }
+
+    @Test
     @DisplayName("Given rucio's dedicated scope, then the audience exchange policy's form shows every label and help text, and a lifetime of 1h is refused in the alert")
     void audienceExchangePolicy() {
         String mapperId = mapperIdByType("rucio", "audience-exchange-policy");
