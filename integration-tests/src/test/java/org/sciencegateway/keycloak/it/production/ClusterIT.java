@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -260,6 +261,21 @@ class ClusterIT {
             JsonNode links = adminA.get("/admin/realms/" + realm + "/users/" + user.path("id").asText()
                     + "/federated-identity").ok();
             assertThat(links.get(0).path("identityProvider").asText()).isEqualTo("federation-proxy");
+
+            // Seed 003 on the production realm: the proxy is not trusted for MFA, so even a cluster user gets no
+            // ssh-gateway token from this session (level 1), on either node.
+            assertThat(tokens.idTokenClaims().path("acr").asText()).isEqualTo("https://refeds.org/profile/sfa");
+            String clusterUsers = adminA.get("/admin/realms/" + realm + "/group-by-path/escape/cluster-users").ok()
+                    .path("id").asText();
+            assertThat(adminA.put("/admin/realms/" + realm + "/users/" + user.path("id").asText() + "/groups/"
+                    + clusterUsers, "").status()).isEqualTo(204);
+            for (KeycloakServer node : List.of(a, b)) {
+                TokenEndpointClient.Answer ssh = new TokenEndpointClient(node, realm).post(
+                        TokenEndpointClient.seed002(hub, tokens.accessToken()).set("audience", "ssh-gateway"));
+                assertThat(ssh.status()).as(ssh.body()).isEqualTo(400);
+                assertThat(ssh.error()).isEqualTo("insufficient_user_authentication");
+                assertThat(ssh.json().path("error_description").asText()).contains("this session reached 1");
+            }
         } finally {
             adminA.delete("/admin/realms/" + realm);
             adminA.delete("/admin/realms/" + upstream);
