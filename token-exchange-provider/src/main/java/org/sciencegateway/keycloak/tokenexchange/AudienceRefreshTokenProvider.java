@@ -150,6 +150,7 @@ final class AudienceRefreshTokenProvider extends DefaultRefreshTokenProvider {
         long expiry = AudienceExchangeRules.expiry(policy, Time.currentTime(),
                 token.getExp() == null ? 0L : token.getExp(), 0L, sessionExpiry);
         AudienceTokenShape.apply(token, policy, granted, null, expiry, groups);
+        AuthenticationClaims.apply(session, ctx.getClientSession().getClient(), token, ctx);
         return builder;
     }
 

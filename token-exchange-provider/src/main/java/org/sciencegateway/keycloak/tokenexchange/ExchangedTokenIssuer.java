@@ -55,8 +55,9 @@ final class ExchangedTokenIssuer {
     /**
      * Scopes every exchanged token carries when the requester has them, whatever the policy grants: they describe how
      * the user authenticated, not what the token may reach. {@code basic} runs Keycloak's sub and auth_time mappers,
-     * {@code acr} Keycloak's acr mapper, {@code eduperson_assurance} the assurance module's claim (REFEDS values that
-     * match the level the session achieved), so a receiver such as motley_cue can decide tiers from them.
+     * {@code acr} Keycloak's acr mapper, {@code eduperson_assurance} (where a realm defines such a scope) REFEDS values
+     * that match the level the session achieved, so a receiver such as motley_cue can decide tiers from them. Such
+     * mappers on the requester client itself run too ({@link AuthenticationClaims}).
      */
     static final Set<String> AUTHENTICATION_SCOPES = Set.of("basic", "acr", "eduperson_assurance");
 
@@ -77,6 +78,9 @@ final class ExchangedTokenIssuer {
             throw ExchangeRefusal.invalidRequest("refresh_needs_online_session",
                     "A refresh token needs the subject token to belong to an online user session.");
         }
+        // The level the hub's session reached (checked by the policy): carried onto what is attached below.
+        AuthenticatedClientSessionModel hubSession = userSession.getAuthenticatedClientSessionByClient(requester.getId());
+        String hubLevel = hubSession == null ? null : hubSession.getNote(Constants.LEVEL_OF_AUTHENTICATION);
         if (userSession.isOffline()) {
             userSession = UserSessionUtil.createTransientUserSession(session, userSession);
             persistent = false;
@@ -106,7 +110,7 @@ final class ExchangedTokenIssuer {
             } else {
                 clientSessionCtx = new GrantedScopeClientSessionContext(
                         attach(realm, requester, userSession, subject.user(), issuer, scopeString, restrictedScopes,
-                                refresh, existing), scopeString);
+                                refresh, hubLevel), scopeString);
             }
             clientSessionCtx.setAttribute(OAuth2Constants.GRANT_TYPE, OAuth2Constants.TOKEN_EXCHANGE_GRANT_TYPE);
 
@@ -122,6 +126,7 @@ final class ExchangedTokenIssuer {
                     nullToZero(subject.token().getExp()), sessionExpiry);
             String sub = subject.token().getSubject() != null ? subject.token().getSubject() : subject.user().getId();
             AudienceTokenShape.apply(token, policy, granted, sub, expiry, groupPaths);
+            AuthenticationClaims.apply(session, requester, token, clientSessionCtx);
 
             TokenContextEncoderProvider encoder = session.getProvider(TokenContextEncoderProvider.class);
             if (encoder.getTokenContextFromTokenId(token.getId()).getSessionType()
@@ -158,7 +163,7 @@ final class ExchangedTokenIssuer {
      */
     private ClientSessionContext attach(RealmModel realm, ClientModel requester, UserSessionModel userSession,
                                         UserModel user, String issuer, String scopeString, Set<String> restrictedScopes,
-                                        boolean refresh, AuthenticatedClientSessionModel existing) {
+                                        boolean refresh, String hubLevel) {
         RootAuthenticationSessionModel root = new AuthenticationSessionManager(session)
                 .createAuthenticationSession(realm, false);
         AuthenticationSessionModel authSession = root.createAuthenticationSession(requester);
@@ -168,10 +173,10 @@ final class ExchangedTokenIssuer {
         authSession.setClientNote(OIDCLoginProtocol.SCOPE_PARAM, scopeString);
         // Attaching copies this session's level of authentication onto the requester's client session. This one-tab
         // session authenticated nothing; without the copy the hub's level would drop to none (and a level that a
-        // refresh of the exchanged token re-checks would be lost), so carry over what the hub's session achieved.
-        String level = existing == null ? null : existing.getNote(Constants.LEVEL_OF_AUTHENTICATION);
-        if (level != null) {
-            authSession.setAuthNote(Constants.LEVEL_OF_AUTHENTICATION, level);
+        // refresh of the exchanged token re-checks would be lost), so carry over what the hub's session achieved; from
+        // an offline session too, whose transient copy has no client session of its own.
+        if (hubLevel != null) {
+            authSession.setAuthNote(Constants.LEVEL_OF_AUTHENTICATION, hubLevel);
         }
         return TokenManager.attachAuthenticationSession(session, userSession, authSession, restrictedScopes, !refresh);
     }

@@ -17,7 +17,7 @@ import org.keycloak.util.JsonSerialization;
 /**
  * Reads what a session achieved from the notes Keycloak keeps: the level of authentication recorded for the
  * requester's client session when its last code was issued, and from the user session's level map when that level
- * was reached. The client session, not the subject token's {@code acr} claim: a later, weaker login of the same hub
+ * was reached (a level without a map entry, e.g. from a condition with max age 0, has no known time). The client session, not the subject token's {@code acr} claim: a later, weaker login of the same hub
  * lowers the note while earlier tokens still carry the old claim.
  */
 final class SessionAssuranceReader {
@@ -44,9 +44,13 @@ final class SessionAssuranceReader {
                 }
             }
         }
-        if (authTime == 0) {
+        if (requiredLevel < 0) {
+            // No minimum: the age is that of the last sign-in.
             authTime = Math.max(0, parseInt(userSession.getNote(AuthenticationManager.AUTH_TIME)));
         }
+        // With a minimum and no entry for it in the level map the time stays unknown (refused where an age is
+        // limited): the session's AUTH_TIME moves with every later login of any client and would make an old level
+        // look fresh.
         return new AudienceExchangeRules.SessionAssurance(level, authTime);
     }
 

@@ -22,29 +22,48 @@ import org.keycloak.representations.JsonWebToken;
 final class AssertedAuthentication {
 
     private static final String ACR_CLAIM = "acr";
+    private static final String AUTH_TIME_CLAIM = "auth_time";
 
     private AssertedAuthentication() {
     }
 
-    static List<String> of(BrokeredIdentityContext brokered) {
+    /**
+     * @param values   the asserted authentication context values, in order
+     * @param authTime the latest authentication time the institution stated, epoch seconds; 0 when none
+     */
+    record Asserted(List<String> values, long authTime) {
+    }
+
+    static Asserted of(BrokeredIdentityContext brokered) {
         Map<String, Object> data = brokered.getContextData();
         List<String> values = new ArrayList<>();
+        long authTime = 0;
+        List<AuthnStatementType> statements = new ArrayList<>();
         if (data.get(SAMLEndpoint.SAML_ASSERTION) instanceof AssertionType assertion) {
             for (StatementAbstractType statement : assertion.getStatements()) {
                 if (statement instanceof AuthnStatementType authn) {
-                    addClassRef(authn, values);
+                    statements.add(authn);
                 }
             }
         } else if (data.get(SAMLEndpoint.SAML_AUTHN_STATEMENT) instanceof AuthnStatementType authn) {
+            statements.add(authn);
+        }
+        for (AuthnStatementType authn : statements) {
             addClassRef(authn, values);
+            if (authn.getAuthnInstant() != null) {
+                authTime = Math.max(authTime, authn.getAuthnInstant().toGregorianCalendar().getTimeInMillis() / 1000);
+            }
         }
         if (data.get(OIDCIdentityProvider.VALIDATED_ID_TOKEN) instanceof JsonWebToken idToken) {
             Object acr = idToken.getOtherClaims().get(ACR_CLAIM);
             if (acr instanceof String value && !value.isBlank()) {
                 values.add(value);
             }
+            if (idToken.getOtherClaims().get(AUTH_TIME_CLAIM) instanceof Number time) {
+                authTime = Math.max(authTime, time.longValue());
+            }
         }
-        return values;
+        return new Asserted(values, authTime);
     }
 
     private static void addClassRef(AuthnStatementType authn, List<String> values) {

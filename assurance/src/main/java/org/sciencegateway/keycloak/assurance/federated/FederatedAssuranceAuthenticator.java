@@ -11,7 +11,7 @@ import org.keycloak.authentication.authenticators.broker.util.PostBrokerLoginCon
 import org.keycloak.authentication.authenticators.broker.util.SerializedBrokeredIdentityContext;
 import org.keycloak.authentication.authenticators.util.AcrStore;
 import org.keycloak.broker.provider.BrokeredIdentityContext;
-import org.keycloak.models.Constants;
+import org.keycloak.common.util.Time;
 import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -51,15 +51,17 @@ final class FederatedAssuranceAuthenticator implements Authenticator {
         }
         FederatedAssuranceConfig config = FederatedAssuranceConfig.of(context.getAuthenticatorConfig());
         IdentityProviderModel idp = brokered.getIdpConfig();
-        List<String> asserted = AssertedAuthentication.of(brokered);
+        AssertedAuthentication.Asserted assertion = AssertedAuthentication.of(brokered);
+        List<String> asserted = assertion.values();
         Map<String, Integer> acrToLevel = AcrUtils.getAcrLoaMap(context.getRealm());
+        long now = Time.currentTime();
         FederatedLevel.Decision decision = FederatedLevel.decide(asserted, trust(idp, config.trustedAliases()),
-                acrToLevel, config.federatedLevel());
+                acrToLevel, config.federatedLevel(), assertion.authTime(), now);
 
-        AcrStore acr = new AcrStore(context.getSession(), authSession);
-        // This login's level, replacing what an earlier step of the same authentication session may have left.
-        acr.setLevelAuthenticated(decision.level());
-        authSession.setUserSessionNote(Constants.LOA_MAP, authSession.getAuthNote(Constants.LOA_MAP));
+        // This login's level, replacing what an earlier step of the same authentication session may have left, and
+        // in the level map (which Keycloak's SSO and the exchange's maximum age read) the time it was reached.
+        new AcrStore(context.getSession(), authSession).setLevelAuthenticatedToCurrentRequest(decision.level());
+        LevelMap.record(authSession, decision.level(), decision.time());
 
         context.getEvent().detail(EVENT_ASSERTED, String.join(" ", asserted))
                 .detail(EVENT_LEVEL, String.valueOf(decision.level()))
@@ -68,7 +70,8 @@ final class FederatedAssuranceAuthenticator implements Authenticator {
         // details (they do reach a LOGIN_ERROR of this flow): the decisions an admin audits are logged.
         // Raised levels and ignored claims of a stronger authentication: INFO; everything else: DEBUG.
         boolean notable = decision.level() > config.federatedLevel() || FederatedLevel.decide(asserted,
-                FederatedLevel.Trust.TRUSTED, acrToLevel, config.federatedLevel()).level() > config.federatedLevel();
+                FederatedLevel.Trust.TRUSTED, acrToLevel, config.federatedLevel(), now, now).level()
+                > config.federatedLevel();
         LOG.logf(notable ? Logger.Level.INFO : Logger.Level.DEBUG,
                 "Brokered login of %s through %s in realm %s asserted %s: level %d (%s)",
                 brokered.getUsername(), idp.getAlias(), context.getRealm().getName(), asserted, decision.level(),

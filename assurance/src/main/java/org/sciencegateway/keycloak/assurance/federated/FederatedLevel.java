@@ -26,10 +26,12 @@ public final class FederatedLevel {
     /**
      * @param level    the level of authentication to record
      * @param reason   why, for the event: {@code trusted_assertion}, {@code nothing_honoured}, {@code not_trusted},
-     *                 {@code unsigned_assertions}
+     *                 {@code unsigned_assertions}, {@code no_authentication_time}
      * @param honoured the asserted values that raised the level (empty unless {@code trusted_assertion})
+     * @param time     epoch second at which the level was reached: the institution's own authentication time for a
+     *                 raised level (an MFA done days ago at the institution is days old here too), else now
      */
-    public record Decision(int level, String reason, List<String> honoured) {
+    public record Decision(int level, String reason, List<String> honoured, long time) {
         public Decision {
             honoured = List.copyOf(honoured);
         }
@@ -43,14 +45,17 @@ public final class FederatedLevel {
      * @param trust      the realm's trust in this identity provider
      * @param acrToLevel the realm's ACR-to-LoA mapping
      * @param baseLevel  the level a federated login counts as without an honoured assertion
+     * @param authTime   when the institution says the user authenticated (SAML {@code AuthnInstant}, OIDC
+     *                   {@code auth_time}), epoch seconds; 0 when it did not say
+     * @param now        the current epoch second
      */
     public static Decision decide(Collection<String> asserted, Trust trust, Map<String, Integer> acrToLevel,
-                                  int baseLevel) {
+                                  int baseLevel, long authTime, long now) {
         if (trust == Trust.NOT_TRUSTED) {
-            return new Decision(baseLevel, "not_trusted", List.of());
+            return new Decision(baseLevel, "not_trusted", List.of(), now);
         }
         if (trust == Trust.UNSIGNED) {
-            return new Decision(baseLevel, "unsigned_assertions", List.of());
+            return new Decision(baseLevel, "unsigned_assertions", List.of(), now);
         }
         int level = baseLevel;
         TreeSet<String> honoured = new TreeSet<>();
@@ -62,8 +67,12 @@ public final class FederatedLevel {
             }
         }
         if (honoured.isEmpty()) {
-            return new Decision(baseLevel, "nothing_honoured", List.of());
+            return new Decision(baseLevel, "nothing_honoured", List.of(), now);
         }
-        return new Decision(level, "trusted_assertion", List.copyOf(honoured));
+        if (authTime <= 0) {
+            // Without the institution's time the MFA could be of any age: a maximum age could not be judged.
+            return new Decision(baseLevel, "no_authentication_time", List.of(), now);
+        }
+        return new Decision(level, "trusted_assertion", List.copyOf(honoured), Math.min(authTime, now));
     }
 }
