@@ -1,5 +1,7 @@
 package org.sciencegateway.keycloak.tokenexchange;
 
+import java.util.Map;
+
 /**
  * A refused exchange: the OAuth error code and description the client sees (RFC 8693 section 2.2.2, RFC 6749
  * section 5.2), the HTTP status, and a short machine-readable reason recorded in the event.
@@ -23,19 +25,19 @@ public final class ExchangeRefusal extends RuntimeException {
     private final String error;
     private final int status;
     private final String reason;
-    private final java.util.Map<String, String> details;
+    private final Map<String, String> details;
 
     private ExchangeRefusal(String error, String description, int status, String reason) {
-        this(error, description, status, reason, java.util.Map.of());
+        this(error, description, status, reason, Map.of());
     }
 
     private ExchangeRefusal(String error, String description, int status, String reason,
-                            java.util.Map<String, String> details) {
+                            Map<String, String> details) {
         super(description, null, false, false);
         this.error = error;
         this.status = status;
         this.reason = reason;
-        this.details = java.util.Map.copyOf(details);
+        this.details = Map.copyOf(details);
     }
 
     /**
@@ -43,7 +45,7 @@ public final class ExchangeRefusal extends RuntimeException {
      * event) name the required and the achieved level.
      */
     public static ExchangeRefusal insufficientUserAuthentication(String reason, String description,
-                                                                 java.util.Map<String, String> details) {
+                                                                 Map<String, String> details) {
         return new ExchangeRefusal(INSUFFICIENT_USER_AUTHENTICATION, description, 400, reason, details);
     }
 
@@ -89,7 +91,7 @@ public final class ExchangeRefusal extends RuntimeException {
     }
 
     /** Further event details, beyond the reason. */
-    public java.util.Map<String, String> details() {
+    public Map<String, String> details() {
         return details;
     }
 }

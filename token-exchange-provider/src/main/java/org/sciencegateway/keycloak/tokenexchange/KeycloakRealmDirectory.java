@@ -1,10 +1,14 @@
 package org.sciencegateway.keycloak.tokenexchange;
 
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.ModelException;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.protocol.oidc.utils.AcrUtils;
 
 /** {@link RealmDirectory} backed by a realm's models. */
 final class KeycloakRealmDirectory implements RealmDirectory {
@@ -48,13 +52,13 @@ final class KeycloakRealmDirectory implements RealmDirectory {
     }
 
     @Override
-    public java.util.Map<String, Integer> acrLevels() {
-        return org.keycloak.protocol.oidc.utils.AcrUtils.getAcrLoaMap(realm);
+    public Map<String, Integer> acrLevels() {
+        return AcrUtils.getAcrLoaMap(realm);
     }
 
     @Override
-    public java.util.Set<Integer> flowLevels() {
-        java.util.Set<Integer> levels = new java.util.TreeSet<>();
+    public Set<Integer> flowLevels() {
+        Set<Integer> levels = new TreeSet<>();
         realm.getAuthenticatorConfigsStream()
                 .map(config -> config.getConfig() == null ? null : config.getConfig().get(LOA_CONDITION_LEVEL))
                 .filter(AssuranceRequirement::isNumeric)

@@ -1,5 +1,8 @@
 package org.sciencegateway.keycloak.tokenexchange;
 
+import java.util.Map;
+import java.util.Set;
+
 /** What save-time validation needs to know about the realm a policy lives in. */
 public interface RealmDirectory {
 
@@ -15,8 +18,8 @@ public interface RealmDirectory {
     boolean clientScopeExists(String name);
 
     /** The realm's ACR-to-LoA mapping ({@code acr.loa.map}); empty when none is configured. */
-    java.util.Map<String, Integer> acrLevels();
+    Map<String, Integer> acrLevels();
 
     /** Levels the realm's flows can record: those of its "Condition - Level of Authentication" executions. */
-    java.util.Set<Integer> flowLevels();
+    Set<Integer> flowLevels();
 }

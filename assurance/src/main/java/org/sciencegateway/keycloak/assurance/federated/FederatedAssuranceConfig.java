@@ -4,6 +4,8 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
 import org.keycloak.models.AuthenticatorConfigModel;
 import org.keycloak.models.Constants;
 
@@ -21,6 +23,8 @@ record FederatedAssuranceConfig(Set<String> trustedAliases, int federatedLevel) 
     static final String FEDERATED_LEVEL = "federated.level";
     static final int DEFAULT_FEDERATED_LEVEL = 1;
 
+    private static final Logger LOG = Logger.getLogger(FederatedAssuranceConfig.class);
+
     FederatedAssuranceConfig {
         trustedAliases = Set.copyOf(trustedAliases);
     }
@@ -30,7 +34,7 @@ record FederatedAssuranceConfig(Set<String> trustedAliases, int federatedLevel) 
         Set<String> aliases = new LinkedHashSet<>();
         String stored = config.get(TRUSTED_IDPS);
         if (stored != null) {
-            Arrays.stream(stored.split(java.util.regex.Pattern.quote(Constants.CFG_DELIMITER)))
+            Arrays.stream(stored.split(Pattern.quote(Constants.CFG_DELIMITER)))
                     .map(String::trim).filter(s -> !s.isEmpty()).forEach(aliases::add);
         }
         return new FederatedAssuranceConfig(aliases, level(config.get(FEDERATED_LEVEL)));
@@ -46,6 +50,4 @@ record FederatedAssuranceConfig(Set<String> trustedAliases, int federatedLevel) 
         }
         return Integer.parseInt(text.trim());
     }
-
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(FederatedAssuranceConfig.class);
 }

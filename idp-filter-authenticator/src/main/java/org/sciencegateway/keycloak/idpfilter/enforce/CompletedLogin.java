@@ -59,8 +59,9 @@ record CompletedLogin(LoginOrigin origin, String refusal) {
         if ("true".equals(authSession.getAuthNote(AuthenticationManager.SSO_AUTH))) {
             return ofSsoCookie(session, authSession);
         }
-        if (authSession.getAuthenticatedUser() != null && identityCookie(session, authSession) != null
-                && !identifiedInThisTab(session, authSession)) {
+        // The in-memory status scan first: a password login then never pays for verifying the identity cookie.
+        if (authSession.getAuthenticatedUser() != null && !identifiedInThisTab(session, authSession)
+                && identityCookie(session, authSession) != null) {
             return ofSsoCookie(session, authSession);
         }
         return new CompletedLogin(LoginOrigin.local(), null);
