@@ -1,0 +1,103 @@
+package org.sciencegateway.keycloak.samlfederation.metadata;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * What the federation's metadata says about one identity provider: everything an import needs and nothing else.
+ *
+ * @param entityId                the IdP's SAML entityID
+ * @param registrationAuthority   {@code mdrpi:RegistrationInfo/@registrationAuthority} ({@code null}: none stated)
+ * @param entityCategories        values of the {@code http://macedir.org/entity-category} entity attribute
+ * @param assuranceCertifications values of {@code urn:oasis:names:tc:SAML:attribute:assurance-certification}
+ * @param displayNames            {@code mdui:DisplayName} by language (else {@code md:OrganizationDisplayName})
+ * @param keywords                {@code mdui:Keywords}, every language
+ * @param logo                    an {@code https:} {@code mdui:Logo} ({@code null}: none)
+ * @param scopes                  {@code shibmd:Scope} values
+ * @param domainHints             {@code mdui:DomainHint} values
+ * @param ssoPostUrl              SingleSignOnService location for HTTP-POST ({@code null}: none)
+ * @param ssoRedirectUrl          SingleSignOnService location for HTTP-Redirect ({@code null}: none)
+ * @param signingCertificates     base64 DER certificates of the signing (or unqualified) key descriptors
+ * @param nameIdFormats           {@code md:NameIDFormat} values
+ */
+public record EntityRecord(String entityId, String registrationAuthority, Set<String> entityCategories,
+                           Set<String> assuranceCertifications, Map<String, String> displayNames,
+                           List<String> keywords, String logo, List<Scope> scopes, List<String> domainHints,
+                           String ssoPostUrl, String ssoRedirectUrl, List<String> signingCertificates,
+                           List<String> nameIdFormats) {
+
+    public static final String HIDE_FROM_DISCOVERY = "http://refeds.org/category/hide-from-discovery";
+
+    /** A {@code shibmd:Scope}: a domain, or a regular expression when {@code regexp="true"}. */
+    public record Scope(String value, boolean regexp) {
+        @Override
+        public String toString() {
+            return regexp ? "regexp:" + value : value;
+        }
+    }
+
+    public EntityRecord {
+        entityCategories = Set.copyOf(new TreeSet<>(entityCategories));
+        assuranceCertifications = Set.copyOf(new TreeSet<>(assuranceCertifications));
+        displayNames = Map.copyOf(new TreeMap<>(displayNames));
+        keywords = List.copyOf(keywords);
+        scopes = List.copyOf(scopes);
+        domainHints = List.copyOf(domainHints);
+        signingCertificates = List.copyOf(signingCertificates);
+        nameIdFormats = List.copyOf(nameIdFormats);
+    }
+
+    /** Listed in discovery (the picker) unless the entity carries REFEDS hide-from-discovery. */
+    public boolean hiddenFromDiscovery() {
+        return entityCategories.contains(HIDE_FROM_DISCOVERY);
+    }
+
+    /** The English display name, else any, else the entityID. */
+    public String displayName() {
+        String english = displayNames.get("en");
+        if (english != null) {
+            return english;
+        }
+        return displayNames.isEmpty() ? entityId : new TreeMap<>(displayNames).firstEntry().getValue();
+    }
+
+    /**
+     * A stable fingerprint of everything an import copies from the entity: two syncs see the same digest exactly when
+     * the identity provider they would write is the same, so an unchanged entity is never written again.
+     */
+    public String digest() {
+        StringBuilder canonical = new StringBuilder();
+        field(canonical, entityId);
+        field(canonical, registrationAuthority);
+        field(canonical, String.join(" ", new TreeSet<>(entityCategories)));
+        field(canonical, String.join(" ", new TreeSet<>(assuranceCertifications)));
+        new TreeMap<>(displayNames).forEach((lang, name) -> field(canonical, lang + "=" + name));
+        field(canonical, String.join(" ", keywords));
+        field(canonical, logo);
+        scopes.forEach(scope -> field(canonical, scope.toString()));
+        field(canonical, String.join(" ", domainHints));
+        field(canonical, ssoPostUrl);
+        field(canonical, ssoRedirectUrl);
+        signingCertificates.forEach(certificate -> field(canonical, certificate));
+        field(canonical, String.join(" ", nameIdFormats));
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
+        }
+    }
+
+    private static void field(StringBuilder canonical, String value) {
+        // Length-prefixed, so no two different records serialise alike.
+        String text = value == null ? "" : value;
+        canonical.append(value == null ? -1 : text.length()).append(':').append(text).append('\n');
+    }
+}

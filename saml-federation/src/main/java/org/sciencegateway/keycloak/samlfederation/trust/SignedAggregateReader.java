@@ -1,0 +1,265 @@
+package org.sciencegateway.keycloak.samlfederation.trust;
+
+import org.apache.xml.security.exceptions.XMLSecurityException;
+import org.apache.xml.security.stax.ext.InboundXMLSec;
+import org.apache.xml.security.stax.ext.XMLSec;
+import org.apache.xml.security.stax.ext.XMLSecurityConstants;
+import org.apache.xml.security.stax.ext.XMLSecurityProperties;
+import org.apache.xml.security.stax.securityEvent.AlgorithmSuiteSecurityEvent;
+import org.apache.xml.security.stax.securityEvent.SecurityEvent;
+import org.apache.xml.security.stax.securityEvent.SignedElementSecurityEvent;
+import org.sciencegateway.keycloak.samlfederation.metadata.EntityReader;
+import org.sciencegateway.keycloak.samlfederation.metadata.EntityRecord;
+
+import javax.xml.namespace.QName;
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
+import javax.xml.stream.util.StreamReaderDelegate;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.PublicKey;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Reads a federation's metadata aggregate in one streaming pass while Apache Santuario's StAX implementation verifies
+ * its XML signature against the pinned key. The entities handed to the consumer count only when {@link #read} returns:
+ * the signature's digest is checked at the aggregate's end tag, so a caller must not act on any entity before that.
+ * <p>
+ * What is refused ({@link TrustFailure.Reason}): a document over the size limit (counted while streaming), any
+ * document type declaration (so neither external entities nor entity expansion can occur), malformed or truncated
+ * XML, no signature, a signature that does not verify with the pinned key or does not cover the whole aggregate
+ * (a signature over one element is how signature-wrapping attacks start), weak algorithms, and a {@code validUntil}
+ * that is missing or past.
+ */
+public final class SignedAggregateReader {
+
+    private static final QName SAML_ID = new QName(null, "ID");
+
+    private static final Set<String> SIGNATURE_ALGORITHMS = Set.of(
+            "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+            "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
+            "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
+            "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
+            "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384",
+            "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512",
+            "http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1",
+            "http://www.w3.org/2007/05/xmldsig-more#sha384-rsa-MGF1",
+            "http://www.w3.org/2007/05/xmldsig-more#sha512-rsa-MGF1");
+    private static final Set<String> DIGEST_ALGORITHMS = Set.of(
+            "http://www.w3.org/2001/04/xmlenc#sha256",
+            "http://www.w3.org/2001/04/xmldsig-more#sha384",
+            "http://www.w3.org/2001/04/xmlenc#sha512");
+
+    static {
+        org.apache.xml.security.Init.init();
+    }
+
+    /** What a verified aggregate contained. */
+    public record Aggregate(String name, Instant validUntil, int entities, int identityProviders, long bytes) {
+    }
+
+    private final PublicKey pinnedKey;
+    private final long maxBytes;
+
+    public SignedAggregateReader(PinnedCertificate pinned, long maxBytes) {
+        this.pinnedKey = pinned.publicKey();
+        this.maxBytes = maxBytes;
+    }
+
+    /**
+     * Verifies and reads the document; {@code identityProviders} receives each identity provider as it streams by.
+     *
+     * @throws TrustFailure when the document is not accepted; everything the consumer received must then be dropped
+     */
+    public Aggregate read(InputStream document, Instant now, Consumer<EntityRecord> identityProviders)
+            throws TrustFailure {
+        BoundedInputStream bounded = new BoundedInputStream(document, maxBytes);
+        List<SignedElementSecurityEvent> signedElements = new ArrayList<>();
+        List<String> refusedAlgorithms = new ArrayList<>();
+        XMLStreamReader reader = null;
+        try {
+            XMLSecurityProperties properties = new XMLSecurityProperties();
+            properties.setSignatureVerificationKey(pinnedKey);
+            properties.setIdAttributeNS(SAML_ID);
+            InboundXMLSec inbound = XMLSec.getInboundWSSec(properties);
+            reader = inbound.processInMessage(refuseDoctype(factory().createXMLStreamReader(bounded)), null,
+                    event -> observe(event, signedElements, refusedAlgorithms));
+            Root root = readRoot(reader, now);
+            EntityReader.Counts counts = EntityReader.readAll(reader, identityProviders);
+            if (!refusedAlgorithms.isEmpty()) {
+                throw new TrustFailure(TrustFailure.Reason.WEAK_ALGORITHM,
+                        "the aggregate is signed with refused algorithms: " + String.join(", ", refusedAlgorithms));
+            }
+            requireSignatureOverRoot(signedElements);
+            return new Aggregate(root.name, root.validUntil, counts.entities(), counts.identityProviders(),
+                    bounded.count());
+        } catch (XMLStreamException | XMLSecurityException e) {
+            if (!refusedAlgorithms.isEmpty()) {
+                throw new TrustFailure(TrustFailure.Reason.WEAK_ALGORITHM,
+                        "the aggregate is signed with refused algorithms: " + String.join(", ", refusedAlgorithms), e);
+            }
+            if (bounded.exceeded()) {
+                // the parser may wrap the stream's exception without a cause chain: ask the stream
+                throw new TrustFailure(TrustFailure.Reason.DOCUMENT_TOO_LARGE,
+                        "the document is larger than the source's limit of " + maxBytes + " bytes", e);
+            }
+            throw classify(e);
+        } finally {
+            close(reader);
+        }
+    }
+
+    private static XMLInputFactory factory() {
+        XMLInputFactory factory = XMLInputFactory.newDefaultFactory();
+        factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
+        factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+        factory.setProperty(XMLInputFactory.IS_REPLACING_ENTITY_REFERENCES, false);
+        factory.setXMLResolver((publicId, systemId, baseUri, namespace) -> {
+            throw new XMLStreamException("external resources are refused: " + systemId);
+        });
+        return factory;
+    }
+
+    /** A document type declaration ends the read: the parser never gets to declare or expand an entity. */
+    private static XMLStreamReader refuseDoctype(XMLStreamReader raw) {
+        return new StreamReaderDelegate(raw) {
+            @Override
+            public int next() throws XMLStreamException {
+                int event = super.next();
+                if (event == XMLStreamConstants.DTD) {
+                    throw new DoctypeRefused();
+                }
+                return event;
+            }
+        };
+    }
+
+    private static final class DoctypeRefused extends XMLStreamException {
+        DoctypeRefused() {
+            super("the document has a document type declaration (DOCTYPE), which federation metadata never needs");
+        }
+    }
+
+    private static void observe(SecurityEvent event, List<SignedElementSecurityEvent> signed, List<String> refused) {
+        if (event instanceof SignedElementSecurityEvent element) {
+            signed.add(element);
+        } else if (event instanceof AlgorithmSuiteSecurityEvent algorithm) {
+            XMLSecurityConstants.AlgorithmUsage usage = algorithm.getAlgorithmUsage();
+            String uri = algorithm.getAlgorithmURI();
+            boolean accepted = usage == XMLSecurityConstants.Asym_Sig ? SIGNATURE_ALGORITHMS.contains(uri)
+                    : usage == XMLSecurityConstants.SigDig ? DIGEST_ALGORITHMS.contains(uri)
+                    : usage != XMLSecurityConstants.Sym_Sig;
+            if (!accepted) {
+                refused.add(uri);
+            }
+        }
+    }
+
+    private record Root(String name, Instant validUntil) {
+    }
+
+    private static Root readRoot(XMLStreamReader reader, Instant now) throws XMLStreamException, TrustFailure {
+        while (reader.hasNext() && reader.next() != XMLStreamConstants.START_ELEMENT) {
+            // prolog: comments, processing instructions, whitespace
+        }
+        if (reader.getEventType() != XMLStreamConstants.START_ELEMENT
+                || !EntityReader.ENTITIES_DESCRIPTOR.equals(reader.getName())) {
+            throw new TrustFailure(TrustFailure.Reason.MALFORMED,
+                    "the document is not a SAML metadata aggregate (md:EntitiesDescriptor)");
+        }
+        String validUntil = reader.getAttributeValue(null, "validUntil");
+        if (validUntil == null || validUntil.isBlank()) {
+            throw new TrustFailure(TrustFailure.Reason.EXPIRED, "the aggregate states no validUntil");
+        }
+        Instant until = instant(validUntil.trim());
+        if (!until.isAfter(now)) {
+            throw new TrustFailure(TrustFailure.Reason.EXPIRED, "the aggregate expired at " + until);
+        }
+        return new Root(reader.getAttributeValue(null, "Name"), until);
+    }
+
+    private static Instant instant(String dateTime) throws TrustFailure {
+        try {
+            return OffsetDateTime.parse(dateTime).toInstant();
+        } catch (DateTimeParseException withoutZone) {
+            try {
+                return LocalDateTime.parse(dateTime).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeParseException e) {
+                throw new TrustFailure(TrustFailure.Reason.EXPIRED, "validUntil is not an xs:dateTime: " + dateTime);
+            }
+        }
+    }
+
+    private void requireSignatureOverRoot(List<SignedElementSecurityEvent> signedElements) throws TrustFailure {
+        if (signedElements.isEmpty()) {
+            throw new TrustFailure(TrustFailure.Reason.UNSIGNED, "the aggregate carries no signature");
+        }
+        boolean rootSigned = false;
+        for (SignedElementSecurityEvent element : signedElements) {
+            List<QName> path = element.getElementPath();
+            if (path.size() == 1 && EntityReader.ENTITIES_DESCRIPTOR.equals(path.get(0)) && signedWithPin(element)) {
+                rootSigned = true;
+            }
+        }
+        if (!rootSigned) {
+            throw new TrustFailure(TrustFailure.Reason.BAD_SIGNATURE,
+                    "no signature by the pinned key covers the whole aggregate");
+        }
+    }
+
+    /** Santuario uses the configured key; a document-supplied KeyValue would not be — check, never assume. */
+    private boolean signedWithPin(SignedElementSecurityEvent element) throws TrustFailure {
+        try {
+            return element.getSecurityToken() != null && pinnedKey.equals(element.getSecurityToken().getPublicKey());
+        } catch (XMLSecurityException e) {
+            throw new TrustFailure(TrustFailure.Reason.BAD_SIGNATURE, "the signature's key cannot be read", e);
+        }
+    }
+
+    private static TrustFailure classify(Exception e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof BoundedInputStream.LimitExceeded limit) {
+                return new TrustFailure(TrustFailure.Reason.DOCUMENT_TOO_LARGE, limit.getMessage(), e);
+            }
+            if (cause instanceof DoctypeRefused doctype) {
+                return new TrustFailure(TrustFailure.Reason.DOCTYPE_REFUSED, doctype.getMessage(), e);
+            }
+        }
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof XMLSecurityException security) {
+                return new TrustFailure(TrustFailure.Reason.BAD_SIGNATURE,
+                        "the signature does not verify with the pinned certificate: " + security.getMessage(), e);
+            }
+        }
+        return new TrustFailure(TrustFailure.Reason.MALFORMED, "the document is not well-formed XML: " + e.getMessage(), e);
+    }
+
+    private static void close(XMLStreamReader reader) {
+        if (reader != null) {
+            try {
+                reader.close();
+            } catch (XMLStreamException ignored) {
+                // nothing was accepted; the stream belongs to the caller
+            }
+        }
+    }
+
+    /** For callers that hand over the stream: closes it, mapping failures to {@link TrustFailure.Reason#FETCH_FAILED}. */
+    public static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // a close failure after the read changes no decision
+        }
+    }
+}
