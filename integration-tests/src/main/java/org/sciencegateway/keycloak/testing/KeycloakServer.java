@@ -72,6 +72,9 @@ public final class KeycloakServer implements AutoCloseable {
      * Keycloak drops OIDC request parameters longer than its limits (4,000 characters; 20,000 for tokens) unless told
      * to fail: then the request gets {@code invalid_request}. The lab, the tests and the production recipe all set it.
      */
+    /** The console page of the saml-federation module (Keycloak's declarative UI, an experimental feature). */
+    public static final String DECLARATIVE_UI = "--features=declarative-ui";
+
     public static final List<String> FAIL_FAST_OPTIONS = List.of(
             "--spi-login-protocol--openid-connect--add-req-params-fail-fast=true",
             "--spi-login-protocol--openid-connect--add-req-token-params-fail-fast=true");
@@ -131,7 +134,7 @@ public final class KeycloakServer implements AutoCloseable {
             command.addAll(List.of("bash", home.resolve("bin/kc.sh").toString()));
             if (settings.serverArguments == null) {
                 command.addAll(List.of("start-dev", "--http-port=" + port, "--import-realm", "--db=dev-mem",
-                        "--cache=local", FileVault.BUILD_OPTION));
+                        "--cache=local", FileVault.BUILD_OPTION, DECLARATIVE_UI));
                 command.addAll(vault().startOptions());
             } else {
                 // Production: the distribution was built with `kc.sh build`; these are start --optimized's options.

@@ -1,0 +1,369 @@
+package org.sciencegateway.keycloak.it.federation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.sciencegateway.keycloak.samlfederation.testing.FederationMetadata;
+import org.sciencegateway.keycloak.samlfederation.testing.FederationMetadata.Idp;
+import org.sciencegateway.keycloak.samlfederation.testing.FederationSigner;
+import org.sciencegateway.keycloak.testing.FederationFeed;
+import org.sciencegateway.keycloak.testing.FederationSourceAdmin;
+import org.sciencegateway.keycloak.testing.KeycloakAdmin;
+import org.sciencegateway.keycloak.testing.SharedKeycloak;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("SAML federation: signed aggregate import, fail-closed refusals and sync")
+@ExtendWith(SharedKeycloak.class)
+class FederationSyncIT {
+
+    static final String REALM = "federation-sync-test";
+    static final String DFN = "https://www.aai.dfn.de";
+    static final String INCOMMON = "https://incommon.org";
+    static final String TEMPLATE = """
+            {"config": {"principalType": "SUBJECT", "nameIDPolicyFormat": "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"},
+             "firstBrokerLoginFlowAlias": "first broker login", "institutionAttribute": "schacHomeOrganization",
+             "mappers": [{"name": "email", "identityProviderMapper": "saml-user-attribute-idp-mapper",
+                          "config": {"syncMode": "INHERIT", "attribute.name": "urn:oid:0.9.2342.19200300.100.1.3", "user.attribute": "email"}}]}""";
+
+    @SharedKeycloak.Shared
+    private static KeycloakAdmin admin;
+    private static FederationFeed feed;
+    private static FederationSourceAdmin sources;
+    private static final AtomicInteger PREFIXES = new AtomicInteger();
+
+    @BeforeAll
+    static void realmAndFeed() {
+        admin.delete("/admin/realms/" + REALM);
+        admin.post("/admin/realms", Map.of("realm", REALM, "enabled", true)).ok();
+        feed = new FederationFeed();
+        sources = new FederationSourceAdmin(admin, REALM);
+    }
+
+    @AfterAll
+    static void stop() {
+        feed.close();
+        admin.delete("/admin/realms/" + REALM);
+    }
+
+    static Idp uniA() {
+        return Idp.of("https://idp.uni-a.example/idp/shibboleth").name("en", "University A")
+                .name("de", "Universität A").scope("uni-a.example").registrationAuthority(DFN)
+                .category(FederationMetadata.RS).certification(FederationMetadata.SIRTFI).keywords("physics");
+    }
+
+    static Idp uniB() {
+        return Idp.of("https://idp.uni-b.example/idp").name("en", "University B").scope("uni-b.example")
+                .registrationAuthority(INCOMMON).category(FederationMetadata.RS);
+    }
+
+    static Idp uniC() {
+        return Idp.of("https://login.uni-c.example/saml2/idp/metadata.php").name("en", "University C")
+                .scope("uni-c.example").registrationAuthority(DFN);
+    }
+
+    static Idp hidden() {
+        return Idp.of("https://idp.hidden.example/idp").name("en", "Hidden Institute").registrationAuthority(DFN)
+                .category(FederationMetadata.HIDE);
+    }
+
+    static FederationMetadata baseFeed() {
+        return new FederationMetadata().add(uniA()).addServiceProvider("https://sp.example/shibboleth").add(uniB())
+                .add(uniC()).add(hidden());
+    }
+
+    static Map<String, Object> config(Map<String, Object> extra) {
+        Map<String, Object> config = new HashMap<>();
+        config.put("metadataUrl", feed.url());
+        config.put("signingCertificate", FederationSigner.LAB.certificatePem());
+        config.put("aliasPrefix", "t" + PREFIXES.incrementAndGet());
+        config.put("maxRemovalPercent", "50");
+        config.put("identityProviderTemplate", TEMPLATE);
+        config.putAll(extra);
+        return config;
+    }
+
+    /** A source over the base feed, its first sync done. */
+    static String sourceOverBaseFeed(String name, Map<String, Object> extra) {
+        feed.serve(FederationSigner.LAB.sign(baseFeed().xml()));
+        String id = sources.create(name, config(extra));
+        JsonNode status = sources.awaitAttemptAfter(id, "");
+        assertThat(status.path("state").asText()).as(status.toString()).isEqualTo("ok");
+        return id;
+    }
+
+    /** alias → (digest, enabled, display name): what a refused sync must leave exactly as it was. */
+    static Map<String, String> snapshot(String id) {
+        Map<String, String> state = new TreeMap<>();
+        for (JsonNode idp : sources.identityProviders(id)) {
+            state.put(idp.get("alias").asText(), idp.path("config").path("sg.federation.digest").asText() + " "
+                    + idp.path("enabled").asBoolean() + " " + idp.path("displayName").asText());
+        }
+        return state;
+    }
+
+    static JsonNode idp(String id, String entityId) {
+        return sources.identityProviders(id).stream()
+                .filter(idp -> entityId.equals(idp.path("config").path("sg.federation.entityId").asText()))
+                .findFirst().orElseThrow(() -> new AssertionError("no identity provider for " + entityId));
+    }
+
+    @Test
+    @DisplayName("Given a signed aggregate, then each selected IdP entity becomes a hidden SAML IdP with its metadata")
+    void importsTheSignedAggregate() {
+        String id = sourceOverBaseFeed("import", Map.of());
+
+        JsonNode status = sources.status(id);
+        assertThat(status.path("feed").path("entities").asInt()).isEqualTo(5);
+        assertThat(status.path("feed").path("identityProviders").asInt()).isEqualTo(4);
+        assertThat(status.path("changes").path("created").asInt()).isEqualTo(4);
+        assertThat(status.path("identityProviders").asInt()).isEqualTo(4);
+        JsonNode a = idp(id, "https://idp.uni-a.example/idp/shibboleth");
+        assertThat(a.get("providerId").asText()).isEqualTo("saml");
+        assertThat(a.get("displayName").asText()).isEqualTo("University A");
+        assertThat(a.get("hideOnLogin").asBoolean()).isTrue();
+        JsonNode config = a.get("config");
+        assertThat(config.get("idpEntityId").asText()).isEqualTo("https://idp.uni-a.example/idp/shibboleth");
+        assertThat(config.get("singleSignOnServiceUrl").asText()).isEqualTo("https://idp.uni-a.example/idp/shibboleth/sso");
+        assertThat(config.get("validateSignature").asText()).isEqualTo("true");
+        assertThat(config.get("signingCertificate").asText()).isNotBlank();
+        assertThat(config.get("institution.domains").asText()).isEqualTo("uni-a.example");
+        assertThat(config.get("institution.otherNames").asText()).contains("Universität A").contains("physics");
+        assertThat(config.get("institution.registrationAuthority").asText()).isEqualTo(DFN);
+        assertThat(config.get("institution.entityCategories").asText()).isEqualTo(FederationMetadata.RS);
+        assertThat(config.get("institution.assuranceCertifications").asText()).isEqualTo(FederationMetadata.SIRTFI);
+        assertThat(config.get("institution.scopes").asText()).isEqualTo("uni-a.example");
+        assertThat(config.get("institution.listed").asText()).isEqualTo("true");
+        assertThat(idp(id, "https://idp.hidden.example/idp").get("config").get("institution.listed").asText())
+                .isEqualTo("false");
+        JsonNode mappers = admin.get("/admin/realms/" + REALM + "/identity-provider/instances/"
+                + a.get("alias").asText() + "/mappers").ok();
+        assertThat(mappers).extracting(m -> m.get("identityProviderMapper").asText())
+                .containsExactlyInAnyOrder("sg-institution-identity", "saml-user-attribute-idp-mapper");
+    }
+
+    @Test
+    @DisplayName("Given filters by registrationAuthority, entity category, certification and entityID, then only matching IdPs are imported")
+    void filters() {
+        String byAuthority = sourceOverBaseFeed("by-authority", Map.of("registrationAuthorityInclude", DFN,
+                "registrationAuthorityExclude", INCOMMON, "entityIdExclude", "https://idp.hidden.example/idp"));
+        assertThat(sources.identityProviders(byAuthority)).extracting(i -> i.get("displayName").asText())
+                .containsExactlyInAnyOrder("University A", "University C");
+        String researchAndScholarship = sourceOverBaseFeed("rs-sirtfi", Map.of(
+                "requiredEntityCategories", FederationMetadata.RS,
+                "requiredAssuranceCertifications", FederationMetadata.SIRTFI));
+        assertThat(sources.identityProviders(researchAndScholarship)).extracting(i -> i.get("displayName").asText())
+                .containsExactly("University A");
+    }
+
+    // ---- Fail closed: each refused document leaves the realm's identity providers exactly as they were ----
+
+    private static void refused(String name, String document, String code) {
+        String id = sourceOverBaseFeed(name, Map.of());
+        Map<String, String> before = snapshot(id);
+        feed.serve(document);
+
+        JsonNode status = sources.sync(id);
+
+        assertThat(status.path("state").asText()).as(status.toString()).isEqualTo("failed");
+        assertThat(status.path("errorCode").asText()).as(status.toString()).isEqualTo(code);
+        assertThat(status.path("error").asText()).isNotBlank();
+        assertThat(status.path("lastSuccess").asText()).isNotBlank();
+        assertThat(status.path("identityProviders").asInt()).isEqualTo(4);
+        assertThat(snapshot(id)).isEqualTo(before);
+    }
+
+    /** The base feed with University B renamed: what an attacker would change. */
+    private static String changedFeed() {
+        return baseFeed().xml().replace("University B", "University X");
+    }
+
+    @Test
+    @DisplayName("Fail closed: an entity changed after signing (tampered) → bad_signature, realm unchanged")
+    void tamperedEntity() {
+        String signed = FederationSigner.LAB.sign(baseFeed().xml());
+        refused("tampered", signed.replace("https://idp.uni-b.example/idp/sso", "https://evil.example/sso"),
+                "bad_signature");
+    }
+
+    @Test
+    @DisplayName("Fail closed: signed by another key → bad_signature, realm unchanged")
+    void signedByAnotherKey() {
+        refused("other-key", FederationSigner.OTHER.sign(changedFeed()), "bad_signature");
+    }
+
+    @Test
+    @DisplayName("Fail closed: signed by another key that its KeyInfo carries as KeyValue → bad_signature")
+    void keyValueOfAnotherKey() {
+        refused("key-value", FederationSigner.OTHER.signWithKeyValue(changedFeed()), "bad_signature");
+    }
+
+    @Test
+    @DisplayName("Fail closed: an unsigned document → unsigned, realm unchanged")
+    void unsignedDocument() {
+        refused("unsigned", changedFeed(), "unsigned");
+    }
+
+    @Test
+    @DisplayName("Fail closed: validUntil in the past → expired, realm unchanged")
+    void expiredValidUntil() {
+        refused("expired", FederationSigner.LAB.sign(baseFeed().validUntil(Instant.now().minusSeconds(3600)).xml()
+                .replace("University B", "University X")), "expired");
+    }
+
+    @Test
+    @DisplayName("Fail closed: a truncated document → malformed, realm unchanged")
+    void truncatedDocument() {
+        String signed = FederationSigner.LAB.sign(changedFeed());
+        refused("truncated", signed.substring(0, signed.indexOf("University C")), "malformed");
+    }
+
+    @Test
+    @DisplayName("Fail closed: an external entity (XXE) → doctype_refused, realm unchanged")
+    void externalEntity() {
+        String signed = FederationSigner.LAB.sign(changedFeed());
+        refused("xxe", signed.replaceFirst("<md:EntitiesDescriptor", "<!DOCTYPE md:EntitiesDescriptor "
+                + "[<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]><md:EntitiesDescriptor")
+                .replace("University X", "&xxe;"), "doctype_refused");
+    }
+
+    @Test
+    @DisplayName("Fail closed: billion-laughs entity expansion → doctype_refused, realm unchanged")
+    void billionLaughs() {
+        StringBuilder entities = new StringBuilder("<!ENTITY lol \"lol\">");
+        for (int i = 1; i <= 9; i++) {
+            entities.append("<!ENTITY lol").append(i).append(" \"")
+                    .append(("&lol" + (i == 1 ? "" : String.valueOf(i - 1)) + ";").repeat(10)).append("\">");
+        }
+        String signed = FederationSigner.LAB.sign(changedFeed());
+        refused("laughs", signed.replaceFirst("<md:EntitiesDescriptor", "<!DOCTYPE md:EntitiesDescriptor ["
+                + entities + "]><md:EntitiesDescriptor").replace("University X", "&lol9;"), "doctype_refused");
+    }
+
+    @Test
+    @DisplayName("Fail closed: a document over the source's size limit → document_too_large, realm unchanged")
+    void oversizedDocument() {
+        FederationMetadata big = baseFeed();
+        for (int i = 0; i < 600; i++) {
+            big.add(Idp.of("https://idp" + i + ".big.example/idp").name("en", "Big " + i).registrationAuthority(DFN));
+        }
+        String signed = FederationSigner.LAB.sign(big.xml());
+        assertThat(signed.length()).isGreaterThan(1024 * 1024);
+        String id = sourceOverBaseFeed("oversized", Map.of("maxDocumentMegabytes", "1"));
+        Map<String, String> before = snapshot(id);
+        feed.serve(signed);
+
+        JsonNode status = sources.sync(id);
+
+        assertThat(status.path("errorCode").asText()).as(status.toString()).isEqualTo("document_too_large");
+        assertThat(snapshot(id)).isEqualTo(before);
+    }
+
+    @Test
+    @DisplayName("Fail closed: the metadata server answers HTTP 503 → fetch_failed naming the status, realm unchanged")
+    void httpError() {
+        String id = sourceOverBaseFeed("http-error", Map.of());
+        Map<String, String> before = snapshot(id);
+        feed.fail(503);
+
+        JsonNode status = sources.sync(id);
+
+        assertThat(status.path("errorCode").asText()).isEqualTo("fetch_failed");
+        assertThat(status.path("error").asText()).contains("HTTP 503");
+        assertThat(snapshot(id)).isEqualTo(before);
+    }
+
+    // ---- Sync: exactly what changed, links survive, mass removals held back ----
+
+    @Test
+    @DisplayName("Given an entity renamed, one added, one removed and one re-keyed, then exactly those change; a user's link survives")
+    void syncChangesExactlyWhatChanged() {
+        String id = sourceOverBaseFeed("changes", Map.of());
+        Map<String, String> before = snapshot(id);
+        String aliasA = idp(id, "https://idp.uni-a.example/idp/shibboleth").get("alias").asText();
+        String aliasB = idp(id, "https://idp.uni-b.example/idp").get("alias").asText();
+        String aliasC = idp(id, "https://login.uni-c.example/saml2/idp/metadata.php").get("alias").asText();
+        String aliasHidden = idp(id, "https://idp.hidden.example/idp").get("alias").asText();
+        admin.post("/admin/realms/" + REALM + "/users", Map.of("username", "linked-user", "enabled", true)).ok();
+        String userId = admin.userId(REALM, "linked-user");
+        admin.post("/admin/realms/" + REALM + "/users/" + userId + "/federated-identity/" + aliasA,
+                Map.of("identityProvider", aliasA, "userId", "persistent-a-1", "userName", "linked-user")).ok();
+        String newCertificate = FederationSigner.LAB.certificatePem().replaceAll("-----[A-Z ]+-----", "")
+                .replaceAll("\\s+", "");
+
+        feed.serve(FederationSigner.LAB.sign(new FederationMetadata()
+                .add(uniA().certificate(newCertificate))                       // re-keyed
+                .add(Idp.of("https://idp.uni-b.example/idp").name("en", "University B (renamed)")
+                        .scope("uni-b.example").registrationAuthority(INCOMMON).category(FederationMetadata.RS))
+                .add(hidden())                                                    // unchanged
+                .add(Idp.of("https://idp.uni-d.example/idp").name("en", "University D").registrationAuthority(DFN))
+                .xml()));                                                          // C removed, D added
+        JsonNode status = sources.sync(id);
+
+        assertThat(status.path("state").asText()).as(status.toString()).isEqualTo("ok");
+        assertThat(status.path("changes").path("created").asInt()).isEqualTo(1);
+        assertThat(status.path("changes").path("updated").asInt()).isEqualTo(2);
+        assertThat(status.path("changes").path("unchanged").asInt()).isEqualTo(1);
+        assertThat(status.path("changes").path("left").asInt()).isEqualTo(1);
+        Map<String, String> after = snapshot(id);
+        assertThat(after.get(aliasHidden)).isEqualTo(before.get(aliasHidden));
+        assertThat(after.get(aliasB)).endsWith("University B (renamed)");
+        assertThat(after.get(aliasC)).contains(" false ");
+        assertThat(idp(id, "https://idp.uni-a.example/idp/shibboleth").get("config").get("signingCertificate").asText())
+                .isEqualTo(newCertificate);
+        assertThat(after).hasSize(5);
+        JsonNode links = admin.get("/admin/realms/" + REALM + "/users/" + userId + "/federated-identity").ok();
+        assertThat(links).extracting(l -> l.get("identityProvider").asText()).containsExactly(aliasA);
+
+        // the removed entity returns: its identity provider (and any links) is enabled again
+        feed.serve(FederationSigner.LAB.sign(baseFeed().xml()));
+        sources.sync(id);
+        assertThat(snapshot(id).get(aliasC)).isEqualTo(before.get(aliasC));
+    }
+
+    @Test
+    @DisplayName("Given a feed that would remove more than the allowed share at once, then the sync is held back and reported")
+    void massRemovalIsHeldBack() {
+        String id = sourceOverBaseFeed("held-back", Map.of("maxRemovalPercent", "25"));
+        Map<String, String> before = snapshot(id);
+        feed.serve(FederationSigner.LAB.sign(new FederationMetadata().add(uniA()).add(uniB()).xml()));
+
+        JsonNode status = sources.sync(id);
+
+        assertThat(status.path("state").asText()).isEqualTo("held_back");
+        assertThat(status.path("error").asText()).contains("2 of 4").contains("25%");
+        assertThat(snapshot(id)).isEqualTo(before);
+    }
+
+    @Test
+    @DisplayName("Console/API validation: bad certificate, bad URL, interval out of range, bad template are refused with what to fix")
+    void invalidSourcesAreRefused() {
+        assertThat(sources.tryCreate("bad-cert", config(Map.of("signingCertificate",
+                "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----"))))
+                .satisfies(r -> {
+                    assertThat(r.status()).isEqualTo(400);
+                    assertThat(r.body()).contains("signing certificate").contains("X.509");
+                });
+        assertThat(sources.tryCreate("bad-url", config(Map.of("metadataUrl", "ftp://mds.edugain.org/"))).body())
+                .contains("Metadata URL");
+        assertThat(sources.tryCreate("bad-interval", config(Map.of("refreshMinutes", "1"))).body())
+                .contains("Refresh interval").contains("from 5 to 10080");
+        assertThat(sources.tryCreate("bad-template", config(Map.of("identityProviderTemplate",
+                "{\"config\": {\"signingCertificate\": \"MII\"}}"))).body())
+                .contains("comes from each entity's metadata");
+        assertThat(sources.tryCreate("bad-flow", config(Map.of("identityProviderTemplate",
+                "{\"postBrokerLoginFlowAlias\": \"no such flow\"}"))).body())
+                .contains("no such flow");
+        assertThat(admin.get("/admin/realms/" + REALM + "/components?type=" + FederationSourceAdmin.PROVIDER_TYPE
+                + "&name=bad-cert").ok()).isEmpty();
+    }
+}

@@ -1,0 +1,225 @@
+package org.sciencegateway.keycloak.samlfederation.keycloak;
+
+import org.jboss.logging.Logger;
+import org.keycloak.broker.saml.SAMLIdentityProviderConfig;
+import org.keycloak.models.AuthenticationFlowModel;
+import org.keycloak.models.IdentityProviderMapperModel;
+import org.keycloak.models.IdentityProviderModel;
+import org.keycloak.models.IdentityProviderStorageProvider;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.sciencegateway.keycloak.samlfederation.metadata.EntityRecord;
+import org.sciencegateway.keycloak.samlfederation.sync.IdentityProviderTemplate;
+import org.sciencegateway.keycloak.samlfederation.sync.SyncPlan;
+
+import java.lang.reflect.Method;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Writes a source's identity providers: one SAML identity provider per entity, its settings from the source's template
+ * and its endpoints, keys, names and institution data from the entity's metadata, always hidden on Keycloak's stock
+ * login page (thousands of buttons) and listed by the institution picker unless the entity is hidden from discovery.
+ * <p>
+ * The identity provider config keys below are the contract with the picker ({@code institution.*}) and the
+ * institution filter, which read what the metadata says about the identity provider a user actually came through.
+ */
+final class FederatedIdentityProviders {
+
+    static final String SOURCE = "sg.federation.source";
+    static final String ENTITY_ID = "sg.federation.entityId";
+    static final String DIGEST = "sg.federation.digest";
+    static final String LEFT_AT = "sg.federation.leftAt";
+
+    static final String DOMAINS = "institution.domains";
+    static final String OTHER_NAMES = "institution.otherNames";
+    static final String LOGO = "institution.logo";
+    static final String LISTED = "institution.listed";
+    static final String REGISTRATION_AUTHORITY = "institution.registrationAuthority";
+    static final String ENTITY_CATEGORIES = "institution.entityCategories";
+    static final String ASSURANCE_CERTIFICATIONS = "institution.assuranceCertifications";
+    static final String SCOPES = "institution.scopes";
+
+    static final String INSTITUTION_MAPPER = "sg-institution-identity";
+    static final String INSTITUTION_MAPPER_NAME = "institution (from federation metadata)";
+
+    private static final Logger LOG = Logger.getLogger(FederatedIdentityProviders.class);
+    private static final Method SET_HIDE_ON_LOGIN = hideOnLoginSetter();
+
+    private final KeycloakSession session;
+    private final RealmModel realm;
+    private final String sourceId;
+    private final IdentityProviderTemplate template;
+
+    FederatedIdentityProviders(KeycloakSession session, RealmModel realm, String sourceId,
+                               IdentityProviderTemplate template) {
+        this.session = session;
+        this.realm = realm;
+        this.sourceId = sourceId;
+        this.template = template;
+    }
+
+    /** This source's identity providers: alias → (digest written, enabled). */
+    @SuppressWarnings("deprecation") // the Map form exists on every supported release; IdentityProviderQuery from 26.5
+    static Map<String, SyncPlan.Existing> existing(KeycloakSession session, String sourceId) {
+        return session.identityProviders().getAllStream(Map.of(SOURCE, sourceId), null, null)
+                .collect(Collectors.toMap(IdentityProviderModel::getAlias,
+                        idp -> new SyncPlan.Existing(String.valueOf(idp.getConfig().get(DIGEST)), idp.isEnabled())));
+    }
+
+    /** Creates or rewrites one identity provider; {@code false} when its metadata cannot make a valid one. */
+    boolean write(SyncPlan.Change change, boolean create) {
+        IdentityProviderStorageProvider idps = session.identityProviders();
+        IdentityProviderModel existing = create ? null : idps.getByAlias(change.alias());
+        SAMLIdentityProviderConfig model = existing == null ? new SAMLIdentityProviderConfig()
+                : new SAMLIdentityProviderConfig(existing);
+        fill(model, change);
+        try {
+            model.validate(realm);
+        } catch (RuntimeException e) {
+            LOG.warnf("Federation source %s: entity %s not imported: %s", sourceId, change.entity().entityId(),
+                    e.getMessage());
+            return false;
+        }
+        if (existing == null) {
+            idps.create(model);
+        } else {
+            idps.update(model);
+            idps.getMappersByAliasStream(change.alias()).toList().forEach(idps::removeMapper);
+        }
+        mappers(change).forEach(idps::createMapper);
+        return true;
+    }
+
+    /** An identity provider whose entity left the feed: disabled (links kept) or deleted. */
+    void leave(String alias, boolean delete) {
+        IdentityProviderStorageProvider idps = session.identityProviders();
+        if (delete) {
+            idps.remove(alias);
+            return;
+        }
+        IdentityProviderModel model = idps.getByAlias(alias);
+        if (model != null && model.isEnabled()) {
+            model.setEnabled(false);
+            model.getConfig().put(LEFT_AT, Instant.now().toString());
+            idps.update(model);
+        }
+    }
+
+    private void fill(SAMLIdentityProviderConfig model, SyncPlan.Change change) {
+        EntityRecord entity = change.entity();
+        Map<String, String> config = new HashMap<>(template.config());
+        config.put(SOURCE, sourceId);
+        config.put(ENTITY_ID, entity.entityId());
+        config.put(DIGEST, change.digest());
+        config.put("idpEntityId", entity.entityId());
+        boolean post = entity.ssoPostUrl() != null;
+        config.put("singleSignOnServiceUrl", post ? entity.ssoPostUrl() : entity.ssoRedirectUrl());
+        config.put("postBindingAuthnRequest", String.valueOf(post));
+        config.put("validateSignature", "true");
+        config.put("signingCertificate", String.join(",", entity.signingCertificates()));
+        putIfPresent(config, DOMAINS, domains(entity));
+        putIfPresent(config, OTHER_NAMES, otherNames(entity));
+        putIfPresent(config, LOGO, entity.logo());
+        config.put(LISTED, String.valueOf(!entity.hiddenFromDiscovery()));
+        putIfPresent(config, REGISTRATION_AUTHORITY, entity.registrationAuthority());
+        putIfPresent(config, ENTITY_CATEGORIES, String.join(" ", entity.entityCategories()));
+        putIfPresent(config, ASSURANCE_CERTIFICATIONS, String.join(" ", entity.assuranceCertifications()));
+        putIfPresent(config, SCOPES, entity.scopes().stream().map(EntityRecord.Scope::toString)
+                .collect(Collectors.joining(" ")));
+        model.setConfig(config);
+        model.setAlias(change.alias());
+        model.setProviderId("saml");
+        model.setEnabled(true);
+        model.setDisplayName(entity.displayName());
+        model.setTrustEmail(Boolean.TRUE.equals(template.trustEmail()));
+        model.setStoreToken(false);
+        model.setAddReadTokenRoleOnCreate(false);
+        model.setFirstBrokerLoginFlowId(flowId(template.firstBrokerLoginFlowAlias()));
+        model.setPostBrokerLoginFlowId(flowId(template.postBrokerLoginFlowAlias()));
+        hideOnLogin(model);
+    }
+
+    private List<IdentityProviderMapperModel> mappers(SyncPlan.Change change) {
+        List<IdentityProviderMapperModel> mappers = new java.util.ArrayList<>();
+        IdentityProviderMapperModel institution = new IdentityProviderMapperModel();
+        institution.setName(INSTITUTION_MAPPER_NAME);
+        institution.setIdentityProviderAlias(change.alias());
+        institution.setIdentityProviderMapper(INSTITUTION_MAPPER);
+        Map<String, String> institutionConfig = new HashMap<>();
+        institutionConfig.put("syncMode", "FORCE");
+        putIfPresent(institutionConfig, "institution.claim", template.institutionAttribute());
+        putIfPresent(institutionConfig, "registration.authority", change.entity().registrationAuthority());
+        institutionConfig.put("email.domain", "true");
+        institution.setConfig(institutionConfig);
+        mappers.add(institution);
+        for (IdentityProviderTemplate.Mapper mapper : template.mappers()) {
+            IdentityProviderMapperModel model = new IdentityProviderMapperModel();
+            model.setName(mapper.name());
+            model.setIdentityProviderAlias(change.alias());
+            model.setIdentityProviderMapper(mapper.identityProviderMapper());
+            model.setConfig(new HashMap<>(mapper.config() == null ? Map.of() : mapper.config()));
+            mappers.add(model);
+        }
+        return mappers;
+    }
+
+    /** Institution domains for the picker's search: non-regexp scopes and the entity's domain hints. */
+    private static String domains(EntityRecord entity) {
+        Set<String> domains = new LinkedHashSet<>();
+        entity.scopes().stream().filter(scope -> !scope.regexp()).map(EntityRecord.Scope::value).forEach(domains::add);
+        domains.addAll(entity.domainHints());
+        return String.join(",", domains);
+    }
+
+    /** Names in other languages and keywords, for the picker's search. */
+    private static String otherNames(EntityRecord entity) {
+        Set<String> names = new LinkedHashSet<>(entity.displayNames().values());
+        names.remove(entity.displayName());
+        names.addAll(entity.keywords());
+        return names.stream().map(name -> name.replace(',', ' ')).collect(Collectors.joining(","));
+    }
+
+    private String flowId(String alias) {
+        if (alias == null || alias.isBlank()) {
+            return null;
+        }
+        AuthenticationFlowModel flow = realm.getFlowByAlias(alias);
+        if (flow == null) {
+            throw new IllegalStateException("the template's flow \"" + alias + "\" does not exist in realm "
+                    + realm.getName());
+        }
+        return flow.getId();
+    }
+
+    private static void putIfPresent(Map<String, String> config, String key, String value) {
+        if (value != null && !value.isBlank()) {
+            config.put(key, value);
+        } else {
+            config.remove(key);
+        }
+    }
+
+    /** {@code setHideOnLogin} takes {@code boolean} up to 26.4 and {@code Boolean} from 26.5: called reflectively. */
+    private static void hideOnLogin(IdentityProviderModel model) {
+        try {
+            SET_HIDE_ON_LOGIN.invoke(model, Boolean.TRUE);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot hide the identity provider on the login page", e);
+        }
+    }
+
+    private static Method hideOnLoginSetter() {
+        for (Method method : IdentityProviderModel.class.getMethods()) {
+            if (method.getName().equals("setHideOnLogin") && method.getParameterCount() == 1) {
+                return method;
+            }
+        }
+        throw new IllegalStateException("IdentityProviderModel.setHideOnLogin is missing");
+    }
+}

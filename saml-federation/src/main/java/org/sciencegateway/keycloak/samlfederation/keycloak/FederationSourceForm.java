@@ -1,0 +1,86 @@
+package org.sciencegateway.keycloak.samlfederation.keycloak;
+
+import org.keycloak.component.ComponentModel;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ProviderConfigurationBuilder;
+import org.sciencegateway.keycloak.samlfederation.sync.IdentityProviderTemplate;
+import org.sciencegateway.keycloak.samlfederation.sync.SourceSettings;
+
+import java.util.List;
+import java.util.Objects;
+
+/** The console form of a federation source: every field with a label and a help text that says what to enter. */
+final class FederationSourceForm {
+
+    static final List<ProviderConfigProperty> PROPERTIES = ProviderConfigurationBuilder.create()
+            .property().name(SourceSettings.ENABLED).label("Sync enabled").type(ProviderConfigProperty.BOOLEAN_TYPE)
+            .defaultValue("true")
+            .helpText("Off: no scheduled syncs; the imported identity providers stay as they are.").add()
+            .property().name(SourceSettings.METADATA_URL).label("Metadata URL").type(ProviderConfigProperty.STRING_TYPE)
+            .required(true)
+            .helpText("The federation's signed metadata aggregate: https://…, http://… (the pinned signature "
+                    + "protects the content), or file:/… (e.g. a copy fetched by a cron job).").add()
+            .property().name(SourceSettings.SIGNING_CERTIFICATE).label("Federation signing certificate")
+            .type(ProviderConfigProperty.TEXT_TYPE).required(true)
+            .helpText("The certificate the federation signs its aggregate with (PEM), obtained out of band from the "
+                    + "federation's web site and checked by fingerprint. Every sync verifies the aggregate's "
+                    + "signature against it; a document that does not verify changes nothing.").add()
+            .property().name(SourceSettings.ALIAS_PREFIX).label("Alias prefix").type(ProviderConfigProperty.STRING_TYPE)
+            .required(true)
+            .helpText("1 to 12 lowercase letters and digits (e.g. edugain): the start of every imported identity "
+                    + "provider's alias. Fixed after creation, since users' links are keyed by alias.").add()
+            .property().name(SourceSettings.REFRESH_MINUTES).label("Refresh interval (minutes)")
+            .type(ProviderConfigProperty.STRING_TYPE).defaultValue(String.valueOf(SourceSettings.DEFAULT_REFRESH_MINUTES))
+            .helpText("How often the aggregate is fetched again, " + SourceSettings.MIN_REFRESH_MINUTES + " to "
+                    + SourceSettings.MAX_REFRESH_MINUTES + " minutes (default 720 = 12 h). Failed syncs are retried "
+                    + "after a fifth of it.").add()
+            .property().name(SourceSettings.REGISTRATION_AUTHORITY_INCLUDE).label("Registration authorities (only)")
+            .type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
+            .helpText("Import only entities registered by these federations (mdrpi:RegistrationInfo), e.g. "
+                    + "https://www.aai.dfn.de. Empty: every federation.").add()
+            .property().name(SourceSettings.REGISTRATION_AUTHORITY_EXCLUDE).label("Registration authorities (never)")
+            .type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
+            .helpText("Never import entities registered by these federations.").add()
+            .property().name(SourceSettings.REQUIRED_ENTITY_CATEGORIES).label("Required entity categories")
+            .type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
+            .helpText("Import only identity providers carrying every one of these entity categories, e.g. REFEDS "
+                    + "R&S http://refeds.org/category/research-and-scholarship.").add()
+            .property().name(SourceSettings.REQUIRED_ASSURANCE_CERTIFICATIONS).label("Required assurance certifications")
+            .type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
+            .helpText("Import only identity providers with these assurance certifications, e.g. SIRTFI "
+                    + "https://refeds.org/sirtfi.").add()
+            .property().name(SourceSettings.ENTITY_ID_INCLUDE).label("Entity IDs (only)")
+            .type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
+            .helpText("Import only these entityIDs. Empty: all that pass the other filters.").add()
+            .property().name(SourceSettings.ENTITY_ID_EXCLUDE).label("Entity IDs (never)")
+            .type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
+            .helpText("Never import these entityIDs.").add()
+            .property().name(SourceSettings.MAX_REMOVAL_PERCENT).label("Largest share removed at once (%)")
+            .type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue(String.valueOf(SourceSettings.DEFAULT_MAX_REMOVAL_PERCENT))
+            .helpText("A feed that would remove more of this source's identity providers at once is held back as a "
+                    + "whole and reported (0 to 100; one may always leave).").add()
+            .property().name(SourceSettings.REMOVAL).label("Entities that leave the feed")
+            .type(ProviderConfigProperty.LIST_TYPE).options("DISABLE", "DELETE").defaultValue("DISABLE")
+            .helpText("DISABLE keeps the identity provider and its users' links (enabled again when the entity "
+                    + "returns); DELETE removes both.").add()
+            .property().name(SourceSettings.MAX_DOCUMENT_MEGABYTES).label("Largest document (MB)")
+            .type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue(String.valueOf(SourceSettings.DEFAULT_DOCUMENT_MEGABYTES))
+            .helpText("A larger document is refused while it streams (1 to "
+                    + SourceSettings.MAX_DOCUMENT_MEGABYTES_LIMIT + ").").add()
+            .property().name(SourceSettings.TEMPLATE).label("Identity provider template")
+            .type(ProviderConfigProperty.TEXT_TYPE).defaultValue(IdentityProviderTemplate.DEFAULT_JSON)
+            .helpText("JSON: SAML settings (config), first-broker-login and post-broker-login flows (the institution "
+                    + "filter's), trustEmail, institutionAttribute and the mappers every imported identity provider "
+                    + "gets. Endpoints, keys and names come from each entity's metadata.").add()
+            .build();
+
+    private FederationSourceForm() {
+    }
+
+    /** Whether two versions of a source would sync alike (a save that changed nothing needs no new sync). */
+    static boolean sameSettings(ComponentModel a, ComponentModel b) {
+        return Objects.equals(a.getConfig(), b.getConfig());
+    }
+}

@@ -1,0 +1,60 @@
+package org.sciencegateway.keycloak.samlfederation.keycloak;
+
+import org.keycloak.component.ComponentModel;
+import org.keycloak.models.RealmModel;
+import org.keycloak.services.ui.extend.UiPageProvider;
+import org.sciencegateway.keycloak.samlfederation.sync.IdentityProviderTemplate;
+import org.sciencegateway.keycloak.samlfederation.sync.InvalidSourceException;
+import org.sciencegateway.keycloak.samlfederation.sync.SyncStatus;
+
+import java.util.stream.Stream;
+
+/**
+ * Where a realm keeps its federation sources and their status. A source is a realm component (the console's page,
+ * realm import JSON, the admin REST components API); its status is a realm attribute, written by the node that ran the
+ * sync and read by every node through Keycloak's realm cache invalidation.
+ */
+final class FederationSources {
+
+    static final String PROVIDER_TYPE = UiPageProvider.class.getName();
+    static final String STATUS_ATTRIBUTE_PREFIX = "sg.federation.status.";
+
+    private FederationSources() {
+    }
+
+    static Stream<ComponentModel> of(RealmModel realm) {
+        return realm.getComponentsStream(realm.getId(), PROVIDER_TYPE)
+                .filter(component -> FederationSourcePage.PROVIDER_ID.equals(component.getProviderId()));
+    }
+
+    static ComponentModel find(RealmModel realm, String sourceId) {
+        ComponentModel component = realm.getComponent(sourceId);
+        return component != null && FederationSourcePage.PROVIDER_ID.equals(component.getProviderId())
+                && PROVIDER_TYPE.equals(component.getProviderType()) ? component : null;
+    }
+
+    static SyncStatus status(RealmModel realm, String sourceId) {
+        return SyncStatus.fromJson(realm.getAttribute(STATUS_ATTRIBUTE_PREFIX + sourceId));
+    }
+
+    static void saveStatus(RealmModel realm, String sourceId, SyncStatus status) {
+        realm.setAttribute(STATUS_ATTRIBUTE_PREFIX + sourceId, status.toJson());
+    }
+
+    static void removeStatus(RealmModel realm, String sourceId) {
+        realm.removeAttribute(STATUS_ATTRIBUTE_PREFIX + sourceId);
+    }
+
+    /** The template's login flows must exist: an imported identity provider must never run without its filter. */
+    static void requireFlows(RealmModel realm, IdentityProviderTemplate template) throws InvalidSourceException {
+        requireFlow(realm, template.firstBrokerLoginFlowAlias(), "firstBrokerLoginFlowAlias");
+        requireFlow(realm, template.postBrokerLoginFlowAlias(), "postBrokerLoginFlowAlias");
+    }
+
+    private static void requireFlow(RealmModel realm, String alias, String field) throws InvalidSourceException {
+        if (alias != null && !alias.isBlank() && realm.getFlowByAlias(alias) == null) {
+            throw new InvalidSourceException("Identity provider template: " + field + " \"" + alias
+                    + "\" is no authentication flow of realm " + realm.getName());
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package org.sciencegateway.keycloak.samlfederation.keycloak;
+
+import org.jboss.logging.Logger;
+import org.keycloak.component.ComponentModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.sciencegateway.keycloak.samlfederation.metadata.EntityRecord;
+import org.sciencegateway.keycloak.samlfederation.sync.InvalidSourceException;
+import org.sciencegateway.keycloak.samlfederation.sync.SourceSettings;
+import org.sciencegateway.keycloak.samlfederation.sync.SyncPlan;
+import org.sciencegateway.keycloak.samlfederation.sync.SyncStatus;
+import org.sciencegateway.keycloak.samlfederation.trust.SignedAggregateReader;
+import org.sciencegateway.keycloak.samlfederation.trust.TrustFailure;
+
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One sync of one federation source, run on one node at a time ({@link SyncDispatcher}): fetch, verify and read the
+ * aggregate while it streams — no transaction open meanwhile — then plan, then write the changes in batches, each its
+ * own transaction (Keycloak has no bulk API for identity providers). Until the document is fully verified nothing is
+ * written; a refused document, an invalid configuration or a plan held back changes nothing and is recorded in the
+ * source's status and the log.
+ */
+final class FederationSync {
+
+    static final int BATCH = 100;
+    private static final Logger LOG = Logger.getLogger(FederationSync.class);
+
+    private final KeycloakSessionFactory factory;
+    private final String realmId;
+    private final String sourceId;
+
+    FederationSync(KeycloakSessionFactory factory, String realmId, String sourceId) {
+        this.factory = factory;
+        this.realmId = realmId;
+        this.sourceId = sourceId;
+    }
+
+    /** Runs the sync if it is due (or {@code force}); returns the status it recorded, {@code null} when not due. */
+    SyncStatus run(boolean force) {
+        long started = System.currentTimeMillis();
+        Loaded loaded = KeycloakModelUtils.runJobInTransactionWithResult(factory, this::load);
+        if (loaded == null) {
+            return null; // the source or realm was removed meanwhile
+        }
+        if (loaded.invalid != null) {
+            return record(loaded.status.failed(now(), "invalid_configuration", loaded.invalid));
+        }
+        SourceSettings settings = loaded.settings;
+        if (!force && !due(loaded.status, settings)) {
+            return null;
+        }
+        if (!settings.enabled() && !force) {
+            return null;
+        }
+        List<EntityRecord> records = new ArrayList<>();
+        SignedAggregateReader.Aggregate aggregate;
+        try {
+            InputStream in = MetadataFetcher.open(settings.metadataUrl());
+            try {
+                aggregate = new SignedAggregateReader(settings.signingCertificate(), settings.maxDocumentBytes())
+                        .read(in, Instant.now(), records::add);
+            } finally {
+                MetadataFetcher.closeQuietly(in);
+            }
+        } catch (TrustFailure failure) {
+            LOG.warnf("Federation source %s (realm %s): metadata refused, realm unchanged: %s (%s)", loaded.name,
+                    loaded.realmName, failure.getMessage(), failure.reason().code());
+            return record(loaded.status.failed(now(), failure.reason().code(), failure.getMessage()));
+        }
+        List<EntityRecord> selected = settings.selection().select(records);
+        records = null; // what is not selected is not kept
+        Map<String, SyncPlan.Existing> existing = KeycloakModelUtils.runJobInTransactionWithResult(factory,
+                session -> {
+                    enter(session);
+                    return FederatedIdentityProviders.existing(session, sourceId);
+                });
+        SyncPlan plan = SyncPlan.of(settings.aliasPrefix(), selected, existing, settings.template().digest(),
+                settings.maxRemovalShare());
+        if (plan.heldBack()) {
+            String message = plan.leaving().size() + " of " + existing.values().stream()
+                    .filter(SyncPlan.Existing::enabled).count() + " identity providers would leave at once, more than "
+                    + Math.round(settings.maxRemovalShare() * 100) + "% allowed; nothing was changed";
+            LOG.warnf("Federation source %s (realm %s): sync held back: %s", loaded.name, loaded.realmName, message);
+            return record(loaded.status.heldBack(now(), message));
+        }
+        int invalidCreates = apply(plan.create(), settings, true);
+        int invalidUpdates = apply(plan.update(), settings, false);
+        for (int from = 0; from < plan.leaving().size(); from += BATCH) {
+            List<String> batch = plan.leaving().subList(from, Math.min(plan.leaving().size(), from + BATCH));
+            KeycloakModelUtils.runJobInTransaction(factory, session -> {
+                FederatedIdentityProviders idps = new FederatedIdentityProviders(session, enter(session), sourceId,
+                        settings.template());
+                batch.forEach(alias -> idps.leave(alias, settings.removal() == SourceSettings.Removal.DELETE));
+            });
+        }
+        int enabledAfter = KeycloakModelUtils.runJobInTransactionWithResult(factory, session -> {
+            enter(session);
+            return (int) FederatedIdentityProviders.existing(session, sourceId).values().stream()
+                    .filter(SyncPlan.Existing::enabled).count();
+        });
+        SyncStatus.Feed feed = new SyncStatus.Feed(aggregate.name(), aggregate.validUntil().toString(),
+                aggregate.bytes(), aggregate.entities(), aggregate.identityProviders(), selected.size());
+        SyncStatus.Changes changes = new SyncStatus.Changes(plan.create().size() - invalidCreates,
+                plan.update().size() - invalidUpdates, plan.unchanged(), plan.leaving().size(),
+                invalidCreates + invalidUpdates, System.currentTimeMillis() - started);
+        LOG.infof("Federation source %s (realm %s): synced %s — %d entities, %d identity providers selected; "
+                        + "created %d, updated %d, unchanged %d, left %d, invalid %d in %d ms", loaded.name,
+                loaded.realmName, aggregate.name(), aggregate.entities(), selected.size(), changes.created(),
+                changes.updated(), changes.unchanged(), changes.left(), changes.invalid(), changes.durationMillis());
+        return record(SyncStatus.ok(now(), feed, changes, enabledAfter));
+    }
+
+    /** Writes the changes in batches; returns how many entities could not make a valid identity provider. */
+    private int apply(List<SyncPlan.Change> changes, SourceSettings settings, boolean create) {
+        AtomicInteger invalid = new AtomicInteger();
+        for (int from = 0; from < changes.size(); from += BATCH) {
+            List<SyncPlan.Change> batch = changes.subList(from, Math.min(changes.size(), from + BATCH));
+            KeycloakModelUtils.runJobInTransaction(factory, session -> {
+                FederatedIdentityProviders idps = new FederatedIdentityProviders(session, enter(session), sourceId,
+                        settings.template());
+                for (SyncPlan.Change change : batch) {
+                    if (!idps.write(change, create)) {
+                        invalid.incrementAndGet();
+                    }
+                }
+            });
+        }
+        return invalid.get();
+    }
+
+    private record Loaded(String name, String realmName, SourceSettings settings, String invalid, SyncStatus status) {
+    }
+
+    private Loaded load(KeycloakSession session) {
+        RealmModel realm = session.realms().getRealm(realmId);
+        if (realm == null) {
+            return null;
+        }
+        ComponentModel component = realm.getComponent(sourceId);
+        if (component == null) {
+            return null;
+        }
+        SyncStatus status = FederationSources.status(realm, sourceId);
+        try {
+            SourceSettings settings = SourceSettings.parse(component.getConfig());
+            FederationSources.requireFlows(realm, settings.template());
+            return new Loaded(component.getName(), realm.getName(), settings, null, status);
+        } catch (InvalidSourceException e) {
+            return new Loaded(component.getName(), realm.getName(), null, e.getMessage(), status);
+        }
+    }
+
+    private static boolean due(SyncStatus status, SourceSettings settings) {
+        if (status.lastAttempt() == null) {
+            return true;
+        }
+        Instant last = Instant.parse(status.lastAttempt());
+        // after a failure, retry sooner (a fifth of the interval, at least the minimum)
+        long minutes = "ok".equals(status.state()) ? settings.refreshInterval().toMinutes()
+                : Math.max(SourceSettings.MIN_REFRESH_MINUTES, settings.refreshInterval().toMinutes() / 5);
+        return !Instant.now().isBefore(last.plusSeconds(minutes * 60));
+    }
+
+    private SyncStatus record(SyncStatus status) {
+        KeycloakModelUtils.runJobInTransaction(factory, session -> {
+            RealmModel realm = session.realms().getRealm(realmId);
+            if (realm != null && realm.getComponent(sourceId) != null) {
+                FederationSources.saveStatus(realm, sourceId, status);
+            }
+        });
+        return status;
+    }
+
+    private RealmModel enter(KeycloakSession session) {
+        RealmModel realm = session.realms().getRealm(realmId);
+        session.getContext().setRealm(realm);
+        return realm;
+    }
+
+    private static String now() {
+        return Instant.now().toString();
+    }
+}

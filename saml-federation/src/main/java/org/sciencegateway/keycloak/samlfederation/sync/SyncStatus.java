@@ -1,0 +1,69 @@
+package org.sciencegateway.keycloak.samlfederation.sync;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * What a source's last sync did, as the console, the admin REST endpoint and the log show it. A failed sync keeps the
+ * counts of the last successful one: they describe what the realm still holds.
+ *
+ * @param state        {@code never}, {@code ok}, {@code failed}, {@code held_back}
+ * @param lastAttempt  when the last sync ended (ISO-8601)
+ * @param lastSuccess  when the last successful sync ended
+ * @param errorCode    the refusal's code ({@code bad_signature}, {@code expired}…), {@code null} after a success
+ * @param error        what went wrong, for people
+ * @param feed         the last accepted document
+ * @param changes      what the last successful sync changed
+ * @param identityProviders identity providers of this source in the realm (enabled) after the last sync
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record SyncStatus(String state, String lastAttempt, String lastSuccess, String errorCode, String error,
+                         Feed feed, Changes changes, Integer identityProviders) {
+
+    public static final SyncStatus NEVER = new SyncStatus("never", null, null, null, null, null, null, null);
+
+    /** The accepted document. */
+    public record Feed(String name, String validUntil, long bytes, int entities, int identityProviders, int selected) {
+    }
+
+    /** The changes of one sync. */
+    public record Changes(int created, int updated, int unchanged, int left, int invalid, long durationMillis) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    public SyncStatus failed(String at, String code, String message) {
+        return new SyncStatus("failed", at, lastSuccess, code, message, feed, changes, identityProviders);
+    }
+
+    public SyncStatus heldBack(String at, String message) {
+        return new SyncStatus("held_back", at, lastSuccess, "held_back", message, feed, changes, identityProviders);
+    }
+
+    public static SyncStatus ok(String at, Feed feed, Changes changes, int identityProviders) {
+        return new SyncStatus("ok", at, at, null, null, feed, changes, identityProviders);
+    }
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the sync status", e);
+        }
+    }
+
+    /** The stored status; {@link #NEVER} when none (or an unreadable one) is stored. */
+    public static SyncStatus fromJson(String json) {
+        if (json == null || json.isBlank()) {
+            return NEVER;
+        }
+        try {
+            return JSON.readValue(json, SyncStatus.class);
+        } catch (JsonProcessingException e) {
+            return NEVER;
+        }
+    }
+}
