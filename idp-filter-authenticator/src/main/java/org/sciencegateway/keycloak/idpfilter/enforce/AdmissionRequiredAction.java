@@ -65,7 +65,7 @@ public final class AdmissionRequiredAction implements RequiredActionProvider {
         if (login.refused()) {
             return new Verdict(login.origin(), login.refusal());
         }
-        Decision decision = filter.decide(login.origin());
+        Decision decision = filter.decide(IdentityProviderMetadata.of(context.getSession(), login.origin()));
         if (!decision.allowed()) {
             return new Verdict(login.origin(), decision.rule());
         }

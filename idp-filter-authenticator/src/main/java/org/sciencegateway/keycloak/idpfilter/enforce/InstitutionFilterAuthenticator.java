@@ -85,7 +85,7 @@ public final class InstitutionFilterAuthenticator implements Authenticator {
             Refusal.refuse(context, login.origin(), login.refusal());
             return;
         }
-        Decision decision = filter.decide(login.origin());
+        Decision decision = filter.decide(IdentityProviderMetadata.of(context.getSession(), login.origin()));
         if (!decision.allowed()) {
             Refusal.refuse(context, login.origin(), decision.rule());
             return;
@@ -108,7 +108,7 @@ public final class InstitutionFilterAuthenticator implements Authenticator {
                 continue;
             }
             LoginOrigin origin = BrokeredOrigin.of(context.getSession(), brokered);
-            Decision decision = filter.decide(origin);
+            Decision decision = filter.decide(IdentityProviderMetadata.of(context.getSession(), origin));
             if (!decision.allowed()) {
                 Refusal.refuse(context, origin, decision.rule());
                 return;

@@ -148,7 +148,7 @@ final class TokenBoundaryExecutor implements ClientPolicyExecutorProvider<Client
                 Response.Status.BAD_REQUEST);
     }
 
-    private static Refused refusal(ClientModel client, LoginOrigin origin) {
+    private Refused refusal(ClientModel client, LoginOrigin origin) {
         ClientRules rules = ClientRules.of(client);
         if (rules.unrestricted()) {
             return null;
@@ -156,7 +156,7 @@ final class TokenBoundaryExecutor implements ClientPolicyExecutorProvider<Client
         if (rules.problem() != null) {
             return new Refused(origin, Decision.INVALID_CONFIGURATION);
         }
-        Decision decision = rules.filter().decide(origin);
+        Decision decision = rules.filter().decide(IdentityProviderMetadata.of(session, origin));
         return decision.allowed() ? null : new Refused(origin, decision.rule());
     }
 

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import org.sciencegateway.keycloak.idpfilter.Versions;
 import org.sciencegateway.keycloak.idpfilter.rules.AssertedOrigin;
+import org.sciencegateway.keycloak.idpfilter.rules.ScopeCheck;
 
 /**
  * Records, on every brokered login, which institution the identity provider says the user comes from: an OIDC
@@ -39,6 +40,8 @@ public final class InstitutionIdentityMapper implements IdentityProviderMapper, 
     public static final String INSTITUTION_CLAIM = "institution.claim";
     public static final String REGISTRATION_AUTHORITY = "registration.authority";
     public static final String EMAIL_DOMAIN = "email.domain";
+    /** Identity provider config: its registered scopes (written by the saml-federation sync from shibmd:Scope). */
+    public static final String SCOPES = "institution.scopes";
 
     /** Keys of the brokered context's data; prefixed so no identity provider's own data can collide. */
     public static final String CONTEXT_INSTITUTION = "sg.institution-filter.institution";
@@ -112,13 +115,21 @@ public final class InstitutionIdentityMapper implements IdentityProviderMapper, 
                 name -> saml ? samlAttribute(context, name) : oidcClaim(context, name),
                 config.get(REGISTRATION_AUTHORITY), email);
         Map<String, Object> data = context.getContextData();
+        // Scoped values count only within the identity provider's registered shibmd:Scope (none registered: no check).
+        ScopeCheck scopes = ScopeCheck.parse(context.getIdpConfig().getConfig().get(SCOPES));
         if (origin.institution() != null) {
-            data.put(CONTEXT_INSTITUTION, origin.institution());
+            boolean inScope = scopes.admits(origin.institution());
+            if (!inScope) {
+                LOG.infof("Identity provider %s asserted institution %s outside its registered scopes: not recorded",
+                        context.getIdpConfig().getAlias(), origin.institution());
+            }
+            // an empty value means "asserted, but not recorded": institution conditions then do not hold
+            data.put(CONTEXT_INSTITUTION, inScope ? origin.institution() : "");
         }
         if (origin.registrationAuthority() != null) {
             data.put(CONTEXT_REGISTRATION_AUTHORITY, origin.registrationAuthority());
         }
-        if (origin.emailDomain() != null) {
+        if (origin.emailDomain() != null && scopes.admits(origin.emailDomain())) {
             data.put(CONTEXT_EMAIL_DOMAIN, origin.emailDomain());
         }
     }

@@ -18,7 +18,8 @@ import java.util.Set;
 /**
  * A client's login rules, parsed from the JSON document admins store on the client (format in docs/idp-filter.md,
  * modelled on the REFEDS Entity Selection Profile: entries select identity providers and institutions by
- * identifier, registration authority, email domain or organization, and are either included or excluded).
+ * identifier, registration authority, entity category, assurance certification, email domain or organization, and
+ * are either included or excluded).
  *
  * <pre>{@code
  * {
@@ -46,9 +47,11 @@ public record InstitutionRules(List<RuleEntry> allow, List<RuleEntry> deny, bool
     static final String REGISTRATION_AUTHORITY = "registrationAuthority";
     static final String EMAIL_DOMAIN = "emailDomain";
     static final String ORGANIZATION = "organization";
+    static final String ENTITY_CATEGORY = "entityCategory";
+    static final String ASSURANCE_CERTIFICATION = "assuranceCertification";
     static final String NAME = "name";
     private static final Set<String> ENTRY_KEYS = Set.of(NAME, IDP, IDP_PATTERN, INSTITUTION, INSTITUTION_PATTERN,
-            REGISTRATION_AUTHORITY, EMAIL_DOMAIN, ORGANIZATION);
+            REGISTRATION_AUTHORITY, EMAIL_DOMAIN, ORGANIZATION, ENTITY_CATEGORY, ASSURANCE_CERTIFICATION);
     private static final Set<String> TOP_LEVEL_KEYS = Set.of("allow", "deny", "localAccounts");
     private static final int MAX_DOCUMENT_LENGTH = 256 * 1024;
     private static final int MAX_PATTERN_LENGTH = 512;
@@ -131,7 +134,7 @@ public record InstitutionRules(List<RuleEntry> allow, List<RuleEntry> deny, bool
             if (!ENTRY_KEYS.contains(key)) {
                 throw new InvalidRulesException(where + ": unknown key '" + key + "'. An entry accepts " + String.join(
                         ", ", List.of(IDP, IDP_PATTERN, INSTITUTION, INSTITUTION_PATTERN, REGISTRATION_AUTHORITY,
-                                EMAIL_DOMAIN, ORGANIZATION, NAME)) + ".");
+                                EMAIL_DOMAIN, ORGANIZATION, ENTITY_CATEGORY, ASSURANCE_CERTIFICATION, NAME)) + ".");
             }
         }
         if (node.has(IDP) && node.has(IDP_PATTERN)) {
@@ -162,12 +165,16 @@ public record InstitutionRules(List<RuleEntry> allow, List<RuleEntry> deny, bool
             domains.add(domain.toLowerCase(Locale.ROOT));
         }
         Set<String> organizations = strings(node, ORGANIZATION, where);
+        Set<String> categories = strings(node, ENTITY_CATEGORY, where);
+        Set<String> certifications = strings(node, ASSURANCE_CERTIFICATION, where);
         RuleEntry entry = new RuleEntry(label, idps, idpPattern, institutions, institutionPattern, authorities,
-                domains, organizations);
+                domains, organizations, categories, certifications);
         if (!entry.hasIdentityProviderCondition() && institutions.isEmpty() && institutionPattern == null
-                && authorities.isEmpty() && domains.isEmpty() && organizations.isEmpty()) {
+                && authorities.isEmpty() && domains.isEmpty() && organizations.isEmpty() && categories.isEmpty()
+                && certifications.isEmpty()) {
             throw new InvalidRulesException(where + " has no condition. Give at least one of idp, idpPattern, "
-                    + "institution, institutionPattern, registrationAuthority, emailDomain, organization.");
+                    + "institution, institutionPattern, registrationAuthority, emailDomain, organization, "
+                    + "entityCategory, assuranceCertification.");
         }
         return entry;
     }

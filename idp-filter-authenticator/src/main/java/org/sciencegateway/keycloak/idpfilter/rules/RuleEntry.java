@@ -20,10 +20,13 @@ import com.google.re2j.Pattern;
  * @param registrationAuthorities exact registration authorities, or empty
  * @param emailDomains           email domains, lower case, or empty
  * @param organizations          organization aliases, or empty
+ * @param entityCategories       entity categories of the identity provider's federation metadata (any of), or empty
+ * @param assuranceCertifications assurance certifications of its metadata (any of), or empty
  */
 public record RuleEntry(String label, Set<String> identityProviders, Pattern identityProviderPattern,
                         Set<String> institutions, Pattern institutionPattern, Set<String> registrationAuthorities,
-                        Set<String> emailDomains, Set<String> organizations) {
+                        Set<String> emailDomains, Set<String> organizations, Set<String> entityCategories,
+                        Set<String> assuranceCertifications) {
 
     public RuleEntry {
         identityProviders = ordered(identityProviders);
@@ -31,6 +34,8 @@ public record RuleEntry(String label, Set<String> identityProviders, Pattern ide
         registrationAuthorities = ordered(registrationAuthorities);
         emailDomains = ordered(emailDomains);
         organizations = ordered(organizations);
+        entityCategories = ordered(entityCategories);
+        assuranceCertifications = ordered(assuranceCertifications);
     }
 
     /** Keeps the order admins wrote, so offered lists follow the rule document. */
@@ -43,7 +48,14 @@ public record RuleEntry(String label, Set<String> identityProviders, Pattern ide
                 && valueMatches(institutions, institutionPattern, origin.institution())
                 && valueMatches(registrationAuthorities, null, origin.registrationAuthority())
                 && valueMatches(emailDomains, null, lowerCase(origin.emailDomain()))
-                && valueMatches(organizations, null, origin.organization());
+                && valueMatches(organizations, null, origin.organization())
+                && anyOf(entityCategories, origin.entityCategories())
+                && anyOf(assuranceCertifications, origin.assuranceCertifications());
+    }
+
+    /** A metadata condition holds when the identity provider carries one of the listed values. */
+    private static boolean anyOf(Set<String> required, Set<String> carried) {
+        return required.isEmpty() || required.stream().anyMatch(carried::contains);
     }
 
     /** Whether the identity-provider condition alone admits this alias (other conditions are judged after login). */
@@ -54,7 +66,8 @@ public record RuleEntry(String label, Set<String> identityProviders, Pattern ide
     /** True when the entry constrains nothing but the identity provider: it decides on the alias alone. */
     public boolean constrainsOnlyIdentityProvider() {
         return hasIdentityProviderCondition() && institutions.isEmpty() && institutionPattern == null
-                && registrationAuthorities.isEmpty() && emailDomains.isEmpty() && organizations.isEmpty();
+                && registrationAuthorities.isEmpty() && emailDomains.isEmpty() && organizations.isEmpty()
+                && entityCategories.isEmpty() && assuranceCertifications.isEmpty();
     }
 
     public boolean hasIdentityProviderCondition() {

@@ -286,4 +286,64 @@ public class InstitutionFilterTest {
                     .isEqualTo(Decision.OVERSIZED_VALUE);
         }
     }
+
+    @Nested
+    @DisplayName("Federation metadata: entity categories and assurance certifications")
+    class FederationMetadata {
+
+        static final String RS = "http://refeds.org/category/research-and-scholarship";
+        static final String SIRTFI = "https://refeds.org/sirtfi";
+        static final String RULES = """
+                {"allow": [{"name": "R&S from DFN", "registrationAuthority": "https://www.aai.dfn.de",
+                            "entityCategory": "%s"},
+                           {"name": "SIRTFI anywhere", "assuranceCertification": "%s"}],
+                 "deny": [{"name": "hidden", "entityCategory": "http://refeds.org/category/hide-from-discovery"}]}
+                """.formatted(RS, SIRTFI);
+
+        private LoginOrigin federated(String authority, java.util.Set<String> categories,
+                                      java.util.Set<String> certifications) {
+            return LoginOrigin.brokered("edugain-idp-uni-a-1234").withRegistrationAuthority(authority)
+                    .withMetadata(categories, certifications);
+        }
+
+        @Test
+        @DisplayName("Given an R&S IdP registered by the named federation, then it passes by that entry")
+        void categoryAndAuthority() throws Exception {
+            assertThat(filter(RULES).decide(federated("https://www.aai.dfn.de", java.util.Set.of(RS),
+                    java.util.Set.of())).rule()).isEqualTo("R&S from DFN");
+        }
+
+        @Test
+        @DisplayName("Given the category but another federation and no SIRTFI, then it is refused")
+        void categoryWithoutAuthority() throws Exception {
+            assertThat(filter(RULES).decide(federated("https://incommon.org", java.util.Set.of(RS),
+                    java.util.Set.of())).allowed()).isFalse();
+        }
+
+        @Test
+        @DisplayName("Given SIRTFI, then it passes whatever its federation; given no metadata at all, then it is refused")
+        void certification() throws Exception {
+            assertThat(filter(RULES).decide(federated(null, java.util.Set.of(), java.util.Set.of(SIRTFI))).rule())
+                    .isEqualTo("SIRTFI anywhere");
+            assertThat(filter(RULES).decide(LoginOrigin.brokered("edugain-idp-uni-a-1234")).allowed()).isFalse();
+        }
+
+        @Test
+        @DisplayName("Given a deny entry on a category, then it wins over a matching allow entry")
+        void denyByCategory() throws Exception {
+            assertThat(filter(RULES).decide(federated("https://www.aai.dfn.de",
+                    java.util.Set.of(RS, "http://refeds.org/category/hide-from-discovery"),
+                    java.util.Set.of(SIRTFI))).rule()).isEqualTo("hidden");
+        }
+
+        @Test
+        @DisplayName("Given an entry with only entityCategory, then the rules parse; an empty list is refused")
+        void parsing() throws Exception {
+            assertThat(InstitutionRules.parse("{\"allow\": [{\"entityCategory\": \"" + RS + "\"}]}").allow())
+                    .hasSize(1);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                            InstitutionRules.parse("{\"allow\": [{\"entityCategory\": []}]}"))
+                    .hasMessageContaining("entityCategory");
+        }
+    }
 }

@@ -46,6 +46,21 @@ public final class FederationMetadata {
         return this;
     }
 
+    /**
+     * A real identity provider's descriptor (e.g. what a Keycloak realm publishes) with what its federation adds on
+     * registration: registration info, entity categories and certifications, scopes and mdui names from
+     * {@code registration} (whose entityID, endpoints and keys are ignored).
+     */
+    public FederationMetadata addRegistered(String entityDescriptor, Idp registration) {
+        String body = entityDescriptor.replaceFirst("^\\s*<\\?xml[^>]*\\?>", "");
+        String entity = registration.entityExtensions();
+        String role = registration.roleExtensions();
+        body = body.replaceFirst("(<(?:md:)?EntityDescriptor[^>]*>)", "$1" + java.util.regex.Matcher.quoteReplacement(entity));
+        body = body.replaceFirst("(<(?:md:)?IDPSSODescriptor[^>]*>)", "$1" + java.util.regex.Matcher.quoteReplacement(role));
+        entities.add(body);
+        return this;
+    }
+
     public FederationMetadata addServiceProvider(String entityId) {
         entities.add("<md:EntityDescriptor entityID=\"" + escape(entityId) + "\"><md:SPSSODescriptor "
                 + "protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\"><md:AssertionConsumerService "
@@ -144,42 +159,10 @@ public final class FederationMetadata {
         String xml() {
             StringBuilder out = new StringBuilder(3000);
             out.append("<md:EntityDescriptor entityID=\"").append(escape(entityId)).append("\">");
-            out.append("<md:Extensions>");
-            if (registrationAuthority != null) {
-                out.append("<mdrpi:RegistrationInfo registrationAuthority=\"").append(escape(registrationAuthority))
-                        .append("\" registrationInstant=\"2019-05-01T00:00:00Z\"><mdrpi:RegistrationPolicy xml:lang=\"en\">")
-                        .append(escape(registrationAuthority)).append("/policy</mdrpi:RegistrationPolicy></mdrpi:RegistrationInfo>");
-            }
-            if (!categories.isEmpty() || !certifications.isEmpty()) {
-                out.append("<mdattr:EntityAttributes>");
-                attribute(out, "http://macedir.org/entity-category", categories);
-                attribute(out, "urn:oasis:names:tc:SAML:attribute:assurance-certification", certifications);
-                out.append("</mdattr:EntityAttributes>");
-            }
-            out.append("</md:Extensions>");
+            out.append(entityExtensions());
             out.append("<md:IDPSSODescriptor protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">");
-            out.append("<md:Extensions>");
-            scopes.forEach(scope -> out.append("<shibmd:Scope regexp=\"false\">").append(escape(scope)).append("</shibmd:Scope>"));
-            out.append("<mdui:UIInfo>");
-            names.forEach((lang, name) -> out.append("<mdui:DisplayName xml:lang=\"").append(lang).append("\">")
-                    .append(escape(name)).append("</mdui:DisplayName>"));
-            names.forEach((lang, name) -> out.append("<mdui:Description xml:lang=\"").append(lang).append("\">")
-                    .append(escape(name)).append(" — identity provider for staff and students</mdui:Description>"));
-            if (keywords != null) {
-                out.append("<mdui:Keywords xml:lang=\"en\">").append(escape(keywords)).append("</mdui:Keywords>");
-            }
-            String host = entityId.replaceFirst("^https?://", "").replaceFirst("[/:].*$", "");
-            out.append("<mdui:Logo height=\"60\" width=\"80\">https://").append(escape(host)).append("/logo.png</mdui:Logo>");
-            out.append("<mdui:InformationURL xml:lang=\"en\">https://").append(escape(host)).append("/about</mdui:InformationURL>");
-            out.append("<mdui:PrivacyStatementURL xml:lang=\"en\">https://").append(escape(host))
-                    .append("/privacy</mdui:PrivacyStatementURL>");
-            out.append("</mdui:UIInfo>");
-            if (!scopes.isEmpty()) {
-                out.append("<mdui:DiscoHints>");
-                scopes.forEach(scope -> out.append("<mdui:DomainHint>").append(escape(scope)).append("</mdui:DomainHint>"));
-                out.append("</mdui:DiscoHints>");
-            }
-            out.append("</md:Extensions>");
+            out.append(roleExtensions());
+            String host = host();
             out.append("<md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>")
                     .append(certificate).append("</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>");
             out.append("<md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</md:NameIDFormat>");
@@ -202,6 +185,55 @@ public final class FederationMetadata {
                     + "</md:GivenName><md:EmailAddress>mailto:csirt@").append(escape(host))
                     .append("</md:EmailAddress></md:ContactPerson>");
             return out.append("</md:EntityDescriptor>").toString();
+        }
+
+        private String host() {
+            return entityId.replaceFirst("^https?://", "").replaceFirst("[/:].*$", "");
+        }
+
+        /** The entity-level md:Extensions a federation adds: registration info and entity attributes. */
+        String entityExtensions() {
+            StringBuilder out = new StringBuilder();
+            out.append("<md:Extensions>");
+            if (registrationAuthority != null) {
+                out.append("<mdrpi:RegistrationInfo registrationAuthority=\"").append(escape(registrationAuthority))
+                        .append("\" registrationInstant=\"2019-05-01T00:00:00Z\"><mdrpi:RegistrationPolicy xml:lang=\"en\">")
+                        .append(escape(registrationAuthority)).append("/policy</mdrpi:RegistrationPolicy></mdrpi:RegistrationInfo>");
+            }
+            if (!categories.isEmpty() || !certifications.isEmpty()) {
+                out.append("<mdattr:EntityAttributes>");
+                attribute(out, "http://macedir.org/entity-category", categories);
+                attribute(out, "urn:oasis:names:tc:SAML:attribute:assurance-certification", certifications);
+                out.append("</mdattr:EntityAttributes>");
+            }
+            return out.append("</md:Extensions>").toString();
+        }
+
+        /** The IdP role's md:Extensions: scopes, mdui and discovery hints. */
+        String roleExtensions() {
+            StringBuilder out = new StringBuilder();
+            out.append("<md:Extensions>");
+            scopes.forEach(scope -> out.append("<shibmd:Scope regexp=\"false\">").append(escape(scope)).append("</shibmd:Scope>"));
+            out.append("<mdui:UIInfo>");
+            names.forEach((lang, name) -> out.append("<mdui:DisplayName xml:lang=\"").append(lang).append("\">")
+                    .append(escape(name)).append("</mdui:DisplayName>"));
+            names.forEach((lang, name) -> out.append("<mdui:Description xml:lang=\"").append(lang).append("\">")
+                    .append(escape(name)).append(" — identity provider for staff and students</mdui:Description>"));
+            if (keywords != null) {
+                out.append("<mdui:Keywords xml:lang=\"en\">").append(escape(keywords)).append("</mdui:Keywords>");
+            }
+            String host = host();
+            out.append("<mdui:Logo height=\"60\" width=\"80\">https://").append(escape(host)).append("/logo.png</mdui:Logo>");
+            out.append("<mdui:InformationURL xml:lang=\"en\">https://").append(escape(host)).append("/about</mdui:InformationURL>");
+            out.append("<mdui:PrivacyStatementURL xml:lang=\"en\">https://").append(escape(host))
+                    .append("/privacy</mdui:PrivacyStatementURL>");
+            out.append("</mdui:UIInfo>");
+            if (!scopes.isEmpty()) {
+                out.append("<mdui:DiscoHints>");
+                scopes.forEach(scope -> out.append("<mdui:DomainHint>").append(escape(scope)).append("</mdui:DomainHint>"));
+                out.append("</mdui:DiscoHints>");
+            }
+            return out.append("</md:Extensions>").toString();
         }
 
         private static void attribute(StringBuilder out, String name, List<String> values) {

@@ -24,7 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link #MAX_AGE} is rebuilt anyway, for changes made outside Keycloak's model API (direct database edits).
  * <p>
  * Which identity providers become institutions: enabled, able to authenticate users, neither link-only nor hidden on
- * the login page. Their picker data is read from the identity provider's config:
+ * the login page — except those hidden there with {@value #LISTED} = {@code true} (what a federation import writes
+ * for every entity not marked hide-from-discovery). Their picker data is read from the identity provider's config:
  * {@value #DOMAINS} and {@value #OTHER_NAMES} (comma-separated), {@value #LOGO}.
  */
 final class InstitutionDirectory {
@@ -33,6 +34,7 @@ final class InstitutionDirectory {
     static final String DOMAINS = "institution.domains";
     static final String OTHER_NAMES = "institution.otherNames";
     static final String LOGO = "institution.logo";
+    static final String LISTED = "institution.listed";
     static final Duration MAX_AGE = Duration.ofMinutes(10);
 
     private static final Logger LOG = Logger.getLogger(InstitutionDirectory.class);
@@ -97,7 +99,12 @@ final class InstitutionDirectory {
     }
 
     static boolean offeredOnLoginPages(IdentityProviderModel idp) {
-        return idp.isEnabled() && !flag(LINK_ONLY, idp) && !flag(HIDE_ON_LOGIN, idp);
+        if (!idp.isEnabled() || flag(LINK_ONLY, idp)) {
+            return false;
+        }
+        // Hidden on Keycloak's stock login page but listed here: federation imports (thousands of buttons there,
+        // a search here), unless the federation marks the entity hide-from-discovery.
+        return !flag(HIDE_ON_LOGIN, idp) || "true".equals(idp.getConfig() == null ? null : idp.getConfig().get(LISTED));
     }
 
     static Institution institution(IdentityProviderModel idp) {

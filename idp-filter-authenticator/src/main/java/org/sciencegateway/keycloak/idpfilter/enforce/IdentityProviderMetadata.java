@@ -1,0 +1,53 @@
+package org.sciencegateway.keycloak.idpfilter.enforce;
+
+import org.keycloak.models.IdentityProviderModel;
+import org.keycloak.models.KeycloakSession;
+import org.sciencegateway.keycloak.idpfilter.rules.LoginOrigin;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * What a federation's metadata says about the identity provider a login came through — entity categories,
+ * assurance certifications, registration authority — read from that identity provider's config (written by the
+ * saml-federation module's sync, or by an admin) at every decision. The values describe the identity provider, not
+ * the user: no response of the identity provider can change them, and a change in the metadata applies to the next
+ * decision, on every node.
+ */
+final class IdentityProviderMetadata {
+
+    static final String REGISTRATION_AUTHORITY = "institution.registrationAuthority";
+    static final String ENTITY_CATEGORIES = "institution.entityCategories";
+    static final String ASSURANCE_CERTIFICATIONS = "institution.assuranceCertifications";
+
+    private IdentityProviderMetadata() {
+    }
+
+    /** The origin with its identity provider's metadata; unchanged for local logins and unknown aliases. */
+    static LoginOrigin of(KeycloakSession session, LoginOrigin origin) {
+        if (origin.isLocal()) {
+            return origin;
+        }
+        IdentityProviderModel idp = session.identityProviders().getByAlias(origin.identityProvider());
+        if (idp == null || idp.getConfig() == null) {
+            return origin;
+        }
+        Map<String, String> config = idp.getConfig();
+        LoginOrigin enriched = origin.withMetadata(words(config.get(ENTITY_CATEGORIES)),
+                words(config.get(ASSURANCE_CERTIFICATIONS)));
+        String authority = config.get(REGISTRATION_AUTHORITY);
+        if (enriched.registrationAuthority() == null && authority != null && !authority.isBlank()) {
+            enriched = enriched.withRegistrationAuthority(authority.trim());
+        }
+        return enriched;
+    }
+
+    private static Set<String> words(String value) {
+        if (value == null || value.isBlank()) {
+            return Set.of();
+        }
+        return Arrays.stream(value.trim().split("\\s+")).collect(Collectors.toUnmodifiableSet());
+    }
+}
