@@ -83,6 +83,11 @@ public final class KeycloakServer implements AutoCloseable {
         return new KeycloakServer(settings);
     }
 
+    /** Where {@link LabFederation} publishes the lab federation's signed aggregate for this server. */
+    public Path labFederationFile() {
+        return home.resolve("lab-federation.xml");
+    }
+
     public String baseUrl() {
         return "http://localhost:" + port;
     }
@@ -156,6 +161,8 @@ public final class KeycloakServer implements AutoCloseable {
             env.put("KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN_USERNAME);
             env.put("KC_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD);
             env.put("LAB_BASE_URL", baseUrl());
+            // the lab realm's federation source reads the aggregate LabFederation writes here
+            env.put("LAB_FEDERATION_URL", labFederationFile().toUri().toString());
             env.putAll(settings.environment);
             if (settings.javaHome != null) {
                 env.put("JAVA_HOME", settings.javaHome);

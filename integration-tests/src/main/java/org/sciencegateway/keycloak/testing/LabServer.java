@@ -79,6 +79,18 @@ public final class LabServer {
                     + "every token's issuer, is the first node's URL)");
         }
         System.out.println(banner(server, version));
+        int entities = LabFederation.entities();
+        System.out.println("Publishing the lab federation (" + entities + " entities, signed with the lab-only key) "
+                + "and syncing realm vre's source '" + LabFederation.SOURCE + "' ...");
+        try {
+            LabFederation.describe(LabFederation.publish(server, entities)).forEach(line -> {
+                if (!line.isBlank()) {
+                    System.out.println("  " + line);
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            System.err.println("lab: the lab federation could not be published: " + e.getMessage());
+        }
         stopped.await();
     }
 

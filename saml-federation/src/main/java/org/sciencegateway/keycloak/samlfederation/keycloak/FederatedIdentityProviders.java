@@ -72,10 +72,19 @@ final class FederatedIdentityProviders {
                         idp -> new SyncPlan.Existing(String.valueOf(idp.getConfig().get(DIGEST)), idp.isEnabled())));
     }
 
-    /** Creates or rewrites one identity provider; {@code false} when its metadata cannot make a valid one. */
-    boolean write(SyncPlan.Change change, boolean create) {
+    /**
+     * Creates or rewrites one identity provider of this source; {@code false} when its metadata cannot make a valid
+     * one, or when the alias is taken by an identity provider the source does not own.
+     */
+    boolean write(SyncPlan.Change change) {
         IdentityProviderStorageProvider idps = session.identityProviders();
-        IdentityProviderModel existing = create ? null : idps.getByAlias(change.alias());
+        IdentityProviderModel existing = idps.getByAlias(change.alias());
+        if (existing != null && !sourceId.equals(existing.getConfig().get(SOURCE))) {
+            // an identity provider this source does not own has the alias: never overwrite it
+            LOG.warnf("Federation source %s: entity %s not imported: alias %s belongs to another identity provider",
+                    sourceId, change.entity().entityId(), change.alias());
+            return false;
+        }
         SAMLIdentityProviderConfig model = existing == null ? new SAMLIdentityProviderConfig()
                 : new SAMLIdentityProviderConfig(existing);
         fill(model, change);

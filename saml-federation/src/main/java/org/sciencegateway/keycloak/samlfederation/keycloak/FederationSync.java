@@ -43,8 +43,25 @@ final class FederationSync {
         this.sourceId = sourceId;
     }
 
-    /** Runs the sync if it is due (or {@code force}); returns the status it recorded, {@code null} when not due. */
+    /**
+     * Runs the sync if it is due (or {@code force}); returns the status it recorded, {@code null} when not due. An
+     * unexpected failure (database, a batch refused by Keycloak) is recorded as {@code internal_error}: the batches
+     * written before it stay, the next sync completes the rest.
+     */
     SyncStatus run(boolean force) {
+        try {
+            return attempt(force);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Federation source %s (realm %s): sync failed", sourceId, realmId);
+            SyncStatus previous = KeycloakModelUtils.runJobInTransactionWithResult(factory, session -> {
+                RealmModel realm = session.realms().getRealm(realmId);
+                return realm == null ? SyncStatus.NEVER : FederationSources.status(realm, sourceId);
+            });
+            return record(previous.failed(now(), "internal_error", "the sync stopped: " + e));
+        }
+    }
+
+    private SyncStatus attempt(boolean force) {
         long started = System.currentTimeMillis();
         Loaded loaded = KeycloakModelUtils.runJobInTransactionWithResult(factory, this::load);
         if (loaded == null) {
@@ -91,8 +108,8 @@ final class FederationSync {
             LOG.warnf("Federation source %s (realm %s): sync held back: %s", loaded.name, loaded.realmName, message);
             return record(loaded.status.heldBack(now(), message));
         }
-        int invalidCreates = apply(plan.create(), settings, true);
-        int invalidUpdates = apply(plan.update(), settings, false);
+        int invalidCreates = apply(plan.create(), settings);
+        int invalidUpdates = apply(plan.update(), settings);
         for (int from = 0; from < plan.leaving().size(); from += BATCH) {
             List<String> batch = plan.leaving().subList(from, Math.min(plan.leaving().size(), from + BATCH));
             KeycloakModelUtils.runJobInTransaction(factory, session -> {
@@ -119,7 +136,7 @@ final class FederationSync {
     }
 
     /** Writes the changes in batches; returns how many entities could not make a valid identity provider. */
-    private int apply(List<SyncPlan.Change> changes, SourceSettings settings, boolean create) {
+    private int apply(List<SyncPlan.Change> changes, SourceSettings settings) {
         AtomicInteger invalid = new AtomicInteger();
         for (int from = 0; from < changes.size(); from += BATCH) {
             List<SyncPlan.Change> batch = changes.subList(from, Math.min(changes.size(), from + BATCH));
@@ -127,7 +144,7 @@ final class FederationSync {
                 FederatedIdentityProviders idps = new FederatedIdentityProviders(session, enter(session), sourceId,
                         settings.template());
                 for (SyncPlan.Change change : batch) {
-                    if (!idps.write(change, create)) {
+                    if (!idps.write(change)) {
                         invalid.incrementAndGet();
                     }
                 }

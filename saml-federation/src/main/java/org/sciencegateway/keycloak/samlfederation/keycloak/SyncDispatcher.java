@@ -1,6 +1,5 @@
 package org.sciencegateway.keycloak.samlfederation.keycloak;
 
-import org.jboss.logging.Logger;
 import org.keycloak.cluster.ClusterProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
@@ -14,7 +13,6 @@ import org.keycloak.models.KeycloakSessionFactory;
 final class SyncDispatcher {
 
     static final int LOCK_SECONDS = 60 * 60;
-    private static final Logger LOG = Logger.getLogger(SyncDispatcher.class);
 
     private SyncDispatcher() {
     }
@@ -24,12 +22,7 @@ final class SyncDispatcher {
         ClusterProvider cluster = session.getProvider(ClusterProvider.class);
         String key = "sg-federation-sync::" + realmId + "::" + sourceId;
         cluster.executeIfNotExecutedAsync(key, LOCK_SECONDS, () -> {
-            try {
-                new FederationSync(factory, realmId, sourceId).run(force);
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "Federation source %s (realm %s): sync failed", sourceId, realmId);
-                throw e;
-            }
+            new FederationSync(factory, realmId, sourceId).run(force);
             return null;
         });
     }

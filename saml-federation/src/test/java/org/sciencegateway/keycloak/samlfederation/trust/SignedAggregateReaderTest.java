@@ -164,6 +164,19 @@ class SignedAggregateReaderTest {
     }
 
     @Test
+    @DisplayName("Given an entity that keeps its own signature by another key inside the signed aggregate, then the aggregate is refused")
+    void innerSignatureOfAnotherKey() {
+        String entity = FederationSigner.OTHER.sign("<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" "
+                + "ID=\"_inner\" entityID=\"https://idp.inner.example/idp\"><md:IDPSSODescriptor "
+                + "protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\"><md:SingleSignOnService "
+                + "Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\" Location=\"https://idp.inner.example/sso\"/>"
+                + "</md:IDPSSODescriptor></md:EntityDescriptor>");
+        String signed = FederationSigner.LAB.sign(feed().addRaw(entity).xml());
+
+        assertThat(refusal(signed)).isEqualTo(TrustFailure.Reason.BAD_SIGNATURE);
+    }
+
+    @Test
     @DisplayName("Given a pinned certificate that is not X.509, then parsing says so")
     void badCertificate() {
         assertThatThrownBy(() -> PinnedCertificate.parse("-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----"))
