@@ -27,6 +27,10 @@ import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.sciencegateway.keycloak.samlfederation.testing.FederationMetadata;
+import org.sciencegateway.keycloak.samlfederation.testing.FederationSigner;
+import org.sciencegateway.keycloak.testing.FederationFeed;
+import org.sciencegateway.keycloak.testing.FederationSourceAdmin;
 import org.sciencegateway.keycloak.testing.HeadlessChromium;
 import org.sciencegateway.keycloak.testing.KeycloakAdmin;
 import org.sciencegateway.keycloak.testing.KeycloakServer;
@@ -224,6 +228,113 @@ class AdminConsoleIT {
     }
 
     // ---------------------------------------------------------------------------------------------------------
+
+    @Test
+    @DisplayName("Given the SAML federations page, then a source is created and edited in the form, a bad certificate "
+            + "is refused in the alert, and its sync status is read in the list and in the form")
+    void federationSource() {
+        FederationSourceAdmin sources = new FederationSourceAdmin(admin, REALM);
+        try (FederationFeed feed = new FederationFeed()) {
+            feed.serve(FederationSigner.LAB.sign(new FederationMetadata()
+                    .add(FederationMetadata.Idp.of("https://idp.console.example/idp").name("en", "Console University")
+                            .registrationAuthority("https://www.aai.dfn.de")).xml()));
+            driver().get(console() + "/page-section/" + FEDERATION_PAGE + "/add");
+            await("the source form", ExpectedConditions.presenceOfElementLocated(labelGroup("Metadata URL")));
+            assertFormDescribes(pageType(FEDERATION_PAGE));
+            fill("Metadata URL", feed.url());
+            fill("Alias prefix", "console");
+            fill("Federation signing certificate", "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----");
+            chromium.screenshot(SCREENSHOTS + "federation-source-form");
+
+            String alert = save("federation-source-bad-certificate");
+            assertThat(alert).startsWith("danger:").contains("Federation signing certificate")
+                    .contains("cannot be read as X.509");
+            assertThat(consoleSource()).as("nothing was saved").isNull();
+
+            fill("Federation signing certificate", FederationSigner.LAB.certificatePem());
+            assertThat(save("federation-source-saved")).startsWith("success:");
+            JsonNode created = consoleSource();
+            assertThat(created).isNotNull();
+            String id = created.get("id").asText();
+            try {
+                JsonNode status = sources.awaitAttemptAfter(id, "");
+                assertThat(status.path("state").asText()).as(status.toString()).isEqualTo("ok");
+                await("the console's status copy", d -> admin.get("/admin/realms/" + REALM + "/components/" + id).ok()
+                        .path("config").path("syncStatus").path(0).asText().startsWith("ok at") ? id : null);
+
+                // the list shows each source's last sync; the form shows it read-only
+                driver().get(console() + "/page-section/" + FEDERATION_PAGE);
+                WebElement row = await("the source in the list", ExpectedConditions.presenceOfElementLocated(
+                        By.xpath("//tr[.//a[normalize-space()=" + xpathLiteral(feed.url()) + "]]")));
+                await("the status column", d -> row.getText().contains("ok at") ? row : null);
+                assertThat(row.getText()).contains("console").contains("1 identity providers");
+                chromium.screenshot(SCREENSHOTS + "federation-source-list");
+                row.findElement(By.xpath(".//a[normalize-space()=" + xpathLiteral(feed.url()) + "]")).click();
+                await("the source form", ExpectedConditions.presenceOfElementLocated(labelGroup("Last sync")));
+                WebElement statusField = field("Last sync");
+                assertThat(statusField.getAttribute("value")).contains("ok at").contains("created 1");
+
+                // edit: a new refresh interval is stored, the status copy is not taken from the form
+                fill("Refresh interval (minutes)", "60");
+                assertThat(save("federation-source-edited")).startsWith("success:");
+                JsonNode edited = admin.get("/admin/realms/" + REALM + "/components/" + id).ok();
+                assertThat(edited.path("config").path("refreshMinutes").get(0).asText()).isEqualTo("60");
+                assertThat(edited.path("config").path("aliasPrefix").get(0).asText()).isEqualTo("console");
+            } finally {
+                sources.identityProviders(id).forEach(idp -> admin.delete("/admin/realms/" + REALM
+                        + "/identity-provider/instances/" + idp.get("alias").asText()));
+                sources.delete(id);
+            }
+        }
+    }
+
+    private static final String FEDERATION_PAGE = "saml-federation";
+
+    /** The source the console created (prefix "console"), or {@code null}. */
+    private static JsonNode consoleSource() {
+        for (JsonNode component : admin.get("/admin/realms/" + REALM + "/components?type="
+                + FederationSourceAdmin.PROVIDER_TYPE).ok()) {
+            if (FEDERATION_PAGE.equals(component.path("providerId").asText())
+                    && "console".equals(component.path("config").path("aliasPrefix").path(0).asText())) {
+                return component;
+            }
+        }
+        return null;
+    }
+
+    /** The server's description of an admin-UI page (its form's properties). */
+    private static JsonNode pageType(String id) {
+        return find(admin.get("/admin/serverinfo").ok().path("componentTypes").path(FederationSourceAdmin.PROVIDER_TYPE),
+                "id", id);
+    }
+
+    private static WebElement field(String label) {
+        WebElement group = driver().findElement(labelGroup(label));
+        String fieldId = group.findElement(By.tagName("label")).getAttribute("for");
+        return fieldId == null || fieldId.isEmpty()
+                ? group.findElement(By.xpath("./following-sibling::*[1]//*[self::input or self::textarea]"))
+                : driver().findElement(By.id(fieldId));
+    }
+
+    private static void fill(String label, String value) {
+        WebElement field = field(label);
+        field.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE);
+        field.sendKeys(value);
+    }
+
+    /** Saves the form; returns the alert as "danger: text" or "success: text". */
+    private static String save(String screenshot) {
+        dismissAlerts();
+        click("Save", By.cssSelector("button[data-testid=save]"));
+        String[] alert = await("the console's alert", d -> {
+            List<WebElement> found = d.findElements(By.cssSelector("[data-testid=last-alert]"));
+            return found.isEmpty() || !found.get(0).isDisplayed() ? null
+                    : new String[]{found.get(0).getAttribute("class"), normalize(found.get(0).getText())};
+        });
+        chromium.screenshot(SCREENSHOTS + screenshot);
+        return (alert[0].contains("danger") ? "danger: " : alert[0].contains("success") ? "success: " : "other: ")
+                + alert[1];
+    }
 
     private static WebDriver driver() {
         return chromium.driver();

@@ -72,7 +72,7 @@ public final class FederationAdminResource {
     private Map<String, Object> describe(ComponentModel source) {
         Map<String, Object> description = new LinkedHashMap<>();
         description.put("id", source.getId());
-        description.put("name", source.getName());
+        description.put("name", FederationSources.label(source));
         SyncStatus status = FederationSources.status(realm, source.getId());
         description.put("status", status);
         return description;

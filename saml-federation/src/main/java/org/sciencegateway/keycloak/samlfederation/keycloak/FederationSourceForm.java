@@ -5,14 +5,24 @@ import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 import org.sciencegateway.keycloak.samlfederation.sync.IdentityProviderTemplate;
 import org.sciencegateway.keycloak.samlfederation.sync.SourceSettings;
+import org.sciencegateway.keycloak.samlfederation.sync.SyncStatus;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /** The console form of a federation source: every field with a label and a help text that says what to enter. */
 final class FederationSourceForm {
 
-    static final List<ProviderConfigProperty> PROPERTIES = ProviderConfigurationBuilder.create()
+    /** Written by the server after every sync (a copy of the status the admin endpoint shows); never read back. */
+    static final String SYNC_STATUS = "syncStatus";
+
+    /** The columns of the console's list of sources. */
+    static final List<String> LIST_COLUMNS = List.of(SourceSettings.METADATA_URL, SourceSettings.ALIAS_PREFIX,
+            SYNC_STATUS);
+
+    static final List<ProviderConfigProperty> PROPERTIES = readOnlyStatus(ProviderConfigurationBuilder.create()
             .property().name(SourceSettings.ENABLED).label("Sync enabled").type(ProviderConfigProperty.BOOLEAN_TYPE)
             .defaultValue("true")
             .helpText("Off: no scheduled syncs; the imported identity providers stay as they are.").add()
@@ -74,13 +84,53 @@ final class FederationSourceForm {
             .helpText("JSON: SAML settings (config), first-broker-login and post-broker-login flows (the institution "
                     + "filter's), trustEmail, institutionAttribute and the mappers every imported identity provider "
                     + "gets. Endpoints, keys and names come from each entity's metadata.").add()
-            .build();
+            .property().name(SYNC_STATUS).label("Last sync").type(ProviderConfigProperty.TEXT_TYPE)
+            .helpText("Written by the server after every sync: state, time, counts, or why the feed was refused "
+                    + "(the realm then stays as it was). Also at GET /admin/realms/{realm}/saml-federation/sources.")
+            .add()
+            .build());
 
     private FederationSourceForm() {
     }
 
-    /** Whether two versions of a source would sync alike (a save that changed nothing needs no new sync). */
+    /** The builder has no read-only switch; the property has one (the console renders it disabled). */
+    private static List<ProviderConfigProperty> readOnlyStatus(List<ProviderConfigProperty> properties) {
+        properties.stream().filter(property -> SYNC_STATUS.equals(property.getName()))
+                .forEach(property -> property.setReadOnly(true));
+        return List.copyOf(properties);
+    }
+
+    /**
+     * Whether two versions of a source would sync alike (a save that changed nothing needs no new sync; the server's
+     * own status copy is no setting).
+     */
     static boolean sameSettings(ComponentModel a, ComponentModel b) {
-        return Objects.equals(a.getConfig(), b.getConfig());
+        return Objects.equals(settings(a), settings(b));
+    }
+
+    private static Map<String, List<String>> settings(ComponentModel model) {
+        Map<String, List<String>> config = new HashMap<>(model.getConfig());
+        config.remove(SYNC_STATUS);
+        return config;
+    }
+
+    /** The one-line status copy shown in the console. */
+    static String summary(SyncStatus status) {
+        StringBuilder line = new StringBuilder(status.state()).append(" at ").append(status.lastAttempt());
+        if (status.errorCode() != null) {
+            line.append(" — ").append(status.errorCode()).append(": ").append(status.error());
+        }
+        if (status.identityProviders() != null) {
+            line.append(" — ").append(status.identityProviders()).append(" identity providers");
+        }
+        if ("ok".equals(status.state()) && status.changes() != null) {
+            SyncStatus.Changes changes = status.changes();
+            line.append(" (created ").append(changes.created()).append(", updated ").append(changes.updated())
+                    .append(", unchanged ").append(changes.unchanged()).append(", left ").append(changes.left())
+                    .append(", invalid ").append(changes.invalid()).append(')');
+        } else if (status.lastSuccess() != null) {
+            line.append("; last success ").append(status.lastSuccess());
+        }
+        return line.toString();
     }
 }

@@ -44,6 +44,12 @@ public final class FederationSourcePage implements UiPageProviderFactory<Compone
         return FederationSourceForm.PROPERTIES;
     }
 
+    /** The console's list of sources shows URL, prefix and the last sync. */
+    @Override
+    public Map<String, Object> getTypeMetadata() {
+        return Map.of("displayFields", FederationSourceForm.LIST_COLUMNS);
+    }
+
     @Override
     public void validateConfiguration(KeycloakSession session, RealmModel realm, ComponentModel model)
             throws ComponentValidationException {

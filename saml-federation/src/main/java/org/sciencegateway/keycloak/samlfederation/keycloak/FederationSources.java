@@ -5,6 +5,7 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.services.ui.extend.UiPageProvider;
 import org.sciencegateway.keycloak.samlfederation.sync.IdentityProviderTemplate;
 import org.sciencegateway.keycloak.samlfederation.sync.InvalidSourceException;
+import org.sciencegateway.keycloak.samlfederation.sync.SourceSettings;
 import org.sciencegateway.keycloak.samlfederation.sync.SyncStatus;
 
 import java.util.stream.Stream;
@@ -31,6 +32,12 @@ final class FederationSources {
         ComponentModel component = realm.getComponent(sourceId);
         return component != null && FederationSourcePage.PROVIDER_ID.equals(component.getProviderId())
                 && PROVIDER_TYPE.equals(component.getProviderType()) ? component : null;
+    }
+
+    /** How logs and the endpoint name a source: its name, else (created in the console, which sets none) its prefix. */
+    static String label(ComponentModel source) {
+        String name = source.getName();
+        return name != null && !name.isBlank() ? name : source.get(SourceSettings.ALIAS_PREFIX);
     }
 
     static SyncStatus status(RealmModel realm, String sourceId) {

@@ -169,9 +169,9 @@ final class FederationSync {
         try {
             SourceSettings settings = SourceSettings.parse(component.getConfig());
             FederationSources.requireFlows(realm, settings.template());
-            return new Loaded(component.getName(), realm.getName(), settings, null, status);
+            return new Loaded(FederationSources.label(component), realm.getName(), settings, null, status);
         } catch (InvalidSourceException e) {
-            return new Loaded(component.getName(), realm.getName(), null, e.getMessage(), status);
+            return new Loaded(FederationSources.label(component), realm.getName(), null, e.getMessage(), status);
         }
     }
 
@@ -193,6 +193,20 @@ final class FederationSync {
                 FederationSources.saveStatus(realm, sourceId, status);
             }
         });
+        // The console's copy, in a transaction of its own: the authoritative status above never depends on it.
+        try {
+            KeycloakModelUtils.runJobInTransaction(factory, session -> {
+                RealmModel realm = session.realms().getRealm(realmId);
+                ComponentModel component = realm == null ? null : realm.getComponent(sourceId);
+                if (component != null) {
+                    component.getConfig().putSingle(FederationSourceForm.SYNC_STATUS,
+                            FederationSourceForm.summary(status));
+                    realm.updateComponent(component);
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.debugf(e, "Federation source %s: the console's status copy was not written", sourceId);
+        }
         return status;
     }
 
