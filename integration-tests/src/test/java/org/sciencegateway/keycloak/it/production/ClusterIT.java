@@ -24,7 +24,11 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.sciencegateway.keycloak.samlfederation.testing.FederationMetadata;
+import org.sciencegateway.keycloak.samlfederation.testing.FederationSigner;
 import org.sciencegateway.keycloak.testing.BrowserSession;
+import org.sciencegateway.keycloak.testing.FederationFeed;
+import org.sciencegateway.keycloak.testing.FederationSourceAdmin;
 import org.sciencegateway.keycloak.testing.HubClient;
 import org.sciencegateway.keycloak.testing.HubLogin;
 import org.sciencegateway.keycloak.testing.KeycloakAdmin;
@@ -158,6 +162,50 @@ class ClusterIT {
         } finally {
             setMapperConfig("other-gateway", "sg-institution-filter", "rules", original);
             adminA.delete("/admin/realms/vre/identity-provider/instances/institution-cluster");
+        }
+    }
+
+    @Test
+    @Order(8)
+    @DisplayName("Given a federation source created on A, then one node syncs it from the signed aggregate, B serves "
+            + "the imported institution in its picker at once, and neither node syncs it again before the interval")
+    void federationSyncOnOneNodeServedByBoth() throws Exception {
+        String original = mapperConfig("other-gateway", "sg-institution-filter", "rules");
+        FederationSourceAdmin sourcesOnA = new FederationSourceAdmin(adminA, "vre");
+        FederationSourceAdmin sourcesOnB = new FederationSourceAdmin(new KeycloakAdmin(b), "vre");
+        String id = null;
+        try (FederationFeed feed = new FederationFeed()) {
+            feed.serve(FederationSigner.LAB.sign(new FederationMetadata()
+                    .add(FederationMetadata.Idp.of("https://idp.cluster-federation.example/idp")
+                            .name("en", "Cluster Federation University").registrationAuthority("https://www.aai.dfn.de")
+                            .scope("cluster-federation.example"))
+                    .add(FederationMetadata.Idp.of("https://idp.other.example/idp").name("en", "Other College"))
+                    .xml()));
+            id = sourcesOnA.create("cluster-federation", Map.of("metadataUrl", feed.url(),
+                    "signingCertificate", FederationSigner.LAB.certificatePem(), "aliasPrefix", "clusterfed"));
+            JsonNode status = sourcesOnA.awaitAttemptAfter(id, "");
+            assertThat(status.path("state").asText()).as(status.toString()).isEqualTo("ok");
+            assertThat(status.path("identityProviders").asInt()).isEqualTo(2);
+            setMapperConfig("other-gateway", "sg-institution-filter", "rules",
+                    "{\"allow\": [{\"idp\": \"institution-a\"}, {\"registrationAuthority\": \"https://www.aai.dfn.de\"}]}");
+
+            assertThat(sourcesOnB.status(id)).isEqualTo(status);
+            assertThat(sourcesOnB.identityProviders(id)).hasSize(2);
+            BrowserSession.Page search = new BrowserSession().get(b.realmUrl("vre")
+                    + "/institutions?client_id=other-gateway&q=cluster-federation.example");
+            assertThat(search.status()).as(search.body()).isEqualTo(200);
+            assertThat(JSON.readTree(search.body()).path("items").toString()).contains("Cluster Federation University");
+
+            // both nodes' minute tasks run meanwhile: the sync is not due again, so neither repeats it
+            Thread.sleep(Duration.ofSeconds(75).toMillis());
+            assertThat(sourcesOnB.status(id).path("lastAttempt").asText()).isEqualTo(status.path("lastAttempt").asText());
+        } finally {
+            setMapperConfig("other-gateway", "sg-institution-filter", "rules", original);
+            if (id != null) {
+                sourcesOnA.identityProviders(id).forEach(idp -> adminA.delete("/admin/realms/vre/identity-provider/"
+                        + "instances/" + idp.get("alias").asText()));
+                sourcesOnA.delete(id);
+            }
         }
     }
 
