@@ -3,6 +3,7 @@ package org.sciencegateway.keycloak.idpfilter.enforce;
 import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
 import org.sciencegateway.keycloak.idpfilter.rules.LoginOrigin;
+import org.sciencegateway.keycloak.idpfilter.rules.ProviderMetadata;
 
 import java.util.Arrays;
 import java.util.Map;
@@ -16,13 +17,30 @@ import java.util.stream.Collectors;
  * the user: no response of the identity provider can change them, and a change in the metadata applies to the next
  * decision, on every node.
  */
-final class IdentityProviderMetadata {
+public final class IdentityProviderMetadata {
 
     static final String REGISTRATION_AUTHORITY = "institution.registrationAuthority";
     static final String ENTITY_CATEGORIES = "institution.entityCategories";
     static final String ASSURANCE_CERTIFICATIONS = "institution.assuranceCertifications";
 
     private IdentityProviderMetadata() {
+    }
+
+    /**
+     * What the identity provider's config says, for narrowing a login page before the login; {@link
+     * ProviderMetadata#UNKNOWN} for an unknown alias. Categories and certifications are known (possibly none) for
+     * every existing identity provider, since only its config can give them; the registration authority is unknown
+     * when the config states none (an institution identity mapper may still record one at login).
+     */
+    public static ProviderMetadata provider(KeycloakSession session, String alias) {
+        IdentityProviderModel idp = alias == null ? null : session.identityProviders().getByAlias(alias);
+        if (idp == null || idp.getConfig() == null) {
+            return ProviderMetadata.UNKNOWN;
+        }
+        Map<String, String> config = idp.getConfig();
+        String authority = config.get(REGISTRATION_AUTHORITY);
+        return new ProviderMetadata(authority == null || authority.isBlank() ? null : authority.trim(),
+                words(config.get(ENTITY_CATEGORIES)), words(config.get(ASSURANCE_CERTIFICATIONS)));
     }
 
     /** The origin with its identity provider's metadata; unchanged for local logins and unknown aliases. */

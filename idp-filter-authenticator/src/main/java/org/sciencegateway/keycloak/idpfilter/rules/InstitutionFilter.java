@@ -58,15 +58,24 @@ public final class InstitutionFilter {
      * entry refuses the alias outright. Used before the login (hints, linking); the final word is {@link #decide}.
      */
     public boolean mayAdmit(String alias) {
+        return mayAdmit(alias, ProviderMetadata.UNKNOWN);
+    }
+
+    /**
+     * Like {@link #mayAdmit(String)}, also judging the metadata conditions ({@code registrationAuthority},
+     * {@code entityCategory}, {@code assuranceCertification}) on what is known of the identity provider before the
+     * login: a login page then offers only the federation members a rule can admit.
+     */
+    public boolean mayAdmit(String alias, ProviderMetadata metadata) {
         if (alias == null || alias.isBlank() || oversized(alias)) {
             return false;
         }
         for (RuleEntry entry : rules.deny()) {
-            if (entry.constrainsOnlyIdentityProvider() && entry.identityProviderMatches(alias)) {
+            if (entry.certainlyMatchesBeforeLogin(alias, metadata)) {
                 return false;
             }
         }
-        return rules.allow().stream().anyMatch(entry -> entry.identityProviderMatches(alias));
+        return rules.allow().stream().anyMatch(entry -> entry.mayMatchBeforeLogin(alias, metadata));
     }
 
     /**

@@ -58,16 +58,42 @@ public record RuleEntry(String label, Set<String> identityProviders, Pattern ide
         return required.isEmpty() || required.stream().anyMatch(carried::contains);
     }
 
+    /**
+     * Whether a login through this identity provider could match, judged before the login: the identity-provider
+     * condition and the metadata conditions that {@code metadata} knows; user-specific conditions are judged after.
+     */
+    public boolean mayMatchBeforeLogin(String alias, ProviderMetadata metadata) {
+        return identityProviderMatches(alias)
+                && (registrationAuthorities.isEmpty() || metadata.registrationAuthority() == null
+                        || registrationAuthorities.contains(metadata.registrationAuthority()))
+                && (metadata.entityCategories() == null || anyOf(entityCategories, metadata.entityCategories()))
+                && (metadata.assuranceCertifications() == null
+                        || anyOf(assuranceCertifications, metadata.assuranceCertifications()));
+    }
+
+    /**
+     * Whether this (deny) entry refuses every login through the identity provider, judged before the login: it has no
+     * user-specific condition, and its identity-provider and metadata conditions certainly hold.
+     */
+    public boolean certainlyMatchesBeforeLogin(String alias, ProviderMetadata metadata) {
+        boolean userSpecific = !institutions.isEmpty() || institutionPattern != null || !emailDomains.isEmpty()
+                || !organizations.isEmpty();
+        if (userSpecific || !hasIdentityProviderCondition() && registrationAuthorities.isEmpty()
+                && entityCategories.isEmpty() && assuranceCertifications.isEmpty()) {
+            return false;
+        }
+        return identityProviderMatches(alias)
+                && (registrationAuthorities.isEmpty() || metadata.registrationAuthority() != null
+                        && registrationAuthorities.contains(metadata.registrationAuthority()))
+                && (entityCategories.isEmpty() || metadata.entityCategories() != null
+                        && anyOf(entityCategories, metadata.entityCategories()))
+                && (assuranceCertifications.isEmpty() || metadata.assuranceCertifications() != null
+                        && anyOf(assuranceCertifications, metadata.assuranceCertifications()));
+    }
+
     /** Whether the identity-provider condition alone admits this alias (other conditions are judged after login). */
     public boolean identityProviderMatches(String alias) {
         return valueMatches(identityProviders, identityProviderPattern, alias);
-    }
-
-    /** True when the entry constrains nothing but the identity provider: it decides on the alias alone. */
-    public boolean constrainsOnlyIdentityProvider() {
-        return hasIdentityProviderCondition() && institutions.isEmpty() && institutionPattern == null
-                && registrationAuthorities.isEmpty() && emailDomains.isEmpty() && organizations.isEmpty()
-                && entityCategories.isEmpty() && assuranceCertifications.isEmpty();
     }
 
     public boolean hasIdentityProviderCondition() {

@@ -1,12 +1,16 @@
 package org.sciencegateway.keycloak.idpfilter.select;
 
 import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakSession;
+import org.sciencegateway.keycloak.idpfilter.enforce.IdentityProviderMetadata;
 import org.sciencegateway.keycloak.idpfilter.mapper.ClientRules;
 import org.sciencegateway.keycloak.idpfilter.rules.InstitutionFilter;
+import org.sciencegateway.keycloak.idpfilter.rules.ProviderMetadata;
 
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -32,12 +36,13 @@ public record Admission(Predicate<String> admitted, boolean localLogin, List<Str
      *
      * @throws UnusableRules when the client's stored rules cannot be used: nothing may be offered
      */
-    public static Admission forClient(ClientModel client, List<String> hints) throws UnusableRules {
+    public static Admission forClient(KeycloakSession session, ClientModel client, List<String> hints)
+            throws UnusableRules {
         ClientRules rules = ClientRules.of(client);
         if (rules.problem() != null) {
             throw new UnusableRules(rules.problem());
         }
-        return of(rules.filter(), hints);
+        return of(rules.filter(), hints, alias -> IdentityProviderMetadata.provider(session, alias));
     }
 
     /**
@@ -46,6 +51,15 @@ public record Admission(Predicate<String> admitted, boolean localLogin, List<Str
      * @param hints  {@code kc_idp_hint} values; they only ever narrow
      */
     public static Admission of(InstitutionFilter filter, List<String> hints) {
+        return of(filter, hints, alias -> ProviderMetadata.UNKNOWN);
+    }
+
+    /**
+     * @param metadata what is known of an identity provider before the login (its federation metadata), so that an
+     *                 entry such as {@code {"entityCategory": …}} offers only the identity providers that carry it
+     */
+    public static Admission of(InstitutionFilter filter, List<String> hints,
+                               Function<String, ProviderMetadata> metadata) {
         List<String> hinted = hints == null ? List.of() : hints;
         if (filter == null) {
             if (hinted.isEmpty()) {
@@ -60,7 +74,8 @@ public record Admission(Predicate<String> admitted, boolean localLogin, List<Str
             case REDIRECT -> new Admission(Set.of(selection.identityProvider())::contains, false, hinted);
             case CHOOSE -> {
                 if (selection.offered() == null) {
-                    yield new Admission(filter::mayAdmit, selection.localLoginOffered(), hinted);
+                    yield new Admission(alias -> filter.mayAdmit(alias, metadata.apply(alias)),
+                            selection.localLoginOffered(), hinted);
                 }
                 Set<String> offered = Set.copyOf(selection.offered());
                 yield new Admission(offered::contains, selection.localLoginOffered(), hinted);

@@ -12,6 +12,7 @@ import org.keycloak.sessions.AuthenticationSessionModel;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.sciencegateway.keycloak.idpfilter.enforce.IdentityProviderMetadata;
 import org.sciencegateway.keycloak.idpfilter.enforce.Refusal;
 import org.sciencegateway.keycloak.idpfilter.mapper.ClientRules;
 import org.sciencegateway.keycloak.idpfilter.rules.Decision;
@@ -64,7 +65,8 @@ public final class IdentityProviderSelectionAuthenticator implements Authenticat
             case CHOOSE -> {
                 InstitutionChooser chooser = chooser(context.getSession());
                 if (chooser != null) {
-                    chooser.show(context, Admission.of(filter, hints));
+                    chooser.show(context, Admission.of(filter, hints,
+                            alias -> IdentityProviderMetadata.provider(context.getSession(), alias)));
                     return;
                 }
                 Map<String, Object> picker = new LinkedHashMap<>();
@@ -88,7 +90,7 @@ public final class IdentityProviderSelectionAuthenticator implements Authenticat
         AuthenticationSessionModel authSession = context.getAuthenticationSession();
         Admission admission;
         try {
-            admission = Admission.forClient(authSession.getClient(),
+            admission = Admission.forClient(context.getSession(), authSession.getClient(),
                     Admission.hints(authSession.getClientNote(AdapterConstants.KC_IDP_HINT)));
         } catch (Admission.UnusableRules e) {
             Refusal.refuse(context, null, Decision.INVALID_CONFIGURATION);

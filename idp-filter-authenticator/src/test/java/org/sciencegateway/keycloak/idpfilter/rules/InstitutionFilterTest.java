@@ -337,6 +337,25 @@ public class InstitutionFilterTest {
         }
 
         @Test
+        @DisplayName("Before login, given the IdP's metadata, then only IdPs a rule can admit are offered; unknown metadata may still be")
+        void beforeLogin() throws Exception {
+            InstitutionFilter hub = filter(RULES);
+            ProviderMetadata rsDfn = new ProviderMetadata("https://www.aai.dfn.de", java.util.Set.of(RS), java.util.Set.of());
+            ProviderMetadata rsElsewhere = new ProviderMetadata("https://incommon.org", java.util.Set.of(RS), java.util.Set.of());
+            ProviderMetadata hidden = new ProviderMetadata("https://www.aai.dfn.de",
+                    java.util.Set.of(RS, "http://refeds.org/category/hide-from-discovery"), java.util.Set.of(SIRTFI));
+            ProviderMetadata noRa = new ProviderMetadata(null, java.util.Set.of(RS), java.util.Set.of());
+
+            assertThat(hub.mayAdmit("edugain-a", rsDfn)).isTrue();
+            assertThat(hub.mayAdmit("edugain-b", rsElsewhere)).isFalse();
+            assertThat(hub.mayAdmit("edugain-c", hidden)).isFalse();
+            assertThat(hub.mayAdmit("hand-made", noRa)).as("the RA may still come from the mapper").isTrue();
+            assertThat(hub.mayAdmit("anything", ProviderMetadata.UNKNOWN)).isTrue();
+            assertThat(hub.mayAdmit("edugain-d", new ProviderMetadata(null, java.util.Set.of(), java.util.Set.of())))
+                    .as("no category and no certification: no rule can admit it").isFalse();
+        }
+
+        @Test
         @DisplayName("Given an entry with only entityCategory, then the rules parse; an empty list is refused")
         void parsing() throws Exception {
             assertThat(InstitutionRules.parse("{\"allow\": [{\"entityCategory\": \"" + RS + "\"}]}").allow())

@@ -172,6 +172,26 @@ class FederatedLoginIT {
     }
 
     @Test
+    @DisplayName("Given a rule on registrationAuthority and entityCategory, then the picker offers the imported institutions that carry both, and no other")
+    void pickerOffersWhatTheMetadataAdmits() throws Exception {
+        allowAlso("{\"name\": \"DFN R&S\", \"registrationAuthority\": \"" + DFN + "\", "
+                + "\"entityCategory\": \"" + FederationMetadata.RS + "\"}");
+
+        assertThat(pickerSearch("federated")).contains("Sorbonne Astro Lab (federated)");
+        assertThat(pickerSearch("University A")).as("imported, registered by DFN, but not R&S")
+                .doesNotContain("University A");
+        assertThat(pickerSearch("Elsewhere")).as("not imported: outside the source's entityID list")
+                .doesNotContain("Elsewhere");
+    }
+
+    private static String pickerSearch(String query) throws Exception {
+        BrowserSession.Page page = new BrowserSession().get(server.realmUrl("vre") + "/institutions?client_id=jupyterhub&q="
+                + java.net.URLEncoder.encode(query, java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(page.status()).as(page.body()).isEqualTo(200);
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(page.body()).path("items").toString();
+    }
+
+    @Test
     @DisplayName("Given a rule requiring an entity category the metadata does not give the IdP, then dave is refused")
     void refusedByEntityCategory() {
         setRules("{\"allow\": [{\"registrationAuthority\": \"" + DFN + "\", \"entityCategory\": \""

@@ -61,7 +61,7 @@ public final class InstitutionsResource {
         }
         Admission admission;
         try {
-            admission = Admission.forClient(client, Admission.hints(hint));
+            admission = Admission.forClient(session, client, Admission.hints(hint));
         } catch (Admission.UnusableRules e) {
             LOG.errorf("Institution rules of client %s are unusable: %s", clientId, e.getMessage());
             return error(Response.Status.FORBIDDEN, "invalid_configuration",
