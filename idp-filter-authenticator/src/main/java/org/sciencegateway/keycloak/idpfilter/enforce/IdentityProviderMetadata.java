@@ -48,16 +48,10 @@ public final class IdentityProviderMetadata {
         if (origin.isLocal()) {
             return origin;
         }
-        IdentityProviderModel idp = session.identityProviders().getByAlias(origin.identityProvider());
-        if (idp == null || idp.getConfig() == null) {
-            return origin;
-        }
-        Map<String, String> config = idp.getConfig();
-        LoginOrigin enriched = origin.withMetadata(words(config.get(ENTITY_CATEGORIES)),
-                words(config.get(ASSURANCE_CERTIFICATIONS)));
-        String authority = config.get(REGISTRATION_AUTHORITY);
-        if (enriched.registrationAuthority() == null && authority != null && !authority.isBlank()) {
-            enriched = enriched.withRegistrationAuthority(authority.trim());
+        ProviderMetadata metadata = provider(session, origin.identityProvider());
+        LoginOrigin enriched = origin.withMetadata(metadata.entityCategories(), metadata.assuranceCertifications());
+        if (enriched.registrationAuthority() == null && metadata.registrationAuthority() != null) {
+            enriched = enriched.withRegistrationAuthority(metadata.registrationAuthority());
         }
         return enriched;
     }

@@ -322,10 +322,15 @@ class AdminConsoleIT {
         field.sendKeys(value);
     }
 
-    /** Saves the form; returns the alert as "danger: text" or "success: text". */
+    /** Saves the federation source form; returns the alert as "danger: text" or "success: text". */
     private static String save(String screenshot) {
+        return save(By.cssSelector("button[data-testid=save]"), screenshot);
+    }
+
+    /** Clicks {@code saveButton}; returns the console's alert as "danger: text" or "success: text". */
+    private static String save(By saveButton, String screenshot) {
         dismissAlerts();
-        click("Save", By.cssSelector("button[data-testid=save]"));
+        click("Save", saveButton);
         String[] alert = await("the console's alert", d -> {
             List<WebElement> found = d.findElements(By.cssSelector("[data-testid=last-alert]"));
             return found.isEmpty() || !found.get(0).isDisplayed() ? null
@@ -398,23 +403,11 @@ class AdminConsoleIT {
                 + "/protocol-mappers/models/" + mapperId;
         JsonNode before = admin.get(path).ok();
         try {
-            WebElement group = driver().findElement(labelGroup(label));
-            String fieldId = group.findElement(By.tagName("label")).getAttribute("for");
-            WebElement field = fieldId == null || fieldId.isEmpty()
-                    ? group.findElement(By.xpath("./following-sibling::*[1]//*[self::input or self::textarea]"))
-                    : driver().findElement(By.id(fieldId));
-            field.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE);
-            field.sendKeys(badValue);
-            dismissAlerts();
-            click("Save", By.xpath("//button[@type='submit'][normalize-space()='Save']"));
-            String[] alert = await("the console's alert", d -> {
-                List<WebElement> found = d.findElements(By.cssSelector("[data-testid=last-alert]"));
-                return found.isEmpty() || !found.get(0).isDisplayed() ? null
-                        : new String[]{found.get(0).getAttribute("class"), normalize(found.get(0).getText())};
-            });
-            chromium.screenshot(SCREENSHOTS + screenshot + "-validation");
-            assertThat(alert[0]).as("an error alert: %s", alert[1]).contains("danger");
-            assertThat(alert[1]).contains(expectedMessage);
+            fill(label, badValue);
+            String alert = save(By.xpath("//button[@type='submit'][normalize-space()='Save']"),
+                    screenshot + "-validation");
+            assertThat(alert).as("an error alert").startsWith("danger:");
+            assertThat(alert).contains(expectedMessage);
             assertThat(admin.get(path).ok()).as("nothing was saved").isEqualTo(before);
         } finally {
             JsonNode after = admin.get(path).ok();
