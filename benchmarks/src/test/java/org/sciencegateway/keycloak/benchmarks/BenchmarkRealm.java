@@ -26,9 +26,9 @@ import org.sciencegateway.keycloak.testing.KeycloakAdmin;
 import org.sciencegateway.keycloak.testing.KeycloakServer;
 
 /**
- * Realm {@code vre-bench}: a copy of the lab realm {@code vre} (same flows, theme, clients, users linked to the
- * same institutions) that the benchmark may fill with thousands of identity providers and groups, and removes
- * with one call. Its identity providers log in at the lab's institution realms, whose {@code vre-broker} clients
+ * Realm {@code vre-bench} (or another name): a copy of the lab realm {@code vre} (same flows, theme, clients, users
+ * linked to the same institutions) that the benchmark may fill with thousands of identity providers and groups, and
+ * removes with one call. Its identity providers log in at the lab's institution realms, whose {@code vre-broker} clients
  * get this realm's broker endpoint as an extra redirect URI for the duration.
  */
 final class BenchmarkRealm implements AutoCloseable {
@@ -45,12 +45,25 @@ final class BenchmarkRealm implements AutoCloseable {
 
     private final KeycloakServer server;
     private final KeycloakAdmin admin;
+    private final String name;
+    private final Map<String, String> placeholders;
     private final HttpClient http = HttpClient.newHttpClient();
     private int fillerCount;
 
     BenchmarkRealm(KeycloakServer server, KeycloakAdmin admin) {
+        this(server, admin, NAME, Map.of());
+    }
+
+    /** Another copy, named {@code name}; {@code placeholders} give values for the export's {@code ${VAR:default}}. */
+    BenchmarkRealm(KeycloakServer server, KeycloakAdmin admin, String name, Map<String, String> placeholders) {
         this.server = server;
         this.admin = admin;
+        this.name = name;
+        this.placeholders = placeholders;
+    }
+
+    String name() {
+        return name;
     }
 
     /** Creates the realm from the lab's {@code vre-realm.json} with the placeholders the server would resolve. */
@@ -58,9 +71,10 @@ final class BenchmarkRealm implements AutoCloseable {
         try {
             String text = Files.readString(Path.of(System.getProperty("realms.dir"), "vre-realm.json"));
             ObjectNode realm = (ObjectNode) JSON.readTree(resolvePlaceholders(text));
-            realm.put("realm", NAME);
+            realm.put("realm", name);
             realm.put("displayName", "vre (benchmark copy)");
-            bulk("DELETE", "/admin/realms/" + NAME, null, true);
+            disableFederationSources(realm);
+            bulk("DELETE", "/admin/realms/" + name, null, true);
             bulk("POST", "/admin/realms", realm, false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -74,13 +88,25 @@ final class BenchmarkRealm implements AutoCloseable {
         Matcher matcher = PLACEHOLDER.matcher(text);
         StringBuilder resolved = new StringBuilder();
         while (matcher.find()) {
-            String name = matcher.group(1);
-            String value = "LAB_BASE_URL".equals(name) ? server.baseUrl()
-                    : System.getenv().getOrDefault(name, matcher.group(2));
+            String variable = matcher.group(1);
+            String value = "LAB_BASE_URL".equals(variable) ? server.baseUrl() : placeholders.getOrDefault(variable,
+                    System.getenv().getOrDefault(variable, matcher.group(2)));
             matcher.appendReplacement(resolved, Matcher.quoteReplacement(value));
         }
         matcher.appendTail(resolved);
         return resolved.toString();
+    }
+
+    /**
+     * The copy's federation sources (the lab's {@code lab-federation}) are disabled: the server's timer never syncs
+     * them, only a sync the benchmark starts (which forces one) does, so that each measured sync is the only one.
+     */
+    private static void disableFederationSources(ObjectNode realm) {
+        for (JsonNode source : realm.path("components").path("org.keycloak.services.ui.extend.UiPageProvider")) {
+            if ("saml-federation".equals(source.path("providerId").asText())) {
+                ((ObjectNode) source.with("config")).putArray("enabled").add("false");
+            }
+        }
     }
 
     /** Adds (or removes) this realm's broker endpoints to the redirect URIs of the institution's broker client. */
@@ -88,7 +114,7 @@ final class BenchmarkRealm implements AutoCloseable {
         JsonNode clients = admin.get("/admin/realms/" + institution + "/clients?clientId=vre-broker").ok();
         ObjectNode client = (ObjectNode) clients.get(0);
         ArrayNode uris = (ArrayNode) client.withArray("redirectUris");
-        String uri = server.realmUrl(NAME) + "/broker/*";
+        String uri = server.realmUrl(name) + "/broker/*";
         for (int i = uris.size() - 1; i >= 0; i--) {
             if (uri.equals(uris.get(i).asText())) {
                 uris.remove(i);
@@ -106,7 +132,7 @@ final class BenchmarkRealm implements AutoCloseable {
      * broker login.
      */
     void addUnfilteredCopy(String alias, String copyAlias, String username) {
-        ObjectNode idp = (ObjectNode) admin.get("/admin/realms/" + NAME + "/identity-provider/instances/" + alias).ok();
+        ObjectNode idp = (ObjectNode) admin.get("/admin/realms/" + name + "/identity-provider/instances/" + alias).ok();
         idp.remove("internalId");
         idp.put("alias", copyAlias);
         idp.put("displayName", idp.path("displayName").asText() + " (no filter)");
@@ -114,10 +140,10 @@ final class BenchmarkRealm implements AutoCloseable {
         // The admin API masks the secret when reading; the lab's value (or its environment override) is the same.
         ((ObjectNode) idp.get("config")).put("clientSecret",
                 System.getenv().getOrDefault("LAB_BROKER_CLIENT_SECRET", "vre-broker-lab-secret"));
-        admin.post("/admin/realms/" + NAME + "/identity-provider/instances", idp).ok();
-        String user = admin.userId(NAME, username);
+        admin.post("/admin/realms/" + name + "/identity-provider/instances", idp).ok();
+        String user = admin.userId(name, username);
         JsonNode link = null;
-        for (JsonNode identity : admin.get("/admin/realms/" + NAME + "/users/" + user + "/federated-identity").ok()) {
+        for (JsonNode identity : admin.get("/admin/realms/" + name + "/users/" + user + "/federated-identity").ok()) {
             if (alias.equals(identity.path("identityProvider").asText())) {
                 link = identity;
             }
@@ -125,7 +151,7 @@ final class BenchmarkRealm implements AutoCloseable {
         if (link == null) {
             throw new AssertionError(username + " has no link to " + alias);
         }
-        admin.post("/admin/realms/" + NAME + "/users/" + user + "/federated-identity/" + copyAlias,
+        admin.post("/admin/realms/" + name + "/users/" + user + "/federated-identity/" + copyAlias,
                 Map.of("identityProvider", copyAlias, "userId", link.path("userId").asText(),
                         "userName", link.path("userName").asText())).ok();
     }
@@ -136,7 +162,7 @@ final class BenchmarkRealm implements AutoCloseable {
     }
 
     int identityProviderCount() {
-        return admin.get("/admin/realms/" + NAME + "/identity-provider/instances?briefRepresentation=true&max=100000")
+        return admin.get("/admin/realms/" + name + "/identity-provider/instances?briefRepresentation=true&max=100000")
                 .ok().size();
     }
 
@@ -176,17 +202,17 @@ final class BenchmarkRealm implements AutoCloseable {
     }
 
     void partialImport(Map<String, Object> body) {
-        bulk("POST", "/admin/realms/" + NAME + "/partialImport", body, false);
+        bulk("POST", "/admin/realms/" + name + "/partialImport", body, false);
     }
 
     /** The id of a top-level authentication flow of this realm by alias (e.g. Keycloak's built-in {@code browser}). */
     String flowId(String alias) {
-        for (JsonNode flow : admin.get("/admin/realms/" + NAME + "/authentication/flows").ok()) {
+        for (JsonNode flow : admin.get("/admin/realms/" + name + "/authentication/flows").ok()) {
             if (alias.equals(flow.path("alias").asText())) {
                 return flow.path("id").asText();
             }
         }
-        throw new AssertionError("No flow " + alias + " in " + NAME);
+        throw new AssertionError("No flow " + alias + " in " + name);
     }
 
     @Override
@@ -194,7 +220,7 @@ final class BenchmarkRealm implements AutoCloseable {
         for (String institution : BROKERED_INSTITUTIONS) {
             brokerRedirect(institution, false);
         }
-        bulk("DELETE", "/admin/realms/" + NAME, null, true);
+        bulk("DELETE", "/admin/realms/" + name, null, true);
     }
 
     /** An admin call with a long timeout; {@code missingOk} tolerates 404. */

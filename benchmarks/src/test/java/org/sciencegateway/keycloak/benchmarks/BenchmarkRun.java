@@ -10,7 +10,8 @@ import org.sciencegateway.keycloak.testing.KeycloakServer;
 /**
  * Runs every comparison on the shared server, in an order that keeps realms small while they matter: the token
  * exchange in the lab realm {@code vre} first, then logins and pages in {@code vre-bench} at each number of identity
- * providers, then group claims; {@code vre-bench} and every stock configuration are removed afterwards.
+ * providers, then group claims; then a federation's aggregate in its own realm; the benchmark realms and every stock
+ * configuration are removed afterwards.
  */
 public final class BenchmarkRun {
 
@@ -86,11 +87,16 @@ public final class BenchmarkRun {
             }
         }
 
+        progress("SAML federation: " + settings.federationEntities() + " entities in realm "
+                + FederationComparison.REALM);
+        FederationComparison federation = new FederationComparison(server, admin, settings, directory);
+        FederationComparison.Result federationResult = federation.run();
+
         progress("institution rules: a deny pattern on long claims");
         RulePatternComparison rules = new RulePatternComparison(settings);
         RulePatternComparison.Result rulesResult = rules.run();
 
-        progress("done; " + BenchmarkRealm.NAME + " removed");
+        progress("done; " + BenchmarkRealm.NAME + " and " + FederationComparison.REALM + " removed");
         String machine = MachineDescription.describe(settings, System.getProperty("keycloak.command.prefix", ""),
                 loadBefore, MachineDescription.loadAverage());
         BenchmarkReport report = new BenchmarkReport(directory, settings, machine);
@@ -100,6 +106,7 @@ public final class BenchmarkRun {
         groups.report(report, claims);
         picker.report(report, pages);
         rules.report(report, rulesResult);
+        federation.report(report, federationResult);
         return report;
     }
 

@@ -23,6 +23,7 @@ public record BenchmarkSettings(
         int[] groupCounts,
         int tokenWarmUp,
         int tokensPerRound,
+        int federationEntities,
         String serverCpus,
         String loadCpus) {
 
@@ -42,6 +43,7 @@ public record BenchmarkSettings(
                 ints("benchmark.groups", full ? "10,1000,10000" : "10,20"),
                 full ? 5 : 1,
                 Integer.getInteger("benchmark.tokens", full ? 12 : 1),
+                Integer.getInteger("benchmark.federation.entities", full ? 12_000 : 40),
                 System.getProperty("benchmark.server.cpus", ""),
                 System.getProperty("benchmark.load.cpus", ""));
     }

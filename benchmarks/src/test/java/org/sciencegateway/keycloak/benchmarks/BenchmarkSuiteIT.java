@@ -39,7 +39,9 @@ class BenchmarkSuiteIT {
                 "3. Group claims: no mapper, built-in, ours",
                 "4. Institution picker vs the stock login page",
                 "5. The ceiling: RS256 signing on the server's cores",
-                "6. Institution rules: a backtracking-prone deny pattern on long claims");
+                "6. Institution rules: a backtracking-prone deny pattern on long claims",
+                "7. SAML federation: a signed aggregate imported and synced",
+                "7b. Institution picker over the imported federation");
         int idpSizes = settings.identityProviderCounts().length;
         // wrk: per placement (pinned apart, cores shared), subject-token source and concurrency, three variants and
         // two ratios; two targets (throughput, p99) each.
@@ -47,18 +49,20 @@ class BenchmarkSuiteIT {
         int groupSizes = settings.groupCounts().length;
         assertThat(report.sections()).extracting(s -> s.rows().size())
                 .containsExactly(3, 5 * wrkSetups, idpSizes, 4 * groupSizes, idpSizes, 3,
-                        3 + 3);
+                        3 + 3, 3, 1);
         for (BenchmarkReport.Section section : report.sections()) {
             assertThat(markdown).contains("## " + section.title());
             for (List<String> row : section.rows()) {
                 assertThat(markdown).contains("| " + String.join(" | ", row) + " |");
             }
         }
-        assertThat(report.targets()).hasSize(3 + 2 * wrkSetups + (idpSizes + 1) + (2 * groupSizes + 1) + 3 + 1);
+        // Federation: first import, unchanged re-sync, heap growth; keystrokes over the imported institutions.
+        assertThat(report.targets()).hasSize(3 + 2 * wrkSetups + (idpSizes + 1) + (2 * groupSizes + 1) + 3 + 1
+                + 3 + 1);
         for (BenchmarkReport.Target target : report.targets()) {
             assertThat(markdown).contains("| " + target.row() + " | " + target.target() + " | " + target.measured());
         }
-        assertThat(report.chartFiles()).hasSize(8);
+        assertThat(report.chartFiles()).hasSize(10);
         for (Path chart : report.chartFiles()) {
             BufferedImage image = ImageIO.read(chart.toFile());
             assertThat(image).as("PNG %s", chart).isNotNull();

@@ -3,7 +3,6 @@ package org.sciencegateway.keycloak.benchmarks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -11,12 +10,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.sciencegateway.keycloak.testing.BrowserSession;
-import org.sciencegateway.keycloak.testing.HeadlessChromium;
 import org.sciencegateway.keycloak.testing.HubClient;
 import org.sciencegateway.keycloak.testing.HubLogin;
 import org.sciencegateway.keycloak.testing.KeycloakAdmin;
@@ -29,7 +23,7 @@ import org.sciencegateway.keycloak.testing.KeycloakServer;
  * without a filter, Keycloak's built-in {@code browser} flow and login theme {@code keycloak.v2}, which renders
  * one button per identity provider. Timed from the authorization request to the page's last byte, in a fresh
  * browser each time; bytes are the HTML document as served (uncompressed). Then, in headless Chromium, the time
- * from each keystroke in the picker's search field to its results on screen.
+ * from each keystroke in the picker's search field to its results on screen ({@link PickerKeystrokes}).
  */
 final class PickerComparison {
 
@@ -40,7 +34,7 @@ final class PickerComparison {
     private static final String ADMIT_ALL = "{\"localAccounts\": true, \"allow\": [{\"idpPattern\": \".*\"}]}";
 
     record SizeResult(int identityProviders, List<Double> pickerMillis, List<Double> stockMillis, int pickerBytes,
-            int stockBytes, int stockButtons, int pickerResults, Keystrokes keystrokes) {
+            int stockBytes, int stockButtons, int pickerResults, PickerKeystrokes.Result keystrokes) {
         List<Double> ratios() {
             List<Double> ratios = new ArrayList<>();
             for (int i = 0; i < stockMillis.size(); i++) {
@@ -61,14 +55,22 @@ final class PickerComparison {
     }
 
     void setUp(BenchmarkRealm realm) {
-        String clients = "/admin/realms/" + BenchmarkRealm.NAME + "/clients";
-        admin.post(clients, client(PICKER, Map.of())).ok();
-        admin.post(clients + "/" + admin.clientUuid(BenchmarkRealm.NAME, PICKER.clientId())
+        createClients(admin, realm, PICKER, STOCK_PAGE);
+    }
+
+    /**
+     * In {@code realm}: {@code picker} with an Institution filter admitting every IdP (the realm's theme), and
+     * {@code stock} without one, on Keycloak's {@code browser} flow and theme {@code keycloak.v2}.
+     */
+    static void createClients(KeycloakAdmin admin, BenchmarkRealm realm, HubClient picker, HubClient stock) {
+        String clients = "/admin/realms/" + realm.name() + "/clients";
+        admin.post(clients, client(picker, Map.of())).ok();
+        admin.post(clients + "/" + admin.clientUuid(realm.name(), picker.clientId())
                 + "/protocol-mappers/models", Map.of("name", "institution filter", "protocol", "openid-connect",
                 "protocolMapper", "sg-institution-filter", "config", Map.of("rules", ADMIT_ALL))).ok();
-        Map<String, Object> stock = client(STOCK_PAGE, Map.of("login_theme", "keycloak.v2"));
-        stock.put("authenticationFlowBindingOverrides", Map.of("browser", realm.flowId("browser")));
-        admin.post(clients, stock).ok();
+        Map<String, Object> stockClient = client(stock, Map.of("login_theme", "keycloak.v2"));
+        stockClient.put("authenticationFlowBindingOverrides", Map.of("browser", realm.flowId("browser")));
+        admin.post(clients, stockClient).ok();
     }
 
     private static Map<String, Object> client(HubClient client, Map<String, String> attributes) {
@@ -82,11 +84,17 @@ final class PickerComparison {
         return rep;
     }
 
-    /** @param fillers the realm's look-alike institutions, {@code bench-university-00001} to this number */
-    SizeResult measure(int identityProviders, int fillers) {
+    /** Per round the median milliseconds of each page; the last page of each as served. */
+    record PageRounds(List<Double> pickerMillis, List<Double> stockMillis, BrowserSession.Page pickerPage,
+                      BrowserSession.Page stockPage) {
+    }
+
+    /** Warm-up loads, then rounds of loads of both clients' first page, alternating which goes first. */
+    static PageRounds alternate(KeycloakServer server, BenchmarkSettings settings, HubClient pickerClient,
+                                HubClient stockClient) {
         for (int i = 0; i < settings.pageWarmUp(); i++) {
-            load(PICKER);
-            load(STOCK_PAGE);
+            load(server, pickerClient);
+            load(server, stockClient);
         }
         List<Double> picker = new ArrayList<>();
         List<Double> stock = new ArrayList<>();
@@ -96,26 +104,28 @@ final class PickerComparison {
             List<Long> pickerNanos = new ArrayList<>();
             List<Long> stockNanos = new ArrayList<>();
             for (int i = 0; i < settings.pagesPerRound(); i++) {
+                boolean pickerFirst = (round + i) % 2 == 0;
                 long t0 = System.nanoTime();
-                BrowserSession.Page first = load((round + i) % 2 == 0 ? PICKER : STOCK_PAGE);
+                BrowserSession.Page first = load(server, pickerFirst ? pickerClient : stockClient);
                 long t1 = System.nanoTime();
-                BrowserSession.Page second = load((round + i) % 2 == 0 ? STOCK_PAGE : PICKER);
+                BrowserSession.Page second = load(server, pickerFirst ? stockClient : pickerClient);
                 long t2 = System.nanoTime();
-                if ((round + i) % 2 == 0) {
-                    pickerNanos.add(t1 - t0);
-                    stockNanos.add(t2 - t1);
-                    pickerPage = first;
-                    stockPage = second;
-                } else {
-                    stockNanos.add(t1 - t0);
-                    pickerNanos.add(t2 - t1);
-                    stockPage = first;
-                    pickerPage = second;
-                }
+                pickerNanos.add(pickerFirst ? t1 - t0 : t2 - t1);
+                stockNanos.add(pickerFirst ? t2 - t1 : t1 - t0);
+                pickerPage = pickerFirst ? first : second;
+                stockPage = pickerFirst ? second : first;
             }
             picker.add(Spread.of(pickerNanos).median() / 1e6);
             stock.add(Spread.of(stockNanos).median() / 1e6);
         }
+        return new PageRounds(picker, stock, pickerPage, stockPage);
+    }
+
+    /** @param fillers the realm's look-alike institutions, {@code bench-university-00001} to this number */
+    SizeResult measure(int identityProviders, int fillers) {
+        PageRounds pages = alternate(server, settings, PICKER, STOCK_PAGE);
+        BrowserSession.Page pickerPage = pages.pickerPage();
+        BrowserSession.Page stockPage = pages.stockPage();
         int visible = visibleIdentityProviders();
         // What is compared is what the issue describes: every IdP as a button, against one page of the picker.
         assertThat(stockPage.document().select("[id^=social-]")).as("stock page buttons").hasSize(visible);
@@ -125,104 +135,22 @@ final class PickerComparison {
         assertThat(results).as("picker results on the first page").isBetween(1, 10);
         assertThat(pickerPage.document().getElementById("sg-status").text())
                 .as("the picker offers every institution").contains(String.valueOf(visible));
-        return new SizeResult(identityProviders, picker, stock, bytes(pickerPage), bytes(stockPage),
-                stockPage.document().select("[id^=social-]").size(), results, keystrokes(fillers));
-    }
-
-    /**
-     * Keystroke to results in a real browser: per round, fresh picker pages on which queries are typed one key at a
-     * time. Each key is timed in the page from the keydown event's timestamp (when the browser received the key) to
-     * the first animation frame after the results for the text typed so far are in the list, that is, when they are
-     * painted. The next key is typed once the results are shown, as by someone reading while typing.
-     */
-    record Keystrokes(List<Double> medianMillis, List<Double> p90Millis, double maxMillis, int keys) {
-    }
-
-    private static final String PROBE = """
-            const input = document.getElementById('sg-query');
-            const list = document.getElementById('sg-results');
-            window.sgBench = {keys: [], shown: []};
-            input.addEventListener('keydown', e => window.sgBench.keys.push(e.timeStamp), true);
-            new MutationObserver(() => {
-              if (list.getAttribute('aria-busy') === 'true') { return; }
-              const query = list.dataset.query;
-              requestAnimationFrame(() => window.sgBench.shown.push({query, at: performance.now()}));
-            }).observe(list, {attributes: true, attributeFilter: ['data-query', 'aria-busy'], childList: true});
-            """;
-
-    /** Resolves with the milliseconds from the n-th key to the painted results for the field's current text. */
-    private static final String AWAIT_RESULTS = """
-            const n = arguments[0];
-            const done = arguments[arguments.length - 1];
-            const check = () => {
-              const bench = window.sgBench;
-              const query = document.getElementById('sg-query').value.trim();
-              if (bench.keys.length >= n) {
-                const key = bench.keys[n - 1];
-                const shown = bench.shown.find(s => s.query === query && s.at >= key);
-                if (shown) { done(shown.at - key); return; }
-              }
-              setTimeout(check, 1);
-            };
-            check();
-            """;
-
-    private Keystrokes keystrokes(int fillers) {
-        List<Double> medians = new ArrayList<>();
-        List<Double> p90s = new ArrayList<>();
-        double max = 0;
-        int keys = 0;
-        try (HeadlessChromium chromium = new HeadlessChromium(true)) {
-            chromium.driver().manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
-            for (int w = 0; w < settings.pageWarmUp(); w++) {
-                typeAndTime(chromium, queries(fillers, -1 - w).get(0));
-            }
-            for (int round = 0; round < settings.rounds(); round++) {
-                List<Double> millis = new ArrayList<>();
-                for (Query query : queries(fillers, round)) {
-                    millis.addAll(typeAndTime(chromium, query));
-                }
-                millis.sort(null);
-                medians.add(Spread.median(millis));
-                p90s.add(Spread.quantile(millis, 0.9));
-                max = Math.max(max, millis.get(millis.size() - 1));
-                keys += millis.size();
-            }
-        }
-        return new Keystrokes(medians, p90s, max, keys);
-    }
-
-    /** A query and the institution it must find (shown on the first page of results once typed completely). */
-    private record Query(String text, String expectedAlias) {
+        return new SizeResult(identityProviders, pages.pickerMillis(), pages.stockMillis(), bytes(pickerPage),
+                bytes(stockPage), stockPage.document().select("[id^=social-]").size(), results,
+                new PickerKeystrokes(server, PICKER, settings).measure(round -> queries(fillers, round)));
     }
 
     /** Per round, other institutions: one typed by name, one by domain, one by a word inside the name. */
-    private static List<Query> queries(int fillers, int round) {
+    private static List<PickerKeystrokes.Query> queries(int fillers, int round) {
         int a = 1 + Math.floorMod(round * 7919 + 4242, fillers);
         int b = 1 + Math.floorMod(round * 104_729 + 1_234, fillers);
-        return List.of(new Query("benchmark university " + a, alias(a)),
-                new Query("uni" + b + ".bench", alias(b)),
-                new Query("univ " + a, alias(a)));
+        return List.of(new PickerKeystrokes.Query("benchmark university " + a, alias(a)),
+                new PickerKeystrokes.Query("uni" + b + ".bench", alias(b)),
+                new PickerKeystrokes.Query("univ " + a, alias(a)));
     }
 
     private static String alias(int filler) {
         return String.format(Locale.ROOT, "bench-university-%05d", filler);
-    }
-
-    private List<Double> typeAndTime(HeadlessChromium chromium, Query query) {
-        chromium.driver().get(new HubLogin(server, new BrowserSession(), PICKER).authorizationUrl());
-        WebElement input = chromium.await(ExpectedConditions.presenceOfElementLocated(By.id("sg-query")));
-        chromium.script(PROBE);
-        List<Double> millis = new ArrayList<>();
-        for (int i = 0; i < query.text().length(); i++) {
-            input.sendKeys(String.valueOf(query.text().charAt(i)));
-            Object elapsed = ((JavascriptExecutor) chromium.driver()).executeAsyncScript(AWAIT_RESULTS, i + 1);
-            millis.add(((Number) elapsed).doubleValue());
-        }
-        List<String> shown = chromium.driver().findElements(By.cssSelector("#sg-results a.sg-institution")).stream()
-                .map(e -> e.getAttribute("data-alias")).toList();
-        assertThat(shown).as("results for \"%s\"", query.text()).contains(query.expectedAlias());
-        return millis;
     }
 
     private int visibleIdentityProviders() {
@@ -237,7 +165,7 @@ final class PickerComparison {
         return visible;
     }
 
-    private BrowserSession.Page load(HubClient client) {
+    static BrowserSession.Page load(KeycloakServer server, HubClient client) {
         BrowserSession.Page page = new HubLogin(server, new BrowserSession(), client).start();
         if (page.status() != 200 || !page.contentType().startsWith("text/html")) {
             throw new AssertionError("Not a login page: " + page);
@@ -245,7 +173,7 @@ final class PickerComparison {
         return page;
     }
 
-    private static int bytes(BrowserSession.Page page) {
+    static int bytes(BrowserSession.Page page) {
         return page.body().getBytes(StandardCharsets.UTF_8).length;
     }
 

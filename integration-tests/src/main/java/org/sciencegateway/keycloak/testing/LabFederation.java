@@ -57,6 +57,16 @@ public final class LabFederation {
 
     /** The aggregate: institution-saml plus {@code entities - 1} synthetic entities, half identity providers. */
     public static String aggregate(String institutionSamlDescriptor, String institutionSamlEntityId, int entities) {
+        return aggregate(institutionSamlDescriptor, institutionSamlEntityId, entities, "");
+    }
+
+    /**
+     * The aggregate as {@link #aggregate(String, String, int)}, where a non-empty {@code revision} renames one
+     * synthetic identity provider in a hundred ({@link #renamedInRevision}) by appending it to the name, as a
+     * federation's daily feed changes a few entities.
+     */
+    public static String aggregate(String institutionSamlDescriptor, String institutionSamlEntityId, int entities,
+                                   String revision) {
         FederationMetadata metadata = new FederationMetadata().name(AUTHORITY)
                 .validUntil(Instant.now().plus(Duration.ofDays(14)))
                 .addRegistered(institutionSamlDescriptor, Idp.of(institutionSamlEntityId)
@@ -66,14 +76,13 @@ public final class LabFederation {
                         .category(FederationMetadata.RS).certification(FederationMetadata.SIRTFI)
                         .keywords("astronomy Paris"));
         for (int i = 1; i < entities; i++) {
-            if (i % 2 == 0) {
+            if (!identityProvider(i)) {
                 metadata.addServiceProvider("https://sp" + i + ".lab-federation.example/shibboleth");
                 continue;
             }
-            String name = WORDS[i % WORDS.length] + " " + KINDS[(i / WORDS.length) % KINDS.length] + " " + i;
-            String host = "idp" + i + ".inst" + i + ".lab-federation.example";
-            Idp idp = Idp.of("https://" + host + "/idp/shibboleth").name("en", name)
-                    .name("de", name.replace("University", "Universität")).scope("inst" + i + ".lab-federation.example")
+            String name = institutionName(i) + (revision.isEmpty() || !renamedInRevision(i) ? "" : " " + revision);
+            Idp idp = Idp.of(institutionEntityId(i)).name("en", name)
+                    .name("de", name.replace("University", "Universität")).scope(institutionScope(i))
                     .registrationAuthority(i % 3 == 0 ? "https://incommon.org" : AUTHORITY)
                     .keywords(WORDS[(i + 3) % WORDS.length].toLowerCase());
             if (i % 3 != 2) {
@@ -82,12 +91,41 @@ public final class LabFederation {
             if (i % 4 == 1) {
                 idp.certification(FederationMetadata.SIRTFI);
             }
-            if (i % 50 == 49) {
+            if (hiddenFromDiscovery(i)) {
                 idp.category(FederationMetadata.HIDE);
             }
             metadata.add(idp);
         }
         return FederationSigner.LAB.sign(metadata.xml());
+    }
+
+    /** Synthetic entity {@code i} is an identity provider when odd (the even ones are service providers). */
+    public static boolean identityProvider(int i) {
+        return i % 2 == 1;
+    }
+
+    /** The English display name of synthetic identity provider {@code i}. */
+    public static String institutionName(int i) {
+        return WORDS[i % WORDS.length] + " " + KINDS[(i / WORDS.length) % KINDS.length] + " " + i;
+    }
+
+    public static String institutionEntityId(int i) {
+        return "https://idp" + i + ".inst" + i + ".lab-federation.example/idp/shibboleth";
+    }
+
+    /** The {@code shibmd:Scope} of synthetic identity provider {@code i}, the picker's domain for it. */
+    public static String institutionScope(int i) {
+        return "inst" + i + ".lab-federation.example";
+    }
+
+    /** Tagged {@code hide-from-discovery}: imported, never listed by the picker. */
+    public static boolean hiddenFromDiscovery(int i) {
+        return i % 50 == 49;
+    }
+
+    /** The identity providers a revision renames: one in a hundred. */
+    public static boolean renamedInRevision(int i) {
+        return i % 200 == 1;
     }
 
     /** Builds, signs and publishes the aggregate, syncs the lab source and links dave; returns the sync status. */

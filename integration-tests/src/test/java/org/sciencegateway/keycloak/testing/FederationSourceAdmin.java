@@ -87,18 +87,27 @@ public final class FederationSourceAdmin {
 
     /** Starts a sync now and waits until the status records an attempt newer than the one before. */
     public JsonNode sync(String id) {
+        return sync(id, Duration.ofMinutes(3));
+    }
+
+    /** {@link #sync(String)}, waiting up to {@code timeout} (an eduGAIN-sized first import takes minutes). */
+    public JsonNode sync(String id, Duration timeout) {
         String before = status(id).path("lastAttempt").asText("");
         KeycloakAdmin.Response started = admin.post("/admin/realms/" + realm + "/saml-federation/sources/" + id
                 + "/sync", "");
         if (started.status() != 202) {
             throw new AssertionError("sync answered " + started.status() + ": " + started.body());
         }
-        return awaitAttemptAfter(id, before);
+        return awaitAttemptAfter(id, before, timeout);
     }
 
     /** Waits for the first sync (started when the source was created or changed). */
     public JsonNode awaitAttemptAfter(String id, String previousAttempt) {
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
+        return awaitAttemptAfter(id, previousAttempt, Duration.ofMinutes(3));
+    }
+
+    private JsonNode awaitAttemptAfter(String id, String previousAttempt, Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
             JsonNode status = status(id);
             String attempt = status.path("lastAttempt").asText("");
@@ -112,7 +121,7 @@ public final class FederationSourceAdmin {
                 throw new AssertionError("interrupted", e);
             }
         }
-        throw new AssertionError("no sync of source " + id + " ended within 3 minutes: " + status(id));
+        throw new AssertionError("no sync of source " + id + " ended within " + timeout + ": " + status(id));
     }
 
     /** The realm's identity providers imported by the source, as the admin API shows them. */
