@@ -85,7 +85,9 @@ final class FederatedAssuranceAuthenticator implements Authenticator {
         if (!marked) {
             return FederatedLevel.Trust.NOT_TRUSTED;
         }
-        if ("saml".equals(idp.getProviderId()) && !"true".equals(config.get("validateSignature"))) {
+        // every SAML identity provider (Keycloak's type, or one built on it such as federation members) has an entityID
+        boolean saml = "saml".equals(idp.getProviderId()) || config.containsKey("idpEntityId");
+        if (saml && !"true".equals(config.get("validateSignature"))) {
             LOG.warnf("Identity provider %s is trusted for assurance but Keycloak does not validate its SAML "
                     + "signatures; its AuthnContextClassRef is ignored", idp.getAlias());
             return FederatedLevel.Trust.UNSIGNED;

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.sciencegateway.keycloak.samlfederation.testing.FederationMetadata;
 import org.sciencegateway.keycloak.samlfederation.testing.FederationMetadata.Idp;
@@ -21,9 +22,17 @@ import org.sciencegateway.keycloak.testing.KeycloakServer;
 import org.sciencegateway.keycloak.testing.LabUser;
 import org.sciencegateway.keycloak.testing.SharedKeycloak;
 
+import org.w3c.dom.Document;
+import org.w3c.dom.NodeList;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.StreamSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,6 +57,9 @@ class FederatedLoginIT {
              "trustEmail": true, "institutionAttribute": "schacHomeOrganization",
              "mappers": [{"name": "email", "identityProviderMapper": "saml-user-attribute-idp-mapper",
                           "config": {"syncMode": "INHERIT", "attribute.name": "urn:oid:0.9.2342.19200300.100.1.3", "user.attribute": "email"}}]}""";
+
+    static final String MD = "urn:oasis:names:tc:SAML:2.0:metadata";
+    static final String POST_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST";
 
     @SharedKeycloak.Shared
     private static KeycloakServer server;
@@ -224,5 +236,167 @@ class FederatedLoginIT {
             sources.sync(sourceId);
         }
         assertThat(daveThroughTheImportedIdp().reachedHub()).isTrue();
+    }
+
+    /** The source's one assertion consumer service, as the federation registers it. */
+    static String sharedAcs(String prefix) {
+        return server.realmUrl("vre") + "/saml-federation/" + prefix + "/acs";
+    }
+
+    @Test
+    @DisplayName("Given an imported IdP, then its AuthnRequest names the source's one assertion consumer service, the only one its SP metadata lists")
+    void sharedAssertionConsumerService() throws Exception {
+        allowAlso("{\"name\": \"scoped institution\", \"institution\": \"" + INSTITUTION + "\"}");
+        HubLogin login = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB)
+                .parameter("kc_idp_hint", alias);
+        BrowserSession.Page request = login.browser().follow(login.browser().get(login.authorizationUrl()),
+                server.realmUrl("institution-saml") + "/protocol/saml");
+        Element form = request.document().selectFirst("form:has(input[name=SAMLRequest])");
+        assertThat(form).as("the AuthnRequest to institution-saml: %s", request).isNotNull();
+        Document authnRequest = xml(Base64.getMimeDecoder().decode(form.selectFirst("input[name=SAMLRequest]").val()));
+        assertThat(authnRequest.getDocumentElement().getAttribute("AssertionConsumerServiceURL"))
+                .isEqualTo(sharedAcs("itfed"));
+        assertThat(authnRequest.getDocumentElement().getAttribute("ProtocolBinding")).isEqualTo(POST_BINDING);
+
+        BrowserSession.Page metadata = new BrowserSession().get(server.realmUrl("vre") + "/saml-federation/itfed/metadata");
+        assertThat(metadata.status()).as(metadata.body()).isEqualTo(200);
+        Document sp = xml(metadata.body().getBytes(StandardCharsets.UTF_8));
+        assertThat(sp.getDocumentElement().getAttribute("entityID")).isEqualTo(server.realmUrl("vre"));
+        NodeList services = sp.getElementsByTagNameNS(MD, "AssertionConsumerService");
+        assertThat(services.getLength()).as(metadata.body()).isEqualTo(1);
+        assertThat(((org.w3c.dom.Element) services.item(0)).getAttribute("Location")).isEqualTo(sharedAcs("itfed"));
+        assertThat(((org.w3c.dom.Element) services.item(0)).getAttribute("Binding")).isEqualTo(POST_BINDING);
+        assertThat(sp.getElementsByTagNameNS(MD, "SingleLogoutService").getLength()).isZero();
+
+        assertThat(new BrowserSession().get(server.realmUrl("vre") + "/saml-federation/nosource/metadata").status())
+                .isEqualTo(404);
+        // institution-saml accepts only the shared assertion consumer services as its SP's endpoints: the hub is reached
+        assertThat(daveThroughTheImportedIdp().reachedHub()).isTrue();
+    }
+
+    @Test
+    @DisplayName("Given dave's signed response, then the shared ACS refuses it at another source's ACS, at the per-alias endpoint, replayed, forged unsigned, from an issuer the source did not import, and anything but a POSTed SAMLResponse")
+    void sharedAcsRefusesWhatItMustNot() throws Exception {
+        allowAlso("{\"name\": \"scoped institution\", \"institution\": \"" + INSTITUTION + "\"}");
+        HubLogin login = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB)
+                .parameter("kc_idp_hint", alias);
+        login.start();
+        Element credentials = login.page().loginForm().orElseThrow(() -> new AssertionError(login.page().toString()));
+        BrowserSession.Page answer = login.browser().follow(login.browser().submit(login.page(), credentials,
+                Map.of("username", LabUser.DAVE.username(), "password", LabUser.DAVE.password())), sharedAcs("itfed"));
+        Element form = answer.document().selectFirst("form:has(input[name=SAMLResponse])");
+        assertThat(form).as("institution-saml's response: %s", answer).isNotNull();
+        assertThat(form.absUrl("action")).isEqualTo(sharedAcs("itfed"));
+        Map<String, String> response = Map.of("SAMLResponse", form.selectFirst("input[name=SAMLResponse]").val(),
+                "RelayState", form.selectFirst("input[name=RelayState]").val());
+
+        // the same signed response at another source's assertion consumer service, which imported the same entity
+        Map<String, Object> second = new LinkedHashMap<>();
+        second.put("metadataUrl", feed.url());
+        second.put("signingCertificate", FederationSigner.LAB.certificatePem());
+        second.put("aliasPrefix", "itfedb");
+        second.put("identityProviderTemplate", TEMPLATE);
+        second.put("entityIdInclude", List.of(entityId));
+        String secondId = sources.create("federated-login-second", second);
+        try {
+            JsonNode status = sources.awaitAttemptAfter(secondId, "");
+            assertThat(status.path("identityProviders").asInt()).as(status.toString()).isEqualTo(1);
+            assertRefusedAtAcs(() -> login.browser().post(sharedAcs("itfedb"), response), "invalid_destination");
+        } finally {
+            sources.identityProviders(secondId).forEach(idp ->
+                    admin.delete("/admin/realms/vre/identity-provider/instances/" + idp.get("alias").asText()));
+            sources.delete(secondId);
+        }
+        // ... at Keycloak's per-alias endpoint of the identity provider: its destination is not that endpoint
+        BrowserSession.Page perAlias = login.browser().post(server.realmUrl("vre") + "/broker/" + alias + "/endpoint",
+                response);
+        assertThat(perAlias.status()).as(perAlias.body()).isEqualTo(400);
+        // ... by someone else (no browser session of dave's login) before dave
+        assertThat(new BrowserSession().post(sharedAcs("itfed"), response).status()).isEqualTo(400);
+
+        BrowserSession.Page delivered = login.browser().follow(login.browser().post(sharedAcs("itfed"), response),
+                HubClient.JUPYTERHUB.redirectUri());
+        assertThat(delivered.isRedirect() && delivered.location().startsWith(HubClient.JUPYTERHUB.redirectUri()))
+                .as("dave reaches the hub through the shared ACS: %s", delivered).isTrue();
+
+        // replayed, in dave's browser and in another
+        assertThat(login.browser().post(sharedAcs("itfed"), response).status()).isEqualTo(400);
+        assertThat(new BrowserSession().post(sharedAcs("itfed"), response).status()).isEqualTo(400);
+
+        // forged: institution-saml's issuer, the right destination, the victim's relay state and request ID (both
+        // visible in the victim's browser), no signature
+        HubLogin victim = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB)
+                .parameter("kc_idp_hint", alias);
+        Element authnRequest = victim.browser().follow(victim.browser().get(victim.authorizationUrl()),
+                server.realmUrl("institution-saml") + "/protocol/saml").document()
+                .selectFirst("form:has(input[name=SAMLRequest])");
+        String relayState = authnRequest.selectFirst("input[name=RelayState]").val();
+        String requestId = xml(Base64.getMimeDecoder().decode(authnRequest.selectFirst("input[name=SAMLRequest]").val()))
+                .getDocumentElement().getAttribute("ID");
+        assertRefusedAtAcs(() -> victim.browser().post(sharedAcs("itfed"), Map.of("SAMLResponse",
+                forged(entityId, sharedAcs("itfed"), requestId), "RelayState", relayState)), "invalid_signature");
+        // an issuer in the aggregate that the source did not import (outside its entityID list)
+        assertRefusedAtAcs(() -> victim.browser().post(sharedAcs("itfed"), Map.of("SAMLResponse",
+                forged("https://idp.elsewhere.example/idp", sharedAcs("itfed"), requestId), "RelayState", relayState)),
+                "unknown_identity_provider");
+        // not a login response, or not by the HTTP-POST binding
+        assertRefusedAtAcs(() -> victim.browser().post(sharedAcs("itfed"), Map.of("SAMLRequest",
+                response.get("SAMLResponse"), "RelayState", relayState)), "invalid_request");
+        assertRefusedAtAcs(() -> victim.browser().post(sharedAcs("itfed"), Map.of("SAMLResponse",
+                Base64.getEncoder().encodeToString("<not-saml/>".getBytes(StandardCharsets.UTF_8)))),
+                "invalid_saml_document");
+        assertRefusedAtAcs(() -> victim.browser().get(sharedAcs("itfed") + "?SAMLResponse=x&RelayState=" + relayState),
+                "invalid_request");
+        assertThat(new BrowserSession().post(server.realmUrl("vre") + "/saml-federation/nosource/acs", response)
+                .status()).isEqualTo(404);
+    }
+
+    /**
+     * A 400 error page, and Keycloak's {@code IDENTITY_PROVIDER_RESPONSE_ERROR} event naming the reason (Keycloak does
+     * not store this event type by default: read from the server log, where its event logger writes every error).
+     */
+    private static void assertRefusedAtAcs(java.util.function.Supplier<BrowserSession.Page> request, String reason)
+            throws InterruptedException {
+        int before = server.log().length();
+        BrowserSession.Page page = request.get();
+        assertThat(page.status()).as(page.body()).isEqualTo(400);
+        assertThat(page.isRedirect()).isFalse();
+        String event = "";
+        for (int attempt = 0; attempt < 50 && event.isEmpty(); attempt++) {
+            event = server.log().substring(before).lines()
+                    .filter(line -> line.contains("type=\"IDENTITY_PROVIDER_RESPONSE_ERROR\"")).findFirst().orElse("");
+            if (event.isEmpty()) {
+                Thread.sleep(100);
+            }
+        }
+        assertThat(event).as("the event of the refusal").containsPattern("(error|reason)=\"" + reason + "\"");
+    }
+
+    /** An unsigned SAML Response for dave, as an attacker would write it. */
+    private static String forged(String issuer, String destination, String inResponseTo) {
+        String now = java.time.Instant.now().toString();
+        String later = java.time.Instant.now().plusSeconds(300).toString();
+        String xml = """
+                <samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" \
+                ID="_%1$s" Version="2.0" IssueInstant="%2$s" Destination="%3$s" InResponseTo="%7$s">\
+                <saml:Issuer>%4$s</saml:Issuer>\
+                <samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>\
+                <saml:Assertion ID="_a%1$s" Version="2.0" IssueInstant="%2$s"><saml:Issuer>%4$s</saml:Issuer>\
+                <saml:Subject><saml:NameID>dave</saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">\
+                <saml:SubjectConfirmationData NotOnOrAfter="%5$s" Recipient="%3$s" InResponseTo="%7$s"/></saml:SubjectConfirmation></saml:Subject>\
+                <saml:Conditions NotBefore="%2$s" NotOnOrAfter="%5$s"><saml:AudienceRestriction><saml:Audience>%6$s</saml:Audience>\
+                </saml:AudienceRestriction></saml:Conditions>\
+                <saml:AuthnStatement AuthnInstant="%2$s" SessionIndex="s1"><saml:AuthnContext><saml:AuthnContextClassRef>\
+                urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext>\
+                </saml:AuthnStatement></saml:Assertion></samlp:Response>""".formatted(UUID.randomUUID(), now, destination,
+                issuer, later, server.realmUrl("vre"), inResponseTo);
+        return Base64.getEncoder().encodeToString(xml.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Document xml(byte[] bytes) throws Exception {
+        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+        factory.setNamespaceAware(true);
+        factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        return factory.newDocumentBuilder().parse(new ByteArrayInputStream(bytes));
     }
 }

@@ -128,13 +128,16 @@ class FederationSyncIT {
         assertThat(status.path("changes").path("created").asInt()).isEqualTo(4);
         assertThat(status.path("identityProviders").asInt()).isEqualTo(4);
         JsonNode a = idp(id, "https://idp.uni-a.example/idp/shibboleth");
-        assertThat(a.get("providerId").asText()).isEqualTo("saml");
+        assertThat(a.get("providerId").asText()).isEqualTo("saml-federation-member");
         assertThat(a.get("displayName").asText()).isEqualTo("University A");
         assertThat(a.get("hideOnLogin").asBoolean()).isTrue();
         JsonNode config = a.get("config");
         assertThat(config.get("idpEntityId").asText()).isEqualTo("https://idp.uni-a.example/idp/shibboleth");
         assertThat(config.get("singleSignOnServiceUrl").asText()).isEqualTo("https://idp.uni-a.example/idp/shibboleth/sso");
         assertThat(config.get("validateSignature").asText()).isEqualTo("true");
+        assertThat(config.get("postBindingResponse").asText()).as("the shared ACS takes HTTP-POST").isEqualTo("true");
+        assertThat(config.get("sg.federation.aliasPrefix").asText()).isEqualTo(admin.get("/admin/realms/" + REALM + "/components/" + id).ok()
+                .path("config").path("aliasPrefix").path(0).asText());
         assertThat(config.get("signingCertificate").asText()).isNotBlank();
         assertThat(config.get("institution.domains").asText()).isEqualTo("uni-a.example");
         assertThat(config.get("institution.otherNames").asText()).contains("Universität A").contains("physics");
@@ -149,6 +152,11 @@ class FederationSyncIT {
                 + a.get("alias").asText() + "/mappers").ok();
         assertThat(mappers).extracting(m -> m.get("identityProviderMapper").asText())
                 .containsExactlyInAnyOrder("sg-institution-identity", "saml-user-attribute-idp-mapper");
+        // the console offers Keycloak's SAML mappers for the federation member type
+        JsonNode mapperTypes = admin.get("/admin/realms/" + REALM + "/identity-provider/instances/"
+                + a.get("alias").asText() + "/mapper-types").ok();
+        assertThat(mapperTypes.has("saml-user-attribute-idp-mapper")).as(mapperTypes.toString()).isTrue();
+        assertThat(mapperTypes.has("saml-xpath-attribute-idp-mapper")).isTrue();
     }
 
     @Test

@@ -8,6 +8,8 @@ import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.IdentityProviderStorageProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.sciencegateway.keycloak.samlfederation.login.FederatedSamlIdentityProvider;
+import org.sciencegateway.keycloak.samlfederation.login.FederatedSamlIdentityProviderFactory;
 import org.sciencegateway.keycloak.samlfederation.metadata.EntityRecord;
 import org.sciencegateway.keycloak.samlfederation.sync.IdentityProviderTemplate;
 import org.sciencegateway.keycloak.samlfederation.sync.SyncPlan;
@@ -29,10 +31,10 @@ import java.util.stream.Collectors;
  * The identity provider config keys below are the contract with the picker ({@code institution.*}) and the
  * institution filter, which read what the metadata says about the identity provider a user actually came through.
  */
-final class FederatedIdentityProviders {
+public final class FederatedIdentityProviders {
 
-    static final String SOURCE = "sg.federation.source";
-    static final String ENTITY_ID = "sg.federation.entityId";
+    public static final String SOURCE = "sg.federation.source";
+    public static final String ENTITY_ID = "sg.federation.entityId";
     static final String DIGEST = "sg.federation.digest";
     static final String LEFT_AT = "sg.federation.leftAt";
 
@@ -48,19 +50,28 @@ final class FederatedIdentityProviders {
     static final String INSTITUTION_MAPPER = "sg-institution-identity";
     static final String INSTITUTION_MAPPER_NAME = "institution (from federation metadata)";
 
+    /**
+     * What this writer makes of an entity, beyond the entity and the template: part of every identity provider's
+     * digest, so that a new version of the writer rewrites every identity provider at the next sync. 2: the
+     * federation member type with the shared assertion consumer service.
+     */
+    static final String LAYOUT = "2";
+
     private static final Logger LOG = Logger.getLogger(FederatedIdentityProviders.class);
     private static final Method SET_HIDE_ON_LOGIN = hideOnLoginSetter();
 
     private final KeycloakSession session;
     private final RealmModel realm;
     private final String sourceId;
+    private final String aliasPrefix;
     private final IdentityProviderTemplate template;
 
-    FederatedIdentityProviders(KeycloakSession session, RealmModel realm, String sourceId,
+    FederatedIdentityProviders(KeycloakSession session, RealmModel realm, String sourceId, String aliasPrefix,
                                IdentityProviderTemplate template) {
         this.session = session;
         this.realm = realm;
         this.sourceId = sourceId;
+        this.aliasPrefix = aliasPrefix;
         this.template = template;
     }
 
@@ -131,6 +142,9 @@ final class FederatedIdentityProviders {
         config.put("singleSignOnServiceUrl", post ? entity.ssoPostUrl() : entity.ssoRedirectUrl());
         config.put("postBindingAuthnRequest", String.valueOf(post));
         config.put("validateSignature", "true");
+        config.put("postBindingResponse", "true");
+        config.put("artifactBindingResponse", "false");
+        config.put(FederatedSamlIdentityProvider.ALIAS_PREFIX, aliasPrefix);
         config.put("signingCertificate", String.join(",", entity.signingCertificates()));
         putIfPresent(config, DOMAINS, domains(entity));
         putIfPresent(config, OTHER_NAMES, otherNames(entity));
@@ -143,7 +157,7 @@ final class FederatedIdentityProviders {
                 .collect(Collectors.joining(" ")));
         model.setConfig(config);
         model.setAlias(change.alias());
-        model.setProviderId("saml");
+        model.setProviderId(FederatedSamlIdentityProviderFactory.PROVIDER_ID);
         model.setEnabled(true);
         model.setDisplayName(entity.displayName());
         model.setTrustEmail(Boolean.TRUE.equals(template.trustEmail()));

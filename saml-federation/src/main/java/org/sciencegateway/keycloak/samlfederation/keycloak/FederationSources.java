@@ -8,6 +8,7 @@ import org.sciencegateway.keycloak.samlfederation.sync.InvalidSourceException;
 import org.sciencegateway.keycloak.samlfederation.sync.SourceSettings;
 import org.sciencegateway.keycloak.samlfederation.sync.SyncStatus;
 
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -15,7 +16,7 @@ import java.util.stream.Stream;
  * realm import JSON, the admin REST components API); its status is a realm attribute, written by the node that ran the
  * sync and read by every node through Keycloak's realm cache invalidation.
  */
-final class FederationSources {
+public final class FederationSources {
 
     static final String PROVIDER_TYPE = UiPageProvider.class.getName();
     static final String STATUS_ATTRIBUTE_PREFIX = "sg.federation.status.";
@@ -26,6 +27,12 @@ final class FederationSources {
     static Stream<ComponentModel> of(RealmModel realm) {
         return realm.getComponentsStream(realm.getId(), PROVIDER_TYPE)
                 .filter(component -> FederationSourcePage.PROVIDER_ID.equals(component.getProviderId()));
+    }
+
+    /** The source of {@code realm} with this alias prefix (prefixes are unique in a realm, fixed after creation). */
+    public static Optional<ComponentModel> withAliasPrefix(RealmModel realm, String aliasPrefix) {
+        return of(realm).filter(component -> aliasPrefix.equals(component.get(SourceSettings.ALIAS_PREFIX)))
+                .findFirst();
     }
 
     static ComponentModel find(RealmModel realm, String sourceId) {

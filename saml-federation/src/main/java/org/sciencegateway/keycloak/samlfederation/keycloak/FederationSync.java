@@ -99,8 +99,7 @@ final class FederationSync {
                     enter(session);
                     return FederatedIdentityProviders.existing(session, sourceId);
                 });
-        SyncPlan plan = SyncPlan.of(settings.aliasPrefix(), selected, existing, settings.template().digest(),
-                settings.maxRemovalShare());
+        SyncPlan plan = SyncPlan.of(settings.aliasPrefix(), selected, existing, settings.template().digest() + ":" + FederatedIdentityProviders.LAYOUT, settings.maxRemovalShare());
         if (plan.heldBack()) {
             String message = plan.leaving().size() + " of " + existing.values().stream()
                     .filter(SyncPlan.Existing::enabled).count() + " identity providers would leave at once, more than "
@@ -114,7 +113,7 @@ final class FederationSync {
             List<String> batch = plan.leaving().subList(from, Math.min(plan.leaving().size(), from + BATCH));
             KeycloakModelUtils.runJobInTransaction(factory, session -> {
                 FederatedIdentityProviders idps = new FederatedIdentityProviders(session, enter(session), sourceId,
-                        settings.template());
+                        settings.aliasPrefix(), settings.template());
                 batch.forEach(alias -> idps.leave(alias, settings.removal() == SourceSettings.Removal.DELETE));
             });
         }
@@ -142,7 +141,7 @@ final class FederationSync {
             List<SyncPlan.Change> batch = changes.subList(from, Math.min(changes.size(), from + BATCH));
             KeycloakModelUtils.runJobInTransaction(factory, session -> {
                 FederatedIdentityProviders idps = new FederatedIdentityProviders(session, enter(session), sourceId,
-                        settings.template());
+                        settings.aliasPrefix(), settings.template());
                 for (SyncPlan.Change change : batch) {
                     if (!idps.write(change)) {
                         invalid.incrementAndGet();

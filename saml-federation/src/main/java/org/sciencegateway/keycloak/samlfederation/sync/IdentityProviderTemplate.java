@@ -90,6 +90,16 @@ public record IdentityProviderTemplate(Map<String, String> config, String firstB
                         + "\" comes from each entity's metadata and cannot be set in the template");
             }
         }
+        // The shared assertion consumer service takes responses by the HTTP-POST binding only.
+        if (template.config.containsKey("postBindingResponse")
+                && !"true".equals(template.config.get("postBindingResponse"))) {
+            throw new InvalidSourceException("Identity provider template: \"postBindingResponse\" must be \"true\": "
+                    + "the source's assertion consumer service takes responses by HTTP-POST only");
+        }
+        if ("true".equals(template.config.get("artifactBindingResponse"))) {
+            throw new InvalidSourceException("Identity provider template: \"artifactBindingResponse\" cannot be "
+                    + "\"true\": the source's assertion consumer service takes responses by HTTP-POST only");
+        }
         for (Mapper mapper : template.mappers) {
             if (mapper == null || blank(mapper.name()) || blank(mapper.identityProviderMapper())) {
                 throw new InvalidSourceException("Identity provider template: every mapper needs a name and an "

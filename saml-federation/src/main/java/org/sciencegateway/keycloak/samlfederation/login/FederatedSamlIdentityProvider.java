@@ -1,0 +1,97 @@
+package org.sciencegateway.keycloak.samlfederation.login;
+
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.keycloak.broker.provider.AuthenticationRequest;
+import org.keycloak.broker.provider.IdentityBrokerException;
+import org.keycloak.broker.provider.IdentityProviderMapper;
+import org.keycloak.broker.saml.SAMLIdentityProvider;
+import org.keycloak.broker.saml.SAMLIdentityProviderConfig;
+import org.keycloak.broker.saml.SAMLIdentityProviderFactory;
+import org.keycloak.dom.saml.v2.metadata.EndpointType;
+import org.keycloak.dom.saml.v2.metadata.EntityDescriptorType;
+import org.keycloak.dom.saml.v2.metadata.IndexedEndpointType;
+import org.keycloak.dom.saml.v2.metadata.SPSSODescriptorType;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.saml.common.constants.JBossSAMLURIConstants;
+import org.keycloak.saml.validators.DestinationValidator;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Arrays;
+
+/**
+ * An identity provider imported from a federation's aggregate. Keycloak's SAML broker names each identity provider's
+ * own endpoint as the assertion consumer service; federation identity providers (Shibboleth's default) answer only at
+ * an assertion consumer service registered in the service provider's metadata, and a federation registers it once
+ * for thousands of identity providers. So this type asks for the answer at its source's one shared assertion
+ * consumer service ({@link SharedAcsResource}) and describes only that one in its SP metadata; everything else —
+ * request, signature and assertion checks, mappers, login flows — is Keycloak's SAML broker.
+ */
+public final class FederatedSamlIdentityProvider extends SAMLIdentityProvider {
+
+    /** The alias prefix of the source that imported this identity provider: names its assertion consumer service. */
+    public static final String ALIAS_PREFIX = "sg.federation.aliasPrefix";
+
+    private final DestinationValidator destinations;
+
+    FederatedSamlIdentityProvider(KeycloakSession session, SAMLIdentityProviderConfig config,
+                                  DestinationValidator destinations) {
+        super(session, config, destinations);
+        this.destinations = destinations;
+    }
+
+    DestinationValidator destinations() {
+        return destinations;
+    }
+
+    /** The shared assertion consumer service this identity provider's requests name. */
+    URI assertionConsumerService(URI baseUri, RealmModel realm) {
+        String prefix = getConfig().getConfig().get(ALIAS_PREFIX);
+        if (prefix == null || !SharedAcs.PREFIX.matcher(prefix).matches()) {
+            // not written by a federation source: no assertion consumer service to name, so no login
+            throw new IdentityBrokerException("Identity provider " + getConfig().getAlias()
+                    + " has no federation source alias prefix (" + ALIAS_PREFIX + ")");
+        }
+        return SharedAcs.assertionConsumerService(baseUri, realm.getName(), prefix);
+    }
+
+    @Override
+    public Response performLogin(AuthenticationRequest request) {
+        URI acs = assertionConsumerService(request.getUriInfo().getBaseUri(), request.getRealm());
+        return super.performLogin(new AuthenticationRequest(request.getSession(), request.getRealm(),
+                request.getAuthenticationSession(), request.getHttpRequest(), request.getUriInfo(),
+                request.getState(), acs.toString()));
+    }
+
+    /** The SP descriptor with the shared assertion consumer service as its only one, and no per-alias logout. */
+    @Override
+    protected EntityDescriptorType getEntityDescriptor(UriInfo uriInfo, RealmModel realm, String format) {
+        EntityDescriptorType descriptor = super.getEntityDescriptor(uriInfo, realm, format);
+        URI acs = assertionConsumerService(uriInfo.getBaseUri(), realm);
+        for (EntityDescriptorType.EDTChoiceType choice : descriptor.getChoiceType()) {
+            for (EntityDescriptorType.EDTDescriptorChoiceType role : choice.getDescriptors()) {
+                SPSSODescriptorType sp = role.getSpDescriptor();
+                if (sp == null) {
+                    continue;
+                }
+                new ArrayList<>(sp.getAssertionConsumerService()).forEach(sp::removeAssertionConsumerService);
+                new ArrayList<EndpointType>(sp.getSingleLogoutService()).forEach(sp::removeSingleLogoutService);
+                IndexedEndpointType post = new IndexedEndpointType(JBossSAMLURIConstants.SAML_HTTP_POST_BINDING.getUri(),
+                        acs);
+                post.setIndex(0);
+                post.setIsDefault(true);
+                sp.addAssertionConsumerService(post);
+            }
+        }
+        return descriptor;
+    }
+
+    /** Keycloak's SAML mappers declare themselves for the {@code saml} type only; they apply unchanged here. */
+    @Override
+    public boolean isMapperSupported(IdentityProviderMapper mapper) {
+        return super.isMapperSupported(mapper)
+                || Arrays.asList(mapper.getCompatibleProviders()).contains(SAMLIdentityProviderFactory.PROVIDER_ID);
+    }
+}
