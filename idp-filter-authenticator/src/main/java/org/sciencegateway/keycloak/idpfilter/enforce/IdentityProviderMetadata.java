@@ -34,7 +34,15 @@ public final class IdentityProviderMetadata {
      */
     public static ProviderMetadata provider(KeycloakSession session, String alias) {
         IdentityProviderModel idp = alias == null ? null : session.identityProviders().getByAlias(alias);
-        if (idp == null || idp.getConfig() == null) {
+        return idp == null ? ProviderMetadata.UNKNOWN : of(idp);
+    }
+
+    /**
+     * What {@code idp}'s config says ({@link #provider}), for a caller that already holds the model — such as a
+     * directory built from one listing of the realm's identity providers.
+     */
+    public static ProviderMetadata of(IdentityProviderModel idp) {
+        if (idp.getConfig() == null) {
             return ProviderMetadata.UNKNOWN;
         }
         Map<String, String> config = idp.getConfig();

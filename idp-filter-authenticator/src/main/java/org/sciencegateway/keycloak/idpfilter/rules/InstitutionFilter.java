@@ -3,8 +3,10 @@ package org.sciencegateway.keycloak.idpfilter.rules;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Decides, for one client's {@link InstitutionRules}, whether a login may pass and which identity providers the
@@ -16,7 +18,14 @@ public final class InstitutionFilter {
     /** Longest alias or institution value the filter matches; a longer one is refused (claims are attacker input). */
     public static final int MAX_VALUE_LENGTH = 16_384;
 
+    /** Answers of {@link #mayAdmit(String, ProviderMetadata)} kept per filter: a few times eduGAIN's size. */
+    static final int OFFER_MEMORY = 50_000;
+
     private final InstitutionRules rules;
+    private final Map<Offer, Boolean> offers = new ConcurrentHashMap<>();
+
+    private record Offer(String alias, ProviderMetadata metadata) {
+    }
 
     public InstitutionFilter(InstitutionRules rules) {
         this.rules = rules;
@@ -70,6 +79,22 @@ public final class InstitutionFilter {
         if (alias == null || alias.isBlank() || oversized(alias)) {
             return false;
         }
+        // A pure function of the rules (fixed for this instance), the alias and the metadata: remembered, since a
+        // picker over thousands of institutions asks it for every one of them at every keystroke.
+        Offer offer = new Offer(alias, metadata);
+        Boolean known = offers.get(offer);
+        if (known != null) {
+            return known;
+        }
+        boolean admits = judgeBeforeLogin(alias, metadata);
+        if (offers.size() >= OFFER_MEMORY) {
+            offers.clear();
+        }
+        offers.put(offer, admits);
+        return admits;
+    }
+
+    private boolean judgeBeforeLogin(String alias, ProviderMetadata metadata) {
         for (RuleEntry entry : rules.deny()) {
             if (entry.certainlyMatchesBeforeLogin(alias, metadata)) {
                 return false;

@@ -38,11 +38,22 @@ public record Admission(Predicate<String> admitted, boolean localLogin, List<Str
      */
     public static Admission forClient(KeycloakSession session, ClientModel client, List<String> hints)
             throws UnusableRules {
+        return forClient(client, hints, alias -> IdentityProviderMetadata.provider(session, alias));
+    }
+
+    /**
+     * The admission of {@code client} under {@code hints}, with what is known of each identity provider from
+     * {@code metadata} (see {@link InstitutionChooser#knownMetadata}).
+     *
+     * @throws UnusableRules when the client's stored rules cannot be used: nothing may be offered
+     */
+    public static Admission forClient(ClientModel client, List<String> hints,
+                                      Function<String, ProviderMetadata> metadata) throws UnusableRules {
         ClientRules rules = ClientRules.of(client);
         if (rules.problem() != null) {
             throw new UnusableRules(rules.problem());
         }
-        return of(rules.filter(), hints, alias -> IdentityProviderMetadata.provider(session, alias));
+        return of(rules.filter(), hints, metadata);
     }
 
     /**

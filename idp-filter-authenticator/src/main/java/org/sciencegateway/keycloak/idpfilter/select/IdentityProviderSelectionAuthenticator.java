@@ -12,7 +12,6 @@ import org.keycloak.sessions.AuthenticationSessionModel;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.sciencegateway.keycloak.idpfilter.enforce.IdentityProviderMetadata;
 import org.sciencegateway.keycloak.idpfilter.enforce.Refusal;
 import org.sciencegateway.keycloak.idpfilter.mapper.ClientRules;
 import org.sciencegateway.keycloak.idpfilter.rules.Decision;
@@ -65,8 +64,7 @@ public final class IdentityProviderSelectionAuthenticator implements Authenticat
             case CHOOSE -> {
                 InstitutionChooser chooser = chooser(context.getSession());
                 if (chooser != null) {
-                    chooser.show(context, Admission.of(filter, hints,
-                            alias -> IdentityProviderMetadata.provider(context.getSession(), alias)));
+                    chooser.show(context, Admission.of(filter, hints, chooser.knownMetadata(context.getSession())));
                     return;
                 }
                 Map<String, Object> picker = new LinkedHashMap<>();
@@ -90,8 +88,9 @@ public final class IdentityProviderSelectionAuthenticator implements Authenticat
         AuthenticationSessionModel authSession = context.getAuthenticationSession();
         Admission admission;
         try {
-            admission = Admission.forClient(context.getSession(), authSession.getClient(),
-                    Admission.hints(authSession.getClientNote(AdapterConstants.KC_IDP_HINT)));
+            admission = Admission.forClient(authSession.getClient(),
+                    Admission.hints(authSession.getClientNote(AdapterConstants.KC_IDP_HINT)),
+                    chooser.knownMetadata(context.getSession()));
         } catch (Admission.UnusableRules e) {
             Refusal.refuse(context, null, Decision.INVALID_CONFIGURATION);
             return;

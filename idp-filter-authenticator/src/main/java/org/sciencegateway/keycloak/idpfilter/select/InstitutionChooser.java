@@ -1,7 +1,12 @@
 package org.sciencegateway.keycloak.idpfilter.select;
 
 import org.keycloak.authentication.AuthenticationFlowContext;
+import org.keycloak.models.KeycloakSession;
 import org.keycloak.provider.Provider;
+import org.sciencegateway.keycloak.idpfilter.enforce.IdentityProviderMetadata;
+import org.sciencegateway.keycloak.idpfilter.rules.ProviderMetadata;
+
+import java.util.function.Function;
 
 /**
  * A page on which the user chooses among the identity providers a client admits, shown by
@@ -18,6 +23,17 @@ public interface InstitutionChooser extends Provider {
 
     /** Whether this login can use the chooser (for example: the login theme in force has its template). */
     boolean available();
+
+    /**
+     * What is known of each identity provider before the login (its federation metadata), for the admission's
+     * entries on entity categories, certifications and registration authority. By default each alias is looked up
+     * in the realm; a chooser that holds a listing of the realm's identity providers answers from it (a page over
+     * thousands of them must not look each one up). Offering only: {@code enforce} reads the identity provider
+     * actually used afresh.
+     */
+    default Function<String, ProviderMetadata> knownMetadata(KeycloakSession session) {
+        return alias -> IdentityProviderMetadata.provider(session, alias);
+    }
 
     /** First display for this authentication step. */
     void show(AuthenticationFlowContext context, Admission admission);

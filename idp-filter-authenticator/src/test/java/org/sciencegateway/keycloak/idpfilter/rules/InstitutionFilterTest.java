@@ -356,6 +356,23 @@ public class InstitutionFilterTest {
         }
 
         @Test
+        @DisplayName("Before login, the remembered answer follows the metadata: the same alias with other metadata is judged again, past the memory's size too")
+        void beforeLoginRemembersPerMetadata() throws Exception {
+            InstitutionFilter hub = filter(RULES);
+            ProviderMetadata rsDfn = new ProviderMetadata("https://www.aai.dfn.de", java.util.Set.of(RS), java.util.Set.of());
+            ProviderMetadata leftRs = new ProviderMetadata("https://www.aai.dfn.de", java.util.Set.of(), java.util.Set.of());
+
+            assertThat(hub.mayAdmit("edugain-a", rsDfn)).isTrue();
+            assertThat(hub.mayAdmit("edugain-a", leftRs)).as("the federation dropped its R&S tag").isFalse();
+            assertThat(hub.mayAdmit("edugain-a", rsDfn)).isTrue();
+            for (int i = 0; i <= InstitutionFilter.OFFER_MEMORY; i++) {
+                hub.mayAdmit("edugain-" + i, leftRs);
+            }
+            assertThat(hub.mayAdmit("edugain-a", leftRs)).isFalse();
+            assertThat(hub.mayAdmit("edugain-a", rsDfn)).isTrue();
+        }
+
+        @Test
         @DisplayName("Given an entry with only entityCategory, then the rules parse; an empty list is refused")
         void parsing() throws Exception {
             assertThat(InstitutionRules.parse("{\"allow\": [{\"entityCategory\": \"" + RS + "\"}]}").allow())

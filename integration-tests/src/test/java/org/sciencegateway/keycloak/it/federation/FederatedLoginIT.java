@@ -345,6 +345,13 @@ class FederatedLoginIT {
         assertRefusedAtAcs(() -> victim.browser().post(sharedAcs("itfed"), Map.of("SAMLResponse",
                 Base64.getEncoder().encodeToString("<not-saml/>".getBytes(StandardCharsets.UTF_8)))),
                 "invalid_saml_document");
+        // a DOCTYPE with an external entity: Keycloak's SAML parser refuses any DTD before the issuer is read
+        String external = "<!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+                + new String(Base64.getDecoder().decode(forged(entityId, sharedAcs("itfed"), requestId)),
+                StandardCharsets.UTF_8).replace("<saml:Issuer>" + entityId, "<saml:Issuer>&x;" + entityId);
+        assertRefusedAtAcs(() -> victim.browser().post(sharedAcs("itfed"), Map.of("SAMLResponse",
+                Base64.getEncoder().encodeToString(external.getBytes(StandardCharsets.UTF_8)), "RelayState",
+                relayState)), "invalid_saml_document");
         assertRefusedAtAcs(() -> victim.browser().get(sharedAcs("itfed") + "?SAMLResponse=x&RelayState=" + relayState),
                 "invalid_request");
         assertThat(new BrowserSession().post(server.realmUrl("vre") + "/saml-federation/nosource/acs", response)

@@ -58,7 +58,10 @@ public final class FederationAdminResource {
         auth.realm().requireManageIdentityProviders();
         ComponentModel source = source(realm, id);
         SyncDispatcher.dispatch(session, realm.getId(), source.getId(), true);
-        return Response.accepted(Map.of("id", source.getId(), "sync", "started")).build();
+        // Keycloak's cluster lock does not say whether this call started the sync or found one in progress (on any
+        // node): either way a sync of this source now runs, and its status shows when it has ended.
+        return Response.accepted(Map.of("id", source.getId(), "sync", "running",
+                "status", "GET the source: status.lastAttempt changes when this sync has ended")).build();
     }
 
     private static ComponentModel source(RealmModel realm, String id) {

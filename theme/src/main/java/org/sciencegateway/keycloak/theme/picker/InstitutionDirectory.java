@@ -5,14 +5,19 @@ import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
+import org.sciencegateway.keycloak.idpfilter.enforce.IdentityProviderMetadata;
+import org.sciencegateway.keycloak.idpfilter.rules.ProviderMetadata;
 
 import java.lang.reflect.Method;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The realm's institutions for the picker, built from its identity providers once per change, never per keystroke.
@@ -46,21 +51,43 @@ final class InstitutionDirectory {
     }
 
     static InstitutionSearch of(KeycloakSession session, RealmModel realm) {
+        return snapshot(session, realm).search;
+    }
+
+    /**
+     * What the federation metadata says of each identity provider, read in the same listing as the directory (one
+     * pass over the realm's identity providers, not one lookup per identity provider and page); an alias the listing
+     * did not hold is looked up. For offering only: the filter decides on the identity provider used afresh.
+     */
+    static Function<String, ProviderMetadata> knownMetadata(KeycloakSession session, RealmModel realm) {
+        Map<String, ProviderMetadata> metadata = snapshot(session, realm).metadata;
+        return alias -> {
+            ProviderMetadata known = alias == null ? null : metadata.get(alias);
+            return known != null ? known : IdentityProviderMetadata.provider(session, alias);
+        };
+    }
+
+    private static Snapshot snapshot(KeycloakSession session, RealmModel realm) {
         String key = key(session, realm);
         Snapshot snapshot = SNAPSHOTS.get(realm.getId());
         long now = System.nanoTime();
         if (snapshot != null && snapshot.key.equals(key) && now - snapshot.builtAt < MAX_AGE.toNanos()) {
-            return snapshot.search;
+            return snapshot;
         }
-        List<Institution> institutions = allForLogin(session)
-                .filter(InstitutionDirectory::offeredOnLoginPages)
-                .map(InstitutionDirectory::institution)
-                .toList();
+        List<Institution> institutions = new ArrayList<>();
+        Map<String, ProviderMetadata> metadata = new HashMap<>();
+        allForLogin(session).forEach(idp -> {
+            metadata.put(idp.getAlias(), IdentityProviderMetadata.of(idp));
+            if (offeredOnLoginPages(idp)) {
+                institutions.add(institution(idp));
+            }
+        });
         InstitutionSearch search = new InstitutionSearch(institutions);
-        SNAPSHOTS.put(realm.getId(), new Snapshot(key, search, now));
+        Snapshot built = new Snapshot(key, search, Map.copyOf(metadata), now);
+        SNAPSHOTS.put(realm.getId(), built);
         LOG.debugf("Institution directory of realm %s built: %d institutions (key %s)", realm.getName(),
                 search.size(), key);
-        return search;
+        return built;
     }
 
     /**
@@ -143,6 +170,7 @@ final class InstitutionDirectory {
         }
     }
 
-    private record Snapshot(String key, InstitutionSearch search, long builtAt) {
+    private record Snapshot(String key, InstitutionSearch search, Map<String, ProviderMetadata> metadata,
+                            long builtAt) {
     }
 }

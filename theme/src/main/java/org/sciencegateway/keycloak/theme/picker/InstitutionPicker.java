@@ -13,6 +13,7 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.protocol.oidc.OIDCLoginProtocol;
 import org.keycloak.services.Urls;
 import org.keycloak.sessions.AuthenticationSessionModel;
+import org.sciencegateway.keycloak.idpfilter.rules.ProviderMetadata;
 import org.sciencegateway.keycloak.idpfilter.select.Admission;
 import org.sciencegateway.keycloak.idpfilter.select.BrokerRedirect;
 import org.sciencegateway.keycloak.idpfilter.select.InstitutionChooser;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The institution picker page: the {@link InstitutionChooser} of this theme, shown by the institution filter's
@@ -55,6 +57,11 @@ final class InstitutionPicker implements InstitutionChooser {
 
     InstitutionPicker(KeycloakSession session) {
         this.session = session;
+    }
+
+    @Override
+    public Function<String, ProviderMetadata> knownMetadata(KeycloakSession session) {
+        return InstitutionDirectory.knownMetadata(session, session.getContext().getRealm());
     }
 
     @Override

@@ -61,7 +61,8 @@ public final class InstitutionsResource {
         }
         Admission admission;
         try {
-            admission = Admission.forClient(session, client, Admission.hints(hint));
+            admission = Admission.forClient(client, Admission.hints(hint),
+                    InstitutionDirectory.knownMetadata(session, realm));
         } catch (Admission.UnusableRules e) {
             LOG.errorf("Institution rules of client %s are unusable: %s", clientId, e.getMessage());
             return error(Response.Status.FORBIDDEN, "invalid_configuration",
