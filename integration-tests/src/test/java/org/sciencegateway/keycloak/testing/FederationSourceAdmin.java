@@ -18,6 +18,23 @@ import java.util.Map;
 public final class FederationSourceAdmin {
 
     public static final String PROVIDER_TYPE = "org.keycloak.services.ui.extend.UiPageProvider";
+    /**
+     * The identity provider template for the lab's SAML institutions (Keycloak realms as IdPs): the principal is the
+     * NameID (they send no subject-id or ePPN), the institution filter's flows, mail and names.
+     */
+    public static final String INSTITUTION_SAML_TEMPLATE = """
+            {"config": {"principalType": "SUBJECT",
+                        "nameIDPolicyFormat": "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
+                        "postBindingResponse": "true", "wantAssertionsSigned": "true", "syncMode": "IMPORT"},
+             "firstBrokerLoginFlowAlias": "first broker login",
+             "postBrokerLoginFlowAlias": "institution filter post broker login",
+             "trustEmail": true, "institutionAttribute": "schacHomeOrganization",
+             "mappers": [{"name": "email", "identityProviderMapper": "saml-user-attribute-idp-mapper",
+                          "config": {"syncMode": "INHERIT", "attribute.name": "urn:oid:0.9.2342.19200300.100.1.3", "user.attribute": "email"}},
+                         {"name": "given name", "identityProviderMapper": "saml-user-attribute-idp-mapper",
+                          "config": {"syncMode": "INHERIT", "attribute.name": "urn:oid:2.5.4.42", "user.attribute": "firstName"}},
+                         {"name": "surname", "identityProviderMapper": "saml-user-attribute-idp-mapper",
+                          "config": {"syncMode": "INHERIT", "attribute.name": "urn:oid:2.5.4.4", "user.attribute": "lastName"}}]}""";
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final KeycloakAdmin admin;

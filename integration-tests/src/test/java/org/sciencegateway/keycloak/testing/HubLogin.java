@@ -83,6 +83,12 @@ public final class HubLogin {
         return page;
     }
 
+    /** Continues this login from {@code from} (a page its browser got), following like {@link #start()}. */
+    public BrowserSession.Page visitFollowing(BrowserSession.Page from) {
+        page = browser.follow(from, client.redirectUri());
+        return page;
+    }
+
     /** Clicks the identity provider's button on the current login page. */
     public BrowserSession.Page chooseIdentityProvider(String alias) {
         String link = page.identityProviderLink(alias)

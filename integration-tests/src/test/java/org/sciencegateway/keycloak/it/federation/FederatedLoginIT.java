@@ -48,15 +48,7 @@ class FederatedLoginIT {
 
     static final String DFN = "https://www.aai.dfn.de";
     static final String INSTITUTION = "institution-saml.example.org";
-    static final String TEMPLATE = """
-            {"config": {"principalType": "SUBJECT",
-                        "nameIDPolicyFormat": "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
-                        "postBindingResponse": "true", "wantAssertionsSigned": "true", "syncMode": "IMPORT"},
-             "firstBrokerLoginFlowAlias": "first broker login",
-             "postBrokerLoginFlowAlias": "institution filter post broker login",
-             "trustEmail": true, "institutionAttribute": "schacHomeOrganization",
-             "mappers": [{"name": "email", "identityProviderMapper": "saml-user-attribute-idp-mapper",
-                          "config": {"syncMode": "INHERIT", "attribute.name": "urn:oid:0.9.2342.19200300.100.1.3", "user.attribute": "email"}}]}""";
+    static final String TEMPLATE = FederationSourceAdmin.INSTITUTION_SAML_TEMPLATE;
 
     static final String MD = "urn:oasis:names:tc:SAML:2.0:metadata";
     static final String POST_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST";
@@ -73,11 +65,18 @@ class FederatedLoginIT {
     private static String alias;
     private static String storedRules;
     private static String daveId;
+    /** A second member of the federation, imported by the same source: another Keycloak realm as SAML IdP. */
+    static final String MEMBER_B = "institution-saml-b";
+    private static String memberBEntityId;
+    private static String memberBDescriptor;
 
     @BeforeAll
     static void importTheFederation() {
         descriptor = Http.send(Http.request(server.realmUrl("institution-saml") + "/protocol/saml/descriptor")).body();
         entityId = server.realmUrl("institution-saml");
+        createMemberB();
+        memberBEntityId = server.realmUrl(MEMBER_B);
+        memberBDescriptor = Http.send(Http.request(memberBEntityId + "/protocol/saml/descriptor")).body();
         feed = new FederationFeed();
         feed.serve(FederationSigner.LAB.sign(aggregate(INSTITUTION)));
         sources = new FederationSourceAdmin(admin, "vre");
@@ -86,7 +85,7 @@ class FederatedLoginIT {
         config.put("signingCertificate", FederationSigner.LAB.certificatePem());
         config.put("aliasPrefix", "itfed");
         config.put("identityProviderTemplate", TEMPLATE);
-        config.put("entityIdInclude", List.of(entityId, "https://idp.uni-a.example/idp/shibboleth"));
+        config.put("entityIdInclude", List.of(entityId, "https://idp.uni-a.example/idp/shibboleth", memberBEntityId));
         sourceId = sources.create("federated-login-test", config);
         JsonNode status = sources.awaitAttemptAfter(sourceId, "");
         assertThat(status.path("state").asText()).as(status.toString()).isEqualTo("ok");
@@ -107,6 +106,34 @@ class FederatedLoginIT {
                 admin.delete("/admin/realms/vre/identity-provider/instances/" + idp.get("alias").asText()));
         sources.delete(sourceId);
         feed.close();
+        admin.delete("/admin/realms/" + MEMBER_B);
+    }
+
+    /** nina's institution: signs its responses, sends mail and names, registered by no authority the rules name. */
+    private static void createMemberB() {
+        List<Map<String, Object>> mappers = List.of(
+                attribute("mail", "email", "urn:oid:0.9.2342.19200300.100.1.3"),
+                attribute("givenName", "firstName", "urn:oid:2.5.4.42"),
+                attribute("sn", "lastName", "urn:oid:2.5.4.4"));
+        Map<String, Object> sp = new LinkedHashMap<>();
+        sp.put("clientId", server.realmUrl("vre"));
+        sp.put("protocol", "saml");
+        sp.put("redirectUris", List.of(sharedAcs("itfed")));
+        sp.put("attributes", Map.of("saml.authnstatement", "true", "saml.server.signature", "true",
+                "saml.assertion.signature", "true", "saml.client.signature", "false", "saml.signature.algorithm",
+                "RSA_SHA256", "saml_force_name_id_format", "true", "saml_name_id_format", "username"));
+        sp.put("protocolMappers", mappers);
+        admin.post("/admin/realms", Map.of("realm", MEMBER_B, "enabled", true, "clients", List.of(sp),
+                "users", List.of(Map.of("username", "nina", "enabled", true, "email", "nina@member-b.example",
+                        "emailVerified", true, "firstName", "Nina", "lastName", "Member",
+                        "credentials", List.of(Map.of("type", "password", "value", "nina-password",
+                                "temporary", false)))))).ok();
+    }
+
+    private static Map<String, Object> attribute(String friendlyName, String property, String name) {
+        return Map.of("name", friendlyName, "protocol", "saml", "protocolMapper", "saml-user-property-mapper",
+                "config", Map.of("user.attribute", property, "attribute.name", name, "friendly.name", friendlyName,
+                        "attribute.nameformat", "URI Reference"));
     }
 
     @AfterEach
@@ -123,6 +150,8 @@ class FederatedLoginIT {
                 .add(Idp.of("https://idp.uni-a.example/idp/shibboleth").name("en", "University A")
                         .registrationAuthority(DFN))
                 .add(Idp.of("https://idp.elsewhere.example/idp").name("en", "Elsewhere"))
+                .addRegistered(memberBDescriptor, Idp.of(memberBEntityId).name("en", "Member B College")
+                        .scope("member-b.example").registrationAuthority("https://incommon.org"))
                 .xml();
     }
 
@@ -154,9 +183,22 @@ class FederatedLoginIT {
         setRules(storedRules.replaceFirst("\"allow\"\\s*:\\s*\\[", "\"allow\": [" + entryJson + ","));
     }
 
+    /** A jupyterhub login sent to the imported identity provider {@code idp}. */
+    static HubLogin loginThrough(String idp) {
+        return new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB).parameter("kc_idp_hint", idp);
+    }
+
+    /** Starts {@code login} up to the auto-submitting form that carries its AuthnRequest to institution-saml. */
+    static Element authnRequestForm(HubLogin login) {
+        BrowserSession.Page request = login.browser().follow(login.browser().get(login.authorizationUrl()),
+                server.realmUrl("institution-saml") + "/protocol/saml");
+        Element form = request.document().selectFirst("form:has(input[name=SAMLRequest])");
+        assertThat(form).as("the AuthnRequest to institution-saml: %s", request).isNotNull();
+        return form;
+    }
+
     static HubLogin daveThroughTheImportedIdp() {
-        HubLogin login = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB)
-                .parameter("kc_idp_hint", alias);
+        HubLogin login = loginThrough(alias);
         login.start();
         login.signIn(LabUser.DAVE.username(), LabUser.DAVE.password());
         return login;
@@ -247,12 +289,7 @@ class FederatedLoginIT {
     @DisplayName("Given an imported IdP, then its AuthnRequest names the source's one assertion consumer service, the only one its SP metadata lists")
     void sharedAssertionConsumerService() throws Exception {
         allowAlso("{\"name\": \"scoped institution\", \"institution\": \"" + INSTITUTION + "\"}");
-        HubLogin login = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB)
-                .parameter("kc_idp_hint", alias);
-        BrowserSession.Page request = login.browser().follow(login.browser().get(login.authorizationUrl()),
-                server.realmUrl("institution-saml") + "/protocol/saml");
-        Element form = request.document().selectFirst("form:has(input[name=SAMLRequest])");
-        assertThat(form).as("the AuthnRequest to institution-saml: %s", request).isNotNull();
+        Element form = authnRequestForm(loginThrough(alias));
         Document authnRequest = xml(Base64.getMimeDecoder().decode(form.selectFirst("input[name=SAMLRequest]").val()));
         assertThat(authnRequest.getDocumentElement().getAttribute("AssertionConsumerServiceURL"))
                 .isEqualTo(sharedAcs("itfed"));
@@ -278,8 +315,7 @@ class FederatedLoginIT {
     @DisplayName("Given dave's signed response, then the shared ACS refuses it at another source's ACS, at the per-alias endpoint, replayed, forged unsigned, from an issuer the source did not import, and anything but a POSTed SAMLResponse")
     void sharedAcsRefusesWhatItMustNot() throws Exception {
         allowAlso("{\"name\": \"scoped institution\", \"institution\": \"" + INSTITUTION + "\"}");
-        HubLogin login = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB)
-                .parameter("kc_idp_hint", alias);
+        HubLogin login = loginThrough(alias);
         login.start();
         Element credentials = login.page().loginForm().orElseThrow(() -> new AssertionError(login.page().toString()));
         BrowserSession.Page answer = login.browser().follow(login.browser().submit(login.page(), credentials,
@@ -325,11 +361,8 @@ class FederatedLoginIT {
 
         // forged: institution-saml's issuer, the right destination, the victim's relay state and request ID (both
         // visible in the victim's browser), no signature
-        HubLogin victim = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB)
-                .parameter("kc_idp_hint", alias);
-        Element authnRequest = victim.browser().follow(victim.browser().get(victim.authorizationUrl()),
-                server.realmUrl("institution-saml") + "/protocol/saml").document()
-                .selectFirst("form:has(input[name=SAMLRequest])");
+        HubLogin victim = loginThrough(alias);
+        Element authnRequest = authnRequestForm(victim);
         String relayState = authnRequest.selectFirst("input[name=RelayState]").val();
         String requestId = xml(Base64.getMimeDecoder().decode(authnRequest.selectFirst("input[name=SAMLRequest]").val()))
                 .getDocumentElement().getAttribute("ID");
@@ -356,6 +389,59 @@ class FederatedLoginIT {
                 "invalid_request");
         assertThat(new BrowserSession().post(server.realmUrl("vre") + "/saml-federation/nosource/acs", response)
                 .status()).isEqualTo(404);
+    }
+
+    @Test
+    @DisplayName("Given a login started for institution-saml whose AuthnRequest is carried to another member, then the other member's signed answer at the shared ACS is decided on that member: refused by the rules that admit institution-saml, and linked to that member, never to institution-saml, once admitted")
+    void anotherMembersAnswerIsDecidedOnThatMember() {
+        allowAlso("{\"name\": \"scoped institution\", \"institution\": \"" + INSTITUTION + "\"}");
+        String aliasB = sources.identityProviders(sourceId).stream()
+                .filter(idp -> memberBEntityId.equals(idp.path("config").path("idpEntityId").asText()))
+                .findFirst().orElseThrow().get("alias").asText();
+
+        HubLogin refused = carriedToMemberB();
+        assertRefused(refused);
+
+        allowAlso("{\"name\": \"scoped institution\", \"institution\": \"" + INSTITUTION + "\"}, "
+                + "{\"name\": \"member B\", \"idp\": \"" + aliasB + "\"}");
+        HubLogin admitted = carriedToMemberB();
+        assertThat(admitted.reachedHub()).as("reached the hub: %s", admitted.page()).isTrue();
+        assertThat(admitted.exchangeCode().accessTokenClaims().path("preferred_username").asText())
+                .isEqualTo("nina");
+        String nina = admin.userId("vre", "nina");
+        try {
+            JsonNode links = admin.get("/admin/realms/vre/users/" + nina + "/federated-identity").ok();
+            assertThat(links).hasSize(1);
+            assertThat(links.get(0).path("identityProvider").asText()).isEqualTo(aliasB);
+            assertThat(StreamSupport.stream(admin.events("vre", "LOGIN").spliterator(), false)
+                    .filter(e -> nina.equals(e.path("userId").asText()))
+                    .map(e -> e.path("details").path("identity_provider").asText()))
+                    .containsOnly(aliasB);
+        } finally {
+            admin.delete("/admin/realms/vre/users/" + nina);
+        }
+    }
+
+    /**
+     * A login for institution-saml, its AuthnRequest (the victim's request ID and relay state) carried to member B,
+     * nina signing in there: what a federation member that answers requests not meant for it sends back.
+     */
+    private static HubLogin carriedToMemberB() {
+        HubLogin login = loginThrough(alias);
+        Element request = authnRequestForm(login);
+        // the same request (ID, issuer, shared ACS), addressed to member B: B checks the destination of what it gets
+        String forB = new String(Base64.getMimeDecoder().decode(request.selectFirst("input[name=SAMLRequest]").val()),
+                StandardCharsets.UTF_8).replace("Destination=\"" + entityId + "/protocol/saml\"",
+                "Destination=\"" + memberBEntityId + "/protocol/saml\"");
+        assertThat(forB).contains(memberBEntityId);
+        BrowserSession.Page atB = login.browser().follow(login.browser().post(memberBEntityId + "/protocol/saml", Map.of(
+                "SAMLRequest", Base64.getEncoder().encodeToString(forB.getBytes(StandardCharsets.UTF_8)),
+                "RelayState", request.selectFirst("input[name=RelayState]").val())), HubClient.JUPYTERHUB.redirectUri());
+        Element credentials = atB.loginForm().orElseThrow(() -> new AssertionError("member B's login: " + atB));
+        BrowserSession.Page answer = login.browser().submit(atB, credentials,
+                Map.of("username", "nina", "password", "nina-password"));
+        login.visitFollowing(answer);
+        return login;
     }
 
     /**

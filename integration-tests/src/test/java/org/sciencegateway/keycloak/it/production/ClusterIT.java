@@ -29,6 +29,7 @@ import org.sciencegateway.keycloak.samlfederation.testing.FederationSigner;
 import org.sciencegateway.keycloak.testing.BrowserSession;
 import org.sciencegateway.keycloak.testing.FederationFeed;
 import org.sciencegateway.keycloak.testing.FederationSourceAdmin;
+import org.sciencegateway.keycloak.testing.Http;
 import org.sciencegateway.keycloak.testing.HubClient;
 import org.sciencegateway.keycloak.testing.HubLogin;
 import org.sciencegateway.keycloak.testing.KeycloakAdmin;
@@ -201,6 +202,81 @@ class ClusterIT {
             assertThat(sourcesOnB.status(id).path("lastAttempt").asText()).isEqualTo(status.path("lastAttempt").asText());
         } finally {
             setMapperConfig("other-gateway", "sg-institution-filter", "rules", original);
+            if (id != null) {
+                sourcesOnA.identityProviders(id).forEach(idp -> adminA.delete("/admin/realms/vre/identity-provider/"
+                        + "instances/" + idp.get("alias").asText()));
+                sourcesOnA.delete(id);
+            }
+        }
+    }
+
+    @Test
+    @Order(9)
+    @DisplayName("Given institution-saml imported from a signed aggregate, then dave's login started on A is answered "
+            + "at the source's shared ACS on B and reaches the hub, the institution recorded from scoped metadata; "
+            + "B serves the SP metadata naming that ACS")
+    void sharedAcsLoginAnsweredOnTheOtherNode() throws Exception {
+        String prefix = "clustersaml";
+        String acs = a.realmUrl("vre") + "/saml-federation/" + prefix + "/acs"; // the hostname is A's
+        String acsOnB = acs.replace(a.baseUrl(), b.baseUrl());
+        String entityId = a.realmUrl("institution-saml");
+        String descriptor = Http.send(Http.request(entityId + "/protocol/saml/descriptor")).body();
+        FederationSourceAdmin sourcesOnA = new FederationSourceAdmin(adminA, "vre");
+        String rules = mapperConfig("jupyterhub", "sg-institution-filter", "rules");
+        // institution-saml registers this source's ACS for the gateway's SP, as a federation's metadata would tell it
+        String spClient = "/admin/realms/institution-saml/clients/" + adminA.clientUuid("institution-saml",
+                a.realmUrl("vre"));
+        ObjectNode registration = (ObjectNode) adminA.get(spClient).ok();
+        ObjectNode registered = registration.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ArrayNode) registered.withArray("redirectUris")).add(acs);
+        adminA.put(spClient, registered).ok();
+        String daveId = adminA.userId("vre", "dave");
+        String id = null;
+        String alias = null;
+        try (FederationFeed feed = new FederationFeed()) {
+            feed.serve(FederationSigner.LAB.sign(new FederationMetadata()
+                    .addRegistered(descriptor, FederationMetadata.Idp.of(entityId).name("en", "Sorbonne Astro Lab")
+                            .scope("institution-saml.example.org").registrationAuthority("https://www.aai.dfn.de"))
+                    .xml()));
+            id = sourcesOnA.create("cluster-saml", Map.of("metadataUrl", feed.url(),
+                    "signingCertificate", FederationSigner.LAB.certificatePem(), "aliasPrefix", prefix,
+                    "identityProviderTemplate", FederationSourceAdmin.INSTITUTION_SAML_TEMPLATE));
+            JsonNode status = sourcesOnA.awaitAttemptAfter(id, "");
+            assertThat(status.path("state").asText()).as(status.toString()).isEqualTo("ok");
+            alias = sourcesOnA.identityProviders(id).get(0).path("alias").asText();
+            adminA.post("/admin/realms/vre/users/" + daveId + "/federated-identity/" + alias,
+                    Map.of("identityProvider", alias, "userId", "dave", "userName", "dave")).ok();
+            setMapperConfig("jupyterhub", "sg-institution-filter", "rules", "{\"allow\": [{\"registrationAuthority\": "
+                    + "\"https://www.aai.dfn.de\", \"institution\": \"institution-saml.example.org\"}]}");
+
+            BrowserSession.Page metadata = new BrowserSession().get(b.realmUrl("vre") + "/saml-federation/" + prefix
+                    + "/metadata");
+            assertThat(metadata.status()).as(metadata.body()).isEqualTo(200);
+            assertThat(metadata.body()).contains("Location=\"" + acs + "\"").doesNotContain("/broker/" + alias);
+
+            HubLogin login = new HubLogin(a, new BrowserSession(), HubClient.JUPYTERHUB).parameter("kc_idp_hint", alias);
+            login.start();
+            org.jsoup.nodes.Element credentials = login.page().loginForm()
+                    .orElseThrow(() -> new AssertionError("institution-saml's login: " + login.page()));
+            BrowserSession.Page answer = login.browser().follow(login.browser().submit(login.page(), credentials,
+                    Map.of("username", LabUser.DAVE.username(), "password", LabUser.DAVE.password())), acs);
+            org.jsoup.nodes.Element response = answer.document().selectFirst("form:has(input[name=SAMLResponse])");
+            assertThat(response).as("institution-saml's response: %s", answer).isNotNull();
+            assertThat(response.absUrl("action")).isEqualTo(acs);
+            login.visitFollowing(login.browser().post(acsOnB, Map.of(
+                    "SAMLResponse", response.selectFirst("input[name=SAMLResponse]").val(),
+                    "RelayState", response.selectFirst("input[name=RelayState]").val())));
+            assertThat(login.reachedHub()).as("reached the hub: %s", login.page()).isTrue();
+            TokenSet tokens = login.exchangeCode();
+            TokenEndpointClient.Answer exchange = new TokenEndpointClient(b, "vre")
+                    .post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB, tokens.accessToken()));
+            assertThat(exchange.status()).as(exchange.body()).isEqualTo(200);
+        } finally {
+            setMapperConfig("jupyterhub", "sg-institution-filter", "rules", rules);
+            adminA.put(spClient, registration);
+            if (alias != null) {
+                adminA.delete("/admin/realms/vre/users/" + daveId + "/federated-identity/" + alias);
+            }
             if (id != null) {
                 sourcesOnA.identityProviders(id).forEach(idp -> adminA.delete("/admin/realms/vre/identity-provider/"
                         + "instances/" + idp.get("alias").asText()));

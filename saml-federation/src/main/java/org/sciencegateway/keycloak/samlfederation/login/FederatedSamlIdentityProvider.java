@@ -36,6 +36,9 @@ public final class FederatedSamlIdentityProvider extends SAMLIdentityProvider {
 
     private final DestinationValidator destinations;
 
+    /** Whether the last {@link #export} described the shared assertion consumer service (see there). */
+    private boolean describedShared;
+
     FederatedSamlIdentityProvider(KeycloakSession session, SAMLIdentityProviderConfig config,
                                   DestinationValidator destinations) {
         super(session, config, destinations);
@@ -65,6 +68,24 @@ public final class FederatedSamlIdentityProvider extends SAMLIdentityProvider {
                 request.getState(), acs.toString()));
     }
 
+    /**
+     * The SP metadata, or 501 when Keycloak's export did not go through {@link #getEntityDescriptor} (releases before
+     * 26.6 build the descriptor elsewhere): metadata naming per-alias endpoints that this type never asks for would be
+     * registered with a federation and fail every login, so it is refused rather than served.
+     */
+    @Override
+    public Response export(UriInfo uriInfo, RealmModel realm, String format) {
+        describedShared = false;
+        Response exported = super.export(uriInfo, realm, format);
+        if (!describedShared) {
+            exported.close();
+            return Response.status(Response.Status.NOT_IMPLEMENTED).type("text/plain")
+                    .entity("This Keycloak release builds SP metadata without the shared assertion consumer service;"
+                            + " saml-federation needs Keycloak 26.6 or later for it\n").build();
+        }
+        return exported;
+    }
+
     /** The SP descriptor with the shared assertion consumer service as its only one, and no per-alias logout. */
     @Override
     protected EntityDescriptorType getEntityDescriptor(UriInfo uriInfo, RealmModel realm, String format) {
@@ -83,6 +104,7 @@ public final class FederatedSamlIdentityProvider extends SAMLIdentityProvider {
                 post.setIndex(0);
                 post.setIsDefault(true);
                 sp.addAssertionConsumerService(post);
+                describedShared = true;
             }
         }
         return descriptor;

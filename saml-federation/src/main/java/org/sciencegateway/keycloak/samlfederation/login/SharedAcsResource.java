@@ -90,7 +90,7 @@ public final class SharedAcsResource {
                 || !prefix.equals(model.getConfig().get(FederatedSamlIdentityProvider.ALIAS_PREFIX))
                 || !issuer.equals(model.getConfig().get(FederatedIdentityProviders.ENTITY_ID))) {
             return refuse(Errors.UNKNOWN_IDENTITY_PROVIDER, alias, Messages.IDENTITY_PROVIDER_NOT_FOUND,
-                    "issuer " + issuer + " is no enabled identity provider of this source");
+                    "issuer " + printable(issuer) + " is no enabled identity provider of this source");
         }
         IdentityBrokerService broker = new IdentityBrokerService(session);
         broker.init();
@@ -141,6 +141,20 @@ public final class SharedAcsResource {
         }
         return FederationSources.withAliasPrefix(realm, prefix)
                 .orElseThrow(() -> new NotFoundException("no federation source " + prefix));
+    }
+
+    /** An unverified issuer as a log may show it: bounded, one line, no control characters. */
+    static String printable(String issuer) {
+        String shown = issuer.length() > 256 ? issuer.substring(0, 256) + "…" : issuer;
+        StringBuilder out = new StringBuilder(shown.length() + 2).append('"');
+        shown.codePoints().forEach(c -> {
+            if (Character.isISOControl(c) || c == '"' || c == '\\') {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.append('"').toString();
     }
 
     /** The response's issuer, unverified: only to find the identity provider that will verify it. */
