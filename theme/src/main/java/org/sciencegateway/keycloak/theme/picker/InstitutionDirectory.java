@@ -46,6 +46,7 @@ final class InstitutionDirectory {
     private static final Method LINK_ONLY = accessor("isLinkOnly");
     private static final Method HIDE_ON_LOGIN = accessor("isHideOnLogin");
     private static final Map<String, Snapshot> SNAPSHOTS = new ConcurrentHashMap<>();
+    private static final String IN_REQUEST = InstitutionDirectory.class.getName() + ".snapshot.";
 
     private InstitutionDirectory() {
     }
@@ -67,7 +68,23 @@ final class InstitutionDirectory {
         };
     }
 
+    /**
+     * The realm's directory, checked against the realm's version once per request: the login page and the search
+     * endpoint read it twice (admission metadata, then the search), and each check costs a count of the realm's
+     * identity providers in the database.
+     */
     private static Snapshot snapshot(KeycloakSession session, RealmModel realm) {
+        String requestKey = IN_REQUEST + realm.getId();
+        Snapshot inRequest = session.getAttribute(requestKey, Snapshot.class);
+        if (inRequest != null) {
+            return inRequest;
+        }
+        Snapshot current = current(session, realm);
+        session.setAttribute(requestKey, current);
+        return current;
+    }
+
+    private static Snapshot current(KeycloakSession session, RealmModel realm) {
         String key = key(session, realm);
         Snapshot snapshot = SNAPSHOTS.get(realm.getId());
         long now = System.nanoTime();
