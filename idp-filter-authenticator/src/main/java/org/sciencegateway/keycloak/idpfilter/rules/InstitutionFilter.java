@@ -22,9 +22,14 @@ public final class InstitutionFilter {
     static final int OFFER_MEMORY = 50_000;
 
     private final InstitutionRules rules;
-    private final Map<Offer, Boolean> offers = new ConcurrentHashMap<>();
+    /** Per alias, the last metadata judged for it and the answer: a picker asks with the same instances each time. */
+    private final Map<String, Offer> offers = new ConcurrentHashMap<>();
 
-    private record Offer(String alias, ProviderMetadata metadata) {
+    private record Offer(ProviderMetadata metadata, boolean admits) {
+        boolean isFor(ProviderMetadata asked) {
+            // the same instance in the common case (one directory snapshot); equal content after a rebuild
+            return metadata == asked || metadata.equals(asked);
+        }
     }
 
     public InstitutionFilter(InstitutionRules rules) {
@@ -81,16 +86,16 @@ public final class InstitutionFilter {
         }
         // A pure function of the rules (fixed for this instance), the alias and the metadata: remembered, since a
         // picker over thousands of institutions asks it for every one of them at every keystroke.
-        Offer offer = new Offer(alias, metadata);
-        Boolean known = offers.get(offer);
-        if (known != null) {
-            return known;
+        ProviderMetadata asked = metadata == null ? ProviderMetadata.UNKNOWN : metadata;
+        Offer known = offers.get(alias);
+        if (known != null && known.isFor(asked)) {
+            return known.admits();
         }
-        boolean admits = judgeBeforeLogin(alias, metadata);
+        boolean admits = judgeBeforeLogin(alias, asked);
         if (offers.size() >= OFFER_MEMORY) {
             offers.clear();
         }
-        offers.put(offer, admits);
+        offers.put(alias, new Offer(asked, admits));
         return admits;
     }
 

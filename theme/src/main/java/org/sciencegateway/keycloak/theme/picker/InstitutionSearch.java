@@ -81,11 +81,9 @@ public final class InstitutionSearch {
         }
         List<Scored> matches = new ArrayList<>();
         for (Entry entry : entries) {
-            if (!admitted.test(entry.institution.alias())) {
-                continue;
-            }
+            // the text first: most institutions fail it at once, and only those that match ask the admission
             int score = words.isEmpty() ? 0 : entry.score(words, phrase, compounds);
-            if (score > 0 || words.isEmpty()) {
+            if ((score > 0 || words.isEmpty()) && admitted.test(entry.institution.alias())) {
                 matches.add(new Scored(entry, score, recentRank.getOrDefault(entry.institution.alias(), Integer.MAX_VALUE)));
             }
         }
@@ -196,9 +194,9 @@ public final class InstitutionSearch {
             int score = 0;
             for (String word : words) {
                 int best = 0;
-                if (nameWords.stream().anyMatch(w -> w.startsWith(word))) {
+                if (anyStartsWith(nameWords, word)) {
                     best = 3;
-                } else if (otherWords.stream().anyMatch(w -> w.startsWith(word))) {
+                } else if (anyStartsWith(otherWords, word)) {
                     best = 2;
                 } else if (haystack.contains(word)) {
                     best = 1;
@@ -214,6 +212,16 @@ public final class InstitutionSearch {
                 score += 10;
             }
             return score;
+        }
+
+        /** A loop, not a stream: this runs for every institution at every keystroke. */
+        private static boolean anyStartsWith(List<String> words, String prefix) {
+            for (int i = 0, n = words.size(); i < n; i++) {
+                if (words.get(i).startsWith(prefix)) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }
