@@ -1,10 +1,12 @@
 package org.sciencegateway.keycloak.theme.picker;
 
 import org.jboss.logging.Logger;
+import org.keycloak.executors.ExecutorsProvider;
 import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
 import org.sciencegateway.keycloak.idpfilter.enforce.IdentityProviderMetadata;
 import org.sciencegateway.keycloak.idpfilter.rules.ProviderMetadata;
 
@@ -26,7 +28,9 @@ import java.util.function.Function;
  * module rewrites whenever an identity provider is updated or removed (Keycloak publishes those events on the node
  * that made the change, and the realm attribute reaches every node through Keycloak's own realm cache invalidation),
  * plus the number of identity providers (creation publishes no event, but changes the count). A directory older than
- * {@link #MAX_AGE} is rebuilt anyway, for changes made outside Keycloak's model API (direct database edits).
+ * {@link #MAX_AGE} is rebuilt anyway, for changes made outside Keycloak's model API (direct database edits). A
+ * realm with {@value #BACKGROUND_REBUILD_FROM} identity providers or more (a federation) keeps answering from its
+ * previous directory while the new one is built in the background; a smaller one is rebuilt before the answer.
  * <p>
  * Which identity providers become institutions: enabled, able to authenticate users, neither link-only nor hidden on
  * the login page — except those hidden there with {@value #LISTED} = {@code true} (what a federation import writes
@@ -47,6 +51,10 @@ final class InstitutionDirectory {
     private static final Method HIDE_ON_LOGIN = accessor("isHideOnLogin");
     private static final Map<String, Snapshot> SNAPSHOTS = new ConcurrentHashMap<>();
     private static final String IN_REQUEST = InstitutionDirectory.class.getName() + ".snapshot.";
+    /** From this many identity providers on, a stale directory answers while a new one is built in the background. */
+    static final int BACKGROUND_REBUILD_FROM = 1_000;
+    private static final String REBUILD_TASK = "sg-institution-directory";
+    private static final Map<String, Boolean> REBUILDING = new ConcurrentHashMap<>();
 
     private InstitutionDirectory() {
     }
@@ -87,10 +95,54 @@ final class InstitutionDirectory {
     private static Snapshot current(KeycloakSession session, RealmModel realm) {
         String key = key(session, realm);
         Snapshot snapshot = SNAPSHOTS.get(realm.getId());
-        long now = System.nanoTime();
-        if (snapshot != null && snapshot.key.equals(key) && now - snapshot.builtAt < MAX_AGE.toNanos()) {
+        if (snapshot != null && snapshot.key.equals(key) && System.nanoTime() - snapshot.builtAt < MAX_AGE.toNanos()) {
             return snapshot;
         }
+        if (snapshot != null && snapshot.identityProviders >= BACKGROUND_REBUILD_FROM) {
+            rebuildInBackground(session, realm);
+            return snapshot;
+        }
+        return build(session, realm, key);
+    }
+
+    /**
+     * Rebuilds a large directory off the request (one rebuild per realm at a time, on Keycloak's executor): at
+     * federation size a rebuild reads thousands of identity providers (seconds), and no visitor should wait for it
+     * while the previous directory can answer. The previous one may offer an identity provider that has just changed
+     * or left, for that long; offering is all it does — the filter decides on the identity provider used, and a removed
+     * or disabled one cannot log anyone in.
+     */
+    private static void rebuildInBackground(KeycloakSession session, RealmModel realm) {
+        String realmId = realm.getId();
+        if (REBUILDING.putIfAbsent(realmId, Boolean.TRUE) != null) {
+            return;
+        }
+        KeycloakSessionFactory factory = session.getKeycloakSessionFactory();
+        try {
+            session.getProvider(ExecutorsProvider.class).getExecutor(REBUILD_TASK).execute(() -> {
+                try {
+                    KeycloakModelUtils.runJobInTransaction(factory, background -> {
+                        RealmModel current = background.realms().getRealm(realmId);
+                        if (current != null) {
+                            background.getContext().setRealm(current);
+                            build(background, current, key(background, current));
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    LOG.warnf(e, "Institution directory of realm %s: background rebuild failed; the next request "
+                            + "tries again", realmId);
+                } finally {
+                    REBUILDING.remove(realmId);
+                }
+            });
+        } catch (RuntimeException e) {
+            REBUILDING.remove(realmId);
+            throw e;
+        }
+    }
+
+    private static Snapshot build(KeycloakSession session, RealmModel realm, String key) {
+        long now = System.nanoTime();
         List<Institution> institutions = new ArrayList<>();
         Map<String, ProviderMetadata> metadata = new HashMap<>();
         allForLogin(session).forEach(idp -> {
@@ -100,7 +152,7 @@ final class InstitutionDirectory {
             }
         });
         InstitutionSearch search = new InstitutionSearch(institutions);
-        Snapshot built = new Snapshot(key, search, Map.copyOf(metadata), now);
+        Snapshot built = new Snapshot(key, search, Map.copyOf(metadata), metadata.size(), now);
         SNAPSHOTS.put(realm.getId(), built);
         LOG.debugf("Institution directory of realm %s built: %d institutions (key %s)", realm.getName(),
                 search.size(), key);
@@ -188,6 +240,6 @@ final class InstitutionDirectory {
     }
 
     private record Snapshot(String key, InstitutionSearch search, Map<String, ProviderMetadata> metadata,
-                            long builtAt) {
+                            int identityProviders, long builtAt) {
     }
 }
