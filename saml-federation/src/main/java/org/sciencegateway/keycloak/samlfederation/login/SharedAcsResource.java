@@ -143,12 +143,18 @@ public final class SharedAcsResource {
                 .orElseThrow(() -> new NotFoundException("no federation source " + prefix));
     }
 
-    /** An unverified issuer as a log may show it: bounded, one line, no control characters. */
+    /**
+     * An unverified issuer as a log may show it: bounded, one line, no control, line-separator or format (bidi)
+     * characters.
+     */
     static String printable(String issuer) {
-        String shown = issuer.length() > 256 ? issuer.substring(0, 256) + "…" : issuer;
+        boolean cut = issuer.codePointCount(0, issuer.length()) > 256;
+        String shown = cut ? issuer.substring(0, issuer.offsetByCodePoints(0, 256)) + "…" : issuer;
         StringBuilder out = new StringBuilder(shown.length() + 2).append('"');
         shown.codePoints().forEach(c -> {
-            if (Character.isISOControl(c) || c == '"' || c == '\\') {
+            int type = Character.getType(c);
+            if (Character.isISOControl(c) || c == '"' || c == '\\' || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.FORMAT) {
                 out.append(String.format("\\u%04x", c));
             } else {
                 out.appendCodePoint(c);

@@ -21,6 +21,17 @@ class SharedAcsResourceTest {
     }
 
     @Test
+    void anIssuerCannotHideTextOrBreakLinesWithUnicode() {
+        assertEquals("\"a\\u2028b\\u202ec\"", SharedAcsResource.printable("a\u2028b\u202Ec"));
+    }
+
+    @Test
+    void aCutKeepsWholeCharacters() {
+        String shown = SharedAcsResource.printable("a".repeat(255) + "\uD83D\uDE00" + "tail");
+        assertTrue(shown.endsWith("\uD83D\uDE00…\""), shown);
+    }
+
+    @Test
     void aLongIssuerIsCut() {
         String shown = SharedAcsResource.printable("a".repeat(100_000));
         assertTrue(shown.length() < 300, "length " + shown.length());

@@ -55,6 +55,8 @@ final class InstitutionDirectory {
     static final int BACKGROUND_REBUILD_FROM = 1_000;
     private static final String REBUILD_TASK = "sg-institution-directory";
     private static final Map<String, Boolean> REBUILDING = new ConcurrentHashMap<>();
+    private static final Map<String, Long> LAST_FAILURE = new ConcurrentHashMap<>();
+    private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(30);
 
     private InstitutionDirectory() {
     }
@@ -114,6 +116,10 @@ final class InstitutionDirectory {
      */
     private static void rebuildInBackground(KeycloakSession session, RealmModel realm) {
         String realmId = realm.getId();
+        Long failedAt = LAST_FAILURE.get(realmId);
+        if (failedAt != null && System.nanoTime() - failedAt < RETRY_AFTER_FAILURE.toNanos()) {
+            return; // a rebuild failed a moment ago: the previous directory answers, the database is not hammered
+        }
         if (REBUILDING.putIfAbsent(realmId, Boolean.TRUE) != null) {
             return;
         }
@@ -128,16 +134,19 @@ final class InstitutionDirectory {
                             build(background, current, key(background, current));
                         }
                     });
+                    LAST_FAILURE.remove(realmId);
                 } catch (RuntimeException e) {
-                    LOG.warnf(e, "Institution directory of realm %s: background rebuild failed; the next request "
-                            + "tries again", realmId);
+                    LAST_FAILURE.put(realmId, System.nanoTime());
+                    LOG.warnf(e, "Institution directory of realm %s: background rebuild failed; the previous directory "
+                            + "answers, retried in %s", realmId, RETRY_AFTER_FAILURE);
                 } finally {
                     REBUILDING.remove(realmId);
                 }
             });
         } catch (RuntimeException e) {
+            // no executor (the server shutting down): the previous directory still answers this request
             REBUILDING.remove(realmId);
-            throw e;
+            LOG.debugf(e, "Institution directory of realm %s: no background rebuild started", realmId);
         }
     }
 
