@@ -2,13 +2,12 @@ package org.sciencegateway.keycloak.idpfilter.enforce;
 
 import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
+import org.sciencegateway.keycloak.idpfilter.rules.ConfigList;
 import org.sciencegateway.keycloak.idpfilter.rules.LoginOrigin;
 import org.sciencegateway.keycloak.idpfilter.rules.ProviderMetadata;
 
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * What a federation's metadata says about the identity provider a login came through — entity categories,
@@ -64,10 +63,8 @@ public final class IdentityProviderMetadata {
         return enriched;
     }
 
+    /** The values as the sync wrote them (a JSON array: a value with a space stays one value), or an admin's words. */
     private static Set<String> words(String value) {
-        if (value == null || value.isBlank()) {
-            return Set.of();
-        }
-        return Arrays.stream(value.trim().split("\\s+")).collect(Collectors.toUnmodifiableSet());
+        return Set.copyOf(ConfigList.parse(value));
     }
 }

@@ -28,14 +28,23 @@ public final class ScopeCheck {
         this.active = active;
     }
 
-    /** Parses the space-separated scope list of an identity provider's config ({@code regexp:} marks patterns). */
+    /**
+     * Parses the scope list of an identity provider's config ({@link ConfigList}: the sync's JSON array, or an admin's
+     * space-separated list; {@code regexp:} marks patterns). An unreadable list admits nothing, and so does an empty
+     * JSON array: the federation registered scopes, none of which could be used.
+     */
     public static ScopeCheck parse(String scopes) {
-        if (scopes == null || scopes.isBlank()) {
+        List<String> values = ConfigList.parse(scopes);
+        boolean registered = scopes != null && scopes.trim().startsWith("[");
+        if (values.isEmpty() && !registered) {
             return NONE;
+        }
+        if (values == ConfigList.UNREADABLE) {
+            return new ScopeCheck(List.of(), List.of(), true);
         }
         List<String> exact = new ArrayList<>();
         List<Pattern> patterns = new ArrayList<>();
-        for (String scope : scopes.trim().split("\\s+")) {
+        for (String scope : values) {
             if (scope.startsWith("regexp:")) {
                 try {
                     patterns.add(Pattern.compile(scope.substring("regexp:".length()), Pattern.CASE_INSENSITIVE));

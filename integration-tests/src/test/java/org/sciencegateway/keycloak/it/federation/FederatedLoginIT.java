@@ -396,6 +396,98 @@ class FederatedLoginIT {
     }
 
     @Test
+    @DisplayName("Federation trust, finding 1: institution-saml forged with the attacker's key and SSO URL and hidden in the genuine aggregate's own signature (ds:Object, ds:KeyInfo) is refused — status bad_signature, the member keeps its certificate — and a response for dave signed with the attacker's key is refused")
+    void memberTakeoverWithoutAKeyIsRefused() throws Exception {
+        allowAlso("{\"name\": \"scoped institution\", \"institution\": \"" + INSTITUTION + "\"}");
+        String genuine = FederationSigner.LAB.sign(aggregate(INSTITUTION));
+        String attackerCertificate = FederationSigner.OTHER.certificatePem().replaceAll("-----[A-Z ]+-----", "")
+                .replaceAll("\\s+", "");
+        String forgedMember = Idp.of(entityId).name("en", "Sorbonne Astro Lab (federated)").scope(INSTITUTION)
+                .registrationAuthority(DFN).category(FederationMetadata.RS).sso("https://attacker.example/sso")
+                .certificate(attackerCertificate).xml();
+        JsonNode before = admin.get("/admin/realms/vre/identity-provider/instances/" + alias).ok();
+        assertThat(before.path("config").path("signingCertificate").asText()).doesNotContain(attackerCertificate);
+        Map<String, String> attacks = Map.of(
+                "ds:Object", genuine.replace("</ds:Signature>", "<ds:Object>" + forgedMember + "</ds:Object></ds:Signature>"),
+                "ds:KeyInfo", genuine.replaceFirst("</ds:KeyInfo>",
+                        java.util.regex.Matcher.quoteReplacement(forgedMember) + "</ds:KeyInfo>"));
+        try {
+            attacks.forEach((where, attack) -> {
+                feed.serve(attack);
+                JsonNode status = sources.sync(sourceId);
+                assertThat(status.path("state").asText()).as(where + ": " + status).isEqualTo("failed");
+                assertThat(status.path("errorCode").asText()).as(where + ": " + status).isEqualTo("bad_signature");
+                JsonNode after = admin.get("/admin/realms/vre/identity-provider/instances/" + alias).ok();
+                for (String key : List.of("signingCertificate", "singleSignOnServiceUrl", "sg.federation.digest")) {
+                    assertThat(after.path("config").path(key).asText()).as(where + ": " + key)
+                            .isEqualTo(before.path("config").path(key).asText());
+                }
+            });
+            // what the attacker wanted the import for: a response for dave signed with their own key
+            HubLogin victim = loginThrough(alias);
+            Element authnRequest = authnRequestForm(victim);
+            String relayState = authnRequest.selectFirst("input[name=RelayState]").val();
+            String requestId = xml(Base64.getMimeDecoder().decode(authnRequest.selectFirst("input[name=SAMLRequest]")
+                    .val())).getDocumentElement().getAttribute("ID");
+            String signedByAttacker = FederationSigner.OTHER.signMessage(forgedXml(entityId, sharedAcs("itfed"),
+                    requestId));
+            assertRefusedAtAcs(() -> victim.browser().post(sharedAcs("itfed"), Map.of("SAMLResponse",
+                    Base64.getEncoder().encodeToString(signedByAttacker.getBytes(StandardCharsets.UTF_8)),
+                    "RelayState", relayState)), "invalid_signature");
+        } finally {
+            feed.serve(genuine);
+            sources.sync(sourceId);
+        }
+        assertThat(daveThroughTheImportedIdp().reachedHub()).as("the genuine member still logs dave in").isTrue();
+    }
+
+    @Test
+    @DisplayName("Federation trust, finding 6: a scope regexp:.* registered with regexp=false, a scope with a space and an entity category with a space before R&S are not what the rules look for — dave is refused each time, and admitted again with the real registration")
+    void listsStayLists() {
+        String genuine = FederationSigner.LAB.sign(aggregate(INSTITUTION));
+        String category = "https://x.example/cat " + FederationMetadata.RS;
+        Map<String, String> crafted = new LinkedHashMap<>();
+        crafted.put("{\"name\": \"DFN R&S\", \"registrationAuthority\": \"" + DFN + "\", \"entityCategory\": \""
+                + FederationMetadata.RS + "\"}", genuine(INSTITUTION, category));
+        crafted.put("{\"name\": \"scoped institution\", \"institution\": \"" + INSTITUTION + "\"}",
+                genuine("regexp:.*", FederationMetadata.COCO));
+        crafted.put("{\"name\": \"scoped institution \", \"institution\": \"" + INSTITUTION + "\"}",
+                genuine("other.example " + INSTITUTION, FederationMetadata.COCO));
+        try {
+            crafted.forEach((rule, document) -> {
+                setRules("{\"allow\": [" + rule + "]}");
+                feed.serve(document);
+                JsonNode status = sources.sync(sourceId);
+                assertThat(status.path("state").asText()).as(status.toString()).isEqualTo("ok");
+                assertRefused(daveThroughTheImportedIdp());
+            });
+            JsonNode stored = admin.get("/admin/realms/vre/identity-provider/instances/" + alias).ok().path("config");
+            assertThat(stored.path("institution.scopes").asText()).as("registered, none usable").isEqualTo("[]");
+        } finally {
+            feed.serve(genuine);
+            sources.sync(sourceId);
+        }
+        setRules("{\"allow\": [{\"name\": \"scoped\", \"institution\": \"" + INSTITUTION + "\", "
+                + "\"registrationAuthority\": \"" + DFN + "\", \"entityCategory\": \"" + FederationMetadata.RS + "\"}]}");
+        assertThat(daveThroughTheImportedIdp().reachedHub()).isTrue();
+        JsonNode stored = admin.get("/admin/realms/vre/identity-provider/instances/" + alias).ok().path("config");
+        assertThat(stored.path("institution.entityCategories").asText()).isEqualTo("[\"" + FederationMetadata.RS + "\"]");
+    }
+
+    /** The aggregate with institution-saml registered under one scope and one entity category, signed. */
+    private static String genuine(String scope, String category) {
+        return FederationSigner.LAB.sign(new FederationMetadata()
+                .addRegistered(descriptor, Idp.of(entityId).name("en", "Sorbonne Astro Lab (federated)").scope(scope)
+                        .registrationAuthority(DFN).category(category))
+                .add(Idp.of("https://idp.uni-a.example/idp/shibboleth").name("en", "University A")
+                        .registrationAuthority(DFN))
+                .add(Idp.of("https://idp.elsewhere.example/idp").name("en", "Elsewhere"))
+                .addRegistered(memberBDescriptor, Idp.of(memberBEntityId).name("en", "Member B College")
+                        .scope("member-b.example").registrationAuthority("https://incommon.org"))
+                .xml());
+    }
+
+    @Test
     @DisplayName("Given a login started for institution-saml whose AuthnRequest is carried to another member, then the other member's signed answer at the shared ACS is decided on that member: refused by the rules that admit institution-saml, and linked to that member, never to institution-saml, once admitted")
     void anotherMembersAnswerIsDecidedOnThatMember() {
         allowAlso("{\"name\": \"scoped institution\", \"institution\": \"" + INSTITUTION + "\"}");
@@ -475,6 +567,11 @@ class FederatedLoginIT {
 
     /** An unsigned SAML Response for dave, as an attacker would write it. */
     private static String forged(String issuer, String destination, String inResponseTo) {
+        return Base64.getEncoder().encodeToString(forgedXml(issuer, destination, inResponseTo)
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String forgedXml(String issuer, String destination, String inResponseTo) {
         String now = java.time.Instant.now().toString();
         String later = java.time.Instant.now().plusSeconds(300).toString();
         String xml = """
@@ -491,7 +588,7 @@ class FederatedLoginIT {
                 urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext>\
                 </saml:AuthnStatement></saml:Assertion></samlp:Response>""".formatted(UUID.randomUUID(), now, destination,
                 issuer, later, server.realmUrl("vre"), inResponseTo);
-        return Base64.getEncoder().encodeToString(xml.getBytes(StandardCharsets.UTF_8));
+        return xml;
     }
 
     private static Document xml(byte[] bytes) throws Exception {

@@ -142,9 +142,11 @@ class FederationSyncIT {
         assertThat(config.get("institution.domains").asText()).isEqualTo("uni-a.example");
         assertThat(config.get("institution.otherNames").asText()).contains("Universität A").contains("physics");
         assertThat(config.get("institution.registrationAuthority").asText()).isEqualTo(DFN);
-        assertThat(config.get("institution.entityCategories").asText()).isEqualTo(FederationMetadata.RS);
-        assertThat(config.get("institution.assuranceCertifications").asText()).isEqualTo(FederationMetadata.SIRTFI);
-        assertThat(config.get("institution.scopes").asText()).isEqualTo("uni-a.example");
+        // multi-valued metadata as JSON arrays (federation trust, finding 6: never re-split)
+        assertThat(config.get("institution.entityCategories").asText()).isEqualTo("[\"" + FederationMetadata.RS + "\"]");
+        assertThat(config.get("institution.assuranceCertifications").asText())
+                .isEqualTo("[\"" + FederationMetadata.SIRTFI + "\"]");
+        assertThat(config.get("institution.scopes").asText()).isEqualTo("[\"uni-a.example\"]");
         assertThat(config.get("institution.listed").asText()).isEqualTo("true");
         assertThat(idp(id, "https://idp.hidden.example/idp").get("config").get("institution.listed").asText())
                 .isEqualTo("false");
@@ -288,6 +290,67 @@ class FederationSyncIT {
         assertThat(status.path("errorCode").asText()).isEqualTo("fetch_failed");
         assertThat(status.path("error").asText()).contains("HTTP 503");
         assertThat(snapshot(id)).isEqualTo(before);
+    }
+
+    // ---- One reading (federation-trust review): only what the signature covers, where the schema puts it ----
+
+    @Test
+    @DisplayName("Federation trust, finding 1: University B forged with another SSO URL inside ds:Object of the genuine signature → bad_signature, realm unchanged")
+    void entityHiddenInTheSignatureObject() {
+        String genuine = FederationSigner.LAB.sign(baseFeed().xml());
+        String forged = Idp.of("https://idp.uni-b.example/idp").name("en", "University B").scope("uni-b.example")
+                .registrationAuthority(INCOMMON).category(FederationMetadata.RS).sso("https://evil.example/sso").xml();
+        refused("in-object", genuine.replace("</ds:Signature>", "<ds:Object>" + forged + "</ds:Object></ds:Signature>"),
+                "bad_signature");
+    }
+
+    @Test
+    @DisplayName("Federation trust, finding 1: University B forged inside ds:KeyInfo of the genuine signature → bad_signature, realm unchanged")
+    void entityHiddenInTheSignatureKeyInfo() {
+        String genuine = FederationSigner.LAB.sign(baseFeed().xml());
+        String forged = Idp.of("https://idp.uni-b.example/idp").name("en", "University B")
+                .registrationAuthority(INCOMMON).sso("https://evil.example/sso").xml();
+        refused("in-keyinfo", genuine.replaceFirst("</ds:KeyInfo>",
+                java.util.regex.Matcher.quoteReplacement(forged) + "</ds:KeyInfo>"), "bad_signature");
+    }
+
+    @Test
+    @DisplayName("Federation trust: one identity provider listed twice (signed) → duplicate_entity naming it, realm unchanged")
+    void entityListedTwice() {
+        String id = sourceOverBaseFeed("twice", Map.of());
+        Map<String, String> before = snapshot(id);
+        feed.serve(FederationSigner.LAB.sign(baseFeed().add(Idp.of("https://idp.uni-b.example/idp")
+                .name("en", "University B again").sso("https://evil.example/sso")).xml()));
+
+        JsonNode status = sources.sync(id);
+
+        assertThat(status.path("errorCode").asText()).as(status.toString()).isEqualTo("duplicate_entity");
+        assertThat(status.path("error").asText()).contains("https://idp.uni-b.example/idp");
+        assertThat(snapshot(id)).isEqualTo(before);
+    }
+
+    @Test
+    @DisplayName("Federation trust, finding 2: the signature as the aggregate's last child → unsigned, realm unchanged")
+    void signatureLast() {
+        String signed = FederationSigner.LAB.sign(changedFeed());
+        int start = signed.indexOf("<ds:Signature");
+        int end = signed.indexOf("</ds:Signature>") + "</ds:Signature>".length();
+        refused("sig-last", (signed.substring(0, start) + signed.substring(end)).replace("</md:EntitiesDescriptor>",
+                signed.substring(start, end) + "</md:EntitiesDescriptor>"), "unsigned");
+    }
+
+    @Test
+    @DisplayName("Federation trust: validUntil in year 9999 → validity_too_long (default 28 days); a source allowing 366 days takes 300")
+    void validityWindow() {
+        refused("far-ahead", FederationSigner.LAB.sign(baseFeed().validUntil(Instant.parse("9999-01-01T00:00:00Z"))
+                .xml().replace("University B", "University X")), "validity_too_long");
+
+        feed.serve(FederationSigner.LAB.sign(baseFeed().validUntil(Instant.now().plusSeconds(300L * 86400)).xml()));
+        String id = sources.create("long-validity", config(Map.of("maxValidityDays", "366")));
+        JsonNode status = sources.awaitAttemptAfter(id, "");
+        assertThat(status.path("state").asText()).as(status.toString()).isEqualTo("ok");
+        assertThat(sources.tryCreate("bad-validity", config(Map.of("maxValidityDays", "0"))).body())
+                .contains("Longest validity accepted (days)").contains("from 1 to 366");
     }
 
     // ---- Sync: exactly what changed, links survive, mass removals held back ----

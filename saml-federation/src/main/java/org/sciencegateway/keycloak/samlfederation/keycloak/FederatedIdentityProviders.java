@@ -8,6 +8,7 @@ import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.IdentityProviderStorageProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.util.JsonSerialization;
 import org.sciencegateway.keycloak.samlfederation.login.FederatedSamlIdentityProvider;
 import org.sciencegateway.keycloak.samlfederation.login.FederatedSamlIdentityProviderFactory;
 import org.sciencegateway.keycloak.samlfederation.metadata.EntityRecord;
@@ -53,9 +54,10 @@ public final class FederatedIdentityProviders {
     /**
      * What this writer makes of an entity, beyond the entity and the template: part of every identity provider's
      * digest, so that a new version of the writer rewrites every identity provider at the next sync. 2: the
-     * federation member type with the shared assertion consumer service.
+     * federation member type with the shared assertion consumer service; 3: scopes, entity categories and
+     * certifications as JSON arrays.
      */
-    static final String LAYOUT = "2";
+    static final String LAYOUT = "3";
 
     private static final Logger LOG = Logger.getLogger(FederatedIdentityProviders.class);
     private static final Method SET_HIDE_ON_LOGIN = hideOnLoginSetter();
@@ -151,10 +153,15 @@ public final class FederatedIdentityProviders {
         putIfPresent(config, LOGO, entity.logo());
         config.put(LISTED, String.valueOf(!entity.hiddenFromDiscovery()));
         putIfPresent(config, REGISTRATION_AUTHORITY, entity.registrationAuthority());
-        putIfPresent(config, ENTITY_CATEGORIES, String.join(" ", entity.entityCategories()));
-        putIfPresent(config, ASSURANCE_CERTIFICATIONS, String.join(" ", entity.assuranceCertifications()));
-        putIfPresent(config, SCOPES, entity.scopes().stream().map(EntityRecord.Scope::toString)
-                .collect(Collectors.joining(" ")));
+        putIfPresent(config, ENTITY_CATEGORIES, jsonList(entity.entityCategories()));
+        putIfPresent(config, ASSURANCE_CERTIFICATIONS, jsonList(entity.assuranceCertifications()));
+        if (entity.scopes().isEmpty()) {
+            config.remove(SCOPES);
+        } else {
+            // registered scopes of which none is usable stay an (empty) list: the check then admits nothing, where
+            // no list at all would check nothing
+            config.put(SCOPES, jsonArray(entity.usableScopes().stream().map(EntityRecord.Scope::toString).toList()));
+        }
         model.setConfig(config);
         model.setAlias(change.alias());
         model.setProviderId(FederatedSamlIdentityProviderFactory.PROVIDER_ID);
@@ -195,7 +202,8 @@ public final class FederatedIdentityProviders {
     /** Institution domains for the picker's search: non-regexp scopes and the entity's domain hints. */
     private static String domains(EntityRecord entity) {
         Set<String> domains = new LinkedHashSet<>();
-        entity.scopes().stream().filter(scope -> !scope.regexp()).map(EntityRecord.Scope::value).forEach(domains::add);
+        entity.usableScopes().stream().filter(scope -> !scope.regexp()).map(EntityRecord.Scope::value)
+                .forEach(domains::add);
         domains.addAll(entity.domainHints());
         return String.join(",", domains);
     }
@@ -218,6 +226,22 @@ public final class FederatedIdentityProviders {
                     + realm.getName());
         }
         return flow.getId();
+    }
+
+    /**
+     * A multi-valued field as a JSON array of strings, read by the institution filter without re-splitting (a value
+     * with a space stays one value); {@code null} when empty.
+     */
+    static String jsonList(java.util.Collection<String> values) {
+        return values.isEmpty() ? null : jsonArray(values);
+    }
+
+    private static String jsonArray(java.util.Collection<String> values) {
+        try {
+            return JsonSerialization.writeValueAsString(List.copyOf(values));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("a list of strings is always JSON", e);
+        }
     }
 
     private static void putIfPresent(Map<String, String> config, String key, String value) {

@@ -79,6 +79,13 @@ final class FederationSourceForm {
             .defaultValue(String.valueOf(SourceSettings.DEFAULT_DOCUMENT_MEGABYTES))
             .helpText("A larger document is refused while it streams (1 to "
                     + SourceSettings.MAX_DOCUMENT_MEGABYTES_LIMIT + ").").add()
+            .property().name(SourceSettings.MAX_VALIDITY_DAYS).label("Longest validity accepted (days)")
+            .type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue(String.valueOf(SourceSettings.DEFAULT_MAX_VALIDITY_DAYS))
+            .helpText("An aggregate whose validUntil lies further ahead is refused: a copy captured today could be "
+                    + "replayed by a mirror or proxy until then, with members the federation has since removed or "
+                    + "re-keyed (1 to " + SourceSettings.MAX_VALIDITY_DAYS_LIMIT + "; eduGAIN and most federations "
+                    + "publish 4 to 28 days).").add()
             .property().name(SourceSettings.TEMPLATE).label("Identity provider template")
             .type(ProviderConfigProperty.TEXT_TYPE).defaultValue(IdentityProviderTemplate.DEFAULT_JSON)
             .helpText("JSON: SAML settings (config), first-broker-login and post-broker-login flows (the institution "

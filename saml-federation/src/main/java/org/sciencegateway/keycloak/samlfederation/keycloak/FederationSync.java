@@ -82,8 +82,8 @@ final class FederationSync {
         try {
             InputStream in = MetadataFetcher.open(settings.metadataUrl());
             try {
-                aggregate = new SignedAggregateReader(settings.signingCertificate(), settings.maxDocumentBytes())
-                        .read(in, Instant.now(), records::add);
+                aggregate = new SignedAggregateReader(settings.signingCertificate(), settings.maxDocumentBytes(),
+                        settings.maxValidity()).read(in, Instant.now(), records::add);
             } finally {
                 MetadataFetcher.closeQuietly(in);
             }
@@ -91,6 +91,10 @@ final class FederationSync {
             LOG.warnf("Federation source %s (realm %s): metadata refused, realm unchanged: %s (%s)", loaded.name,
                     loaded.realmName, failure.getMessage(), failure.reason().code());
             return record(loaded.status.failed(now(), failure.reason().code(), failure.getMessage()));
+        }
+        if (aggregate.expired() > 0) {
+            LOG.infof("Federation source %s (realm %s): %d identity providers past their own validUntil are not "
+                    + "imported", loaded.name, loaded.realmName, aggregate.expired());
         }
         List<EntityRecord> selected = settings.selection().select(records);
         records = null; // what is not selected is not kept

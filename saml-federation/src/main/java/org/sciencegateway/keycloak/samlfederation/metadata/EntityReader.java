@@ -1,11 +1,15 @@
 package org.sciencegateway.keycloak.samlfederation.metadata;
 
+import org.jboss.logging.Logger;
+
 import javax.xml.XMLConstants;
 import javax.xml.namespace.QName;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,6 +27,8 @@ import java.util.function.Consumer;
  */
 public final class EntityReader {
 
+    private static final Logger LOG = Logger.getLogger(EntityReader.class);
+
     static final String MD = "urn:oasis:names:tc:SAML:2.0:metadata";
     static final String MDRPI = "urn:oasis:names:tc:SAML:metadata:rpi";
     static final String MDATTR = "urn:oasis:names:tc:SAML:metadata:attribute";
@@ -33,6 +39,8 @@ public final class EntityReader {
 
     public static final QName ENTITIES_DESCRIPTOR = new QName(MD, "EntitiesDescriptor");
     static final QName ENTITY_DESCRIPTOR = new QName(MD, "EntityDescriptor");
+    static final QName EXTENSIONS = new QName(MD, "Extensions");
+    static final QName SIGNATURE = new QName(DS, "Signature");
 
     static final String ENTITY_CATEGORY = "http://macedir.org/entity-category";
     static final String ASSURANCE_CERTIFICATION = "urn:oasis:names:tc:SAML:attribute:assurance-certification";
@@ -43,32 +51,141 @@ public final class EntityReader {
     /** Longest text kept from one element (certificates are a few KB; larger values, e.g. data: logos, are dropped). */
     static final int MAX_TEXT = 16 * 1024;
 
-    /** Counts of one document. */
-    public record Counts(int entities, int identityProviders) {
+    /** Counts of one document: entities read, identity providers handed over, entities past their own validUntil. */
+    public record Counts(int entities, int identityProviders, int expired) {
+    }
+
+    /**
+     * The document breaks the SAML metadata schema where it matters for what is imported, or names one entity twice:
+     * nothing of it may be used. Thrown through the StAX reader so that the signature verification below it ends too.
+     */
+    public static final class Refused extends XMLStreamException {
+        private final boolean duplicate;
+
+        Refused(String message, boolean duplicate) {
+            super(message);
+            this.duplicate = duplicate;
+        }
+
+        /** The same entityID twice (else: an element where the schema allows none). */
+        public boolean duplicate() {
+            return duplicate;
+        }
     }
 
     private EntityReader() {
     }
 
     /**
-     * Reads every {@code md:EntityDescriptor} below the current position to the end of the stream and hands each
-     * SAML 2.0 identity provider to {@code identityProviders}.
+     * Reads the children of the aggregate the reader is positioned in (just after its {@code md:EntitiesDescriptor}
+     * start tag) to the document's end, handing each SAML 2.0 identity provider that is valid at {@code now} to
+     * {@code identityProviders}.
+     * <p>
+     * Entities are taken only where the metadata schema puts them: as children of an {@code md:EntitiesDescriptor},
+     * after its optional {@code ds:Signature} and {@code md:Extensions}, which are never read for entities. Any other
+     * element there is refused, and so is an identity provider's entityID named twice ("the first counts" would let
+     * whichever copy comes first decide). An entity, or a nested aggregate, past its own {@code validUntil} is not
+     * handed over (its identity provider then leaves the feed).
      */
-    public static Counts readAll(XMLStreamReader reader, Consumer<EntityRecord> identityProviders)
+    public static Counts readAll(XMLStreamReader reader, Instant now, Consumer<EntityRecord> identityProviders)
             throws XMLStreamException {
-        int entities = 0;
-        int idps = 0;
+        Walk walk = new Walk(now, identityProviders);
+        walk.children(reader, true);
         while (reader.hasNext()) {
-            if (reader.next() == XMLStreamConstants.START_ELEMENT && ENTITY_DESCRIPTOR.equals(reader.getName())) {
-                entities++;
-                EntityRecord record = readEntity(reader);
-                if (record != null) {
-                    idps++;
-                    identityProviders.accept(record);
+            reader.next(); // after the root: comments and whitespace, read so the verification sees the end
+        }
+        return new Counts(walk.entities, walk.idps, walk.expired);
+    }
+
+    /** One walk over the aggregate's tree of {@code md:EntitiesDescriptor}s. */
+    private static final class Walk {
+        private final Instant now;
+        private final Consumer<EntityRecord> identityProviders;
+        private final Set<String> seen = new HashSet<>();
+        private int entities;
+        private int idps;
+        private int expired;
+
+        Walk(Instant now, Consumer<EntityRecord> identityProviders) {
+            this.now = now;
+            this.identityProviders = identityProviders;
+        }
+
+        /** The children of an {@code md:EntitiesDescriptor}, to its end tag. */
+        void children(XMLStreamReader reader, boolean valid) throws XMLStreamException {
+            int position = 0; // 0: signature may come, 1: extensions may come, 2: only entities
+            while (true) {
+                int event = reader.next();
+                if (event == XMLStreamConstants.END_ELEMENT) {
+                    return;
+                }
+                if (event != XMLStreamConstants.START_ELEMENT) {
+                    continue;
+                }
+                QName name = reader.getName();
+                if (SIGNATURE.equals(name) && position == 0) {
+                    skip(reader);
+                    position = 1;
+                } else if (EXTENSIONS.equals(name) && position <= 1) {
+                    skip(reader); // the aggregate's own extensions (publication info…) describe no entity
+                    position = 2;
+                } else if (ENTITY_DESCRIPTOR.equals(name)) {
+                    position = 2;
+                    entity(reader, valid && current(reader));
+                } else if (ENTITIES_DESCRIPTOR.equals(name)) {
+                    position = 2;
+                    children(reader, valid && current(reader));
+                } else {
+                    throw new Refused("md:EntitiesDescriptor holds ds:Signature, md:Extensions, md:EntityDescriptor "
+                            + "and md:EntitiesDescriptor, in this order; found " + printable(key(name))
+                            + " there", false);
                 }
             }
         }
-        return new Counts(entities, idps);
+
+        private void entity(XMLStreamReader reader, boolean valid) throws XMLStreamException {
+            entities++;
+            EntityRecord record = readEntity(reader);
+            if (record == null) {
+                return;
+            }
+            if (!seen.add(record.entityId())) {
+                throw new Refused("the feed names the identity provider " + printable(record.entityId())
+                        + " twice; which copy counts cannot be decided", true);
+            }
+            if (!valid) {
+                expired++;
+                return;
+            }
+            idps++;
+            identityProviders.accept(record);
+        }
+
+        /** Whether the element's own {@code validUntil} (if any) is still ahead; an unreadable one is not. */
+        private boolean current(XMLStreamReader reader) {
+            String validUntil = reader.getAttributeValue(null, "validUntil");
+            if (validUntil == null || validUntil.isBlank()) {
+                return true;
+            }
+            try {
+                return MetadataTime.parse(validUntil).isAfter(now);
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
+    }
+
+    /** Reads past the element the reader is positioned on, to its end tag. */
+    private static void skip(XMLStreamReader reader) throws XMLStreamException {
+        int depth = 1;
+        while (depth > 0) {
+            int event = reader.next();
+            if (event == XMLStreamConstants.START_ELEMENT) {
+                depth++;
+            } else if (event == XMLStreamConstants.END_ELEMENT) {
+                depth--;
+            }
+        }
     }
 
     /** Reads the entity the reader is positioned on, up to its end tag; {@code null} when it is no SAML 2.0 IdP. */
@@ -92,6 +209,25 @@ public final class EntityReader {
         }
     }
 
+    /** A value from the document, for a message or log line: quoted, bounded, without control characters. */
+    static String printable(String value) {
+        StringBuilder out = new StringBuilder("\"");
+        String text = String.valueOf(value);
+        text.codePoints().limit(200).forEach(c -> {
+            int type = Character.getType(c);
+            if (Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        if (text.codePointCount(0, text.length()) > 200) {
+            out.append('…');
+        }
+        return out.append('"').toString();
+    }
+
     private static String key(QName name) {
         String prefix = switch (name.getNamespaceURI()) {
             case MD -> "md:";
@@ -106,10 +242,35 @@ public final class EntityReader {
         return prefix + name.getLocalPart();
     }
 
-    /** The text of a text-only element, reading to its end tag; {@code null} when longer than {@link #MAX_TEXT}. */
+    /**
+     * The text of a text-only element, reading to its end tag; {@code null} when longer than {@link #MAX_TEXT}. Read
+     * chunk by chunk, so a longer text is never held whole.
+     */
     private static String text(XMLStreamReader reader) throws XMLStreamException {
-        String text = reader.getElementText().trim();
-        return text.length() > MAX_TEXT ? null : text;
+        StringBuilder text = new StringBuilder();
+        boolean tooLong = false;
+        int depth = 1;
+        while (depth > 0) {
+            int event = reader.next();
+            switch (event) {
+                case XMLStreamConstants.START_ELEMENT -> depth++;
+                case XMLStreamConstants.END_ELEMENT -> depth--;
+                case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
+                    if (depth == 1 && !tooLong) {
+                        if (text.length() + reader.getTextLength() > MAX_TEXT) {
+                            tooLong = true;
+                            text.setLength(0);
+                        } else {
+                            text.append(reader.getTextCharacters(), reader.getTextStart(), reader.getTextLength());
+                        }
+                    }
+                }
+                default -> {
+                    // comments and processing instructions are not part of the value
+                }
+            }
+        }
+        return tooLong ? null : text.toString().trim();
     }
 
     private static String lang(XMLStreamReader reader) {
@@ -165,7 +326,13 @@ public final class EntityReader {
                     boolean regexp = "true".equals(trimmed(reader.getAttributeValue(null, "regexp")));
                     String value = text(reader);
                     if (value != null && !value.isEmpty()) {
-                        scopes.add(new EntityRecord.Scope(value, regexp));
+                        EntityRecord.Scope scope = new EntityRecord.Scope(value, regexp);
+                        scopes.add(scope); // kept: a registered but unusable scope must not read as "no scopes"
+                        if (!scope.wellFormed()) {
+                            LOG.warnf("Federation metadata: entity %s: scope %s refused (a scope is a domain name, or a "
+                                    + "pattern without spaces when regexp=\"true\"); it admits nothing",
+                                    printable(entityId), printable(value));
+                        }
                     }
                     return true;
                 }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * What the federation's metadata says about one identity provider: everything an import needs and nothing else.
@@ -20,7 +21,7 @@ import java.util.TreeSet;
  * @param displayNames            {@code mdui:DisplayName} by language (else {@code md:OrganizationDisplayName})
  * @param keywords                {@code mdui:Keywords}, every language
  * @param logo                    an {@code https:} {@code mdui:Logo} ({@code null}: none)
- * @param scopes                  {@code shibmd:Scope} values
+ * @param scopes                  {@code shibmd:Scope} values, also those that are not {@link Scope#wellFormed()}
  * @param domainHints             {@code mdui:DomainHint} values
  * @param ssoPostUrl              SingleSignOnService location for HTTP-POST ({@code null}: none)
  * @param ssoRedirectUrl          SingleSignOnService location for HTTP-Redirect ({@code null}: none)
@@ -37,6 +38,21 @@ public record EntityRecord(String entityId, String registrationAuthority, Set<St
 
     /** A {@code shibmd:Scope}: a domain, or a regular expression when {@code regexp="true"}. */
     public record Scope(String value, boolean regexp) {
+
+        private static final Pattern DOMAIN = Pattern.compile(
+                "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
+
+        /**
+         * A domain name; or, only when the metadata says {@code regexp="true"}, a pattern without whitespace. So no
+         * stored scope can be mistaken for another kind ({@code regexp:.*} as a domain) or split into two.
+         */
+        public boolean wellFormed() {
+            if (value == null || value.isEmpty() || value.length() > 253) {
+                return false;
+            }
+            return regexp ? value.codePoints().noneMatch(Character::isWhitespace) : DOMAIN.matcher(value).matches();
+        }
+
         @Override
         public String toString() {
             return regexp ? "regexp:" + value : value;
@@ -52,6 +68,11 @@ public record EntityRecord(String entityId, String registrationAuthority, Set<St
         domainHints = List.copyOf(domainHints);
         signingCertificates = List.copyOf(signingCertificates);
         nameIdFormats = List.copyOf(nameIdFormats);
+    }
+
+    /** The scopes that can be used ({@link Scope#wellFormed()}); the others were registered but mean nothing safe. */
+    public List<Scope> usableScopes() {
+        return scopes.stream().filter(Scope::wellFormed).toList();
     }
 
     /** Listed in discovery (the picker) unless the entity carries REFEDS hide-from-discovery. */
@@ -76,23 +97,28 @@ public record EntityRecord(String entityId, String registrationAuthority, Set<St
         StringBuilder canonical = new StringBuilder();
         field(canonical, entityId);
         field(canonical, registrationAuthority);
-        field(canonical, String.join(" ", new TreeSet<>(entityCategories)));
-        field(canonical, String.join(" ", new TreeSet<>(assuranceCertifications)));
+        list(canonical, new TreeSet<>(entityCategories));
+        list(canonical, new TreeSet<>(assuranceCertifications));
         new TreeMap<>(displayNames).forEach((lang, name) -> field(canonical, lang + "=" + name));
-        field(canonical, String.join(" ", keywords));
+        list(canonical, keywords);
         field(canonical, logo);
-        scopes.forEach(scope -> field(canonical, scope.toString()));
-        field(canonical, String.join(" ", domainHints));
+        list(canonical, scopes.stream().map(Scope::toString).toList());
+        list(canonical, domainHints);
         field(canonical, ssoPostUrl);
         field(canonical, ssoRedirectUrl);
-        signingCertificates.forEach(certificate -> field(canonical, certificate));
-        field(canonical, String.join(" ", nameIdFormats));
+        list(canonical, signingCertificates);
+        list(canonical, nameIdFormats);
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(hash);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
         }
+    }
+
+    private static void list(StringBuilder canonical, java.util.Collection<String> values) {
+        canonical.append('[').append(values.size()).append('\n');
+        values.forEach(value -> field(canonical, value));
     }
 
     private static void field(StringBuilder canonical, String value) {

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * reads. The keys are those of the realm component (the console form and realm import JSON).
  */
 public record SourceSettings(boolean enabled, URI metadataUrl, PinnedCertificate signingCertificate,
-                             Duration refreshInterval, long maxDocumentBytes, String aliasPrefix,
+                             Duration refreshInterval, long maxDocumentBytes, Duration maxValidity,
+                             String aliasPrefix,
                              EntitySelection selection, double maxRemovalShare, Removal removal,
                              IdentityProviderTemplate template) {
 
@@ -26,6 +27,7 @@ public record SourceSettings(boolean enabled, URI metadataUrl, PinnedCertificate
     public static final String SIGNING_CERTIFICATE = "signingCertificate";
     public static final String REFRESH_MINUTES = "refreshMinutes";
     public static final String MAX_DOCUMENT_MEGABYTES = "maxDocumentMegabytes";
+    public static final String MAX_VALIDITY_DAYS = "maxValidityDays";
     public static final String ALIAS_PREFIX = "aliasPrefix";
     public static final String REGISTRATION_AUTHORITY_INCLUDE = "registrationAuthorityInclude";
     public static final String REGISTRATION_AUTHORITY_EXCLUDE = "registrationAuthorityExclude";
@@ -42,6 +44,8 @@ public record SourceSettings(boolean enabled, URI metadataUrl, PinnedCertificate
     public static final long DEFAULT_REFRESH_MINUTES = 12 * 60;
     public static final long MAX_DOCUMENT_MEGABYTES_LIMIT = 1024;
     public static final long DEFAULT_DOCUMENT_MEGABYTES = 256;
+    public static final long DEFAULT_MAX_VALIDITY_DAYS = 28;
+    public static final long MAX_VALIDITY_DAYS_LIMIT = 366;
     public static final int DEFAULT_MAX_REMOVAL_PERCENT = 10;
 
     private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9]{0,11}");
@@ -68,6 +72,8 @@ public record SourceSettings(boolean enabled, URI metadataUrl, PinnedCertificate
                 MIN_REFRESH_MINUTES, MAX_REFRESH_MINUTES);
         long megabytes = number(config, MAX_DOCUMENT_MEGABYTES, "Largest document (MB)", DEFAULT_DOCUMENT_MEGABYTES,
                 1, MAX_DOCUMENT_MEGABYTES_LIMIT);
+        long validityDays = number(config, MAX_VALIDITY_DAYS, "Longest validity accepted (days)",
+                DEFAULT_MAX_VALIDITY_DAYS, 1, MAX_VALIDITY_DAYS_LIMIT);
         String prefix = first(config, ALIAS_PREFIX, "");
         if (!PREFIX.matcher(prefix).matches()) {
             throw new InvalidSourceException("Alias prefix: 1 to 12 lowercase letters and digits, starting with a "
@@ -87,7 +93,7 @@ public record SourceSettings(boolean enabled, URI metadataUrl, PinnedCertificate
                 values(config, ENTITY_ID_EXCLUDE));
         IdentityProviderTemplate template = IdentityProviderTemplate.parse(first(config, TEMPLATE, ""));
         return new SourceSettings(enabled, url, certificate, Duration.ofMinutes(refresh), megabytes * 1024 * 1024,
-                prefix, selection, removalPercent / 100.0, removal, template);
+                Duration.ofDays(validityDays), prefix, selection, removalPercent / 100.0, removal, template);
     }
 
     private static URI url(String text) throws InvalidSourceException {

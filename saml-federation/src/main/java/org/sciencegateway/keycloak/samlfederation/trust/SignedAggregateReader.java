@@ -10,21 +10,18 @@ import org.apache.xml.security.stax.securityEvent.SecurityEvent;
 import org.apache.xml.security.stax.securityEvent.SignedElementSecurityEvent;
 import org.sciencegateway.keycloak.samlfederation.metadata.EntityReader;
 import org.sciencegateway.keycloak.samlfederation.metadata.EntityRecord;
+import org.sciencegateway.keycloak.samlfederation.metadata.MetadataTime;
 
 import javax.xml.namespace.QName;
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
-import javax.xml.stream.util.StreamReaderDelegate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.PublicKey;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -35,11 +32,19 @@ import java.util.function.Consumer;
  * its XML signature against the pinned key. The entities handed to the consumer count only when {@link #read} returns:
  * the signature's digest is checked at the aggregate's end tag, so a caller must not act on any entity before that.
  * <p>
- * What is refused ({@link TrustFailure.Reason}): a document over the size limit (counted while streaming), any
- * document type declaration (so neither external entities nor entity expansion can occur), malformed or truncated
- * XML, no signature, a signature that does not verify with the pinned key or does not cover the whole aggregate
- * (a signature over one element is how signature-wrapping attacks start), weak algorithms, and a {@code validUntil}
- * that is missing or past.
+ * What is refused ({@link TrustFailure.Reason}): a document over the size limit (counted while streaming), a single
+ * piece of markup over {@link #MAX_MARKUP_BYTES}, any document type declaration (so neither external entities nor
+ * entity expansion can occur), malformed or truncated XML, no signature or not as the root's first child, content in
+ * the signature that no signature over metadata has, a signature that does not verify with the pinned key or does not
+ * cover the whole aggregate (a signature over one element is how signature-wrapping attacks start), weak algorithms, a
+ * {@code validUntil} that is missing, past, or further ahead than the source's maximum validity, entities where the
+ * metadata schema allows none, and an identity provider listed twice.
+ * <p>
+ * One reading: the events the signature digests are the events {@link EntityReader} reads, and the only part of the
+ * document the digest leaves out — the signature itself — is checked by {@link AggregateStructure} to hold nothing
+ * but a signature, and is never read for entities. Memory: the parser holds one piece of markup (bounded) and hands
+ * text over in chunks; Santuario keeps events only until the signature, which comes first and is bounded; what grows
+ * is what is kept of each identity provider.
  */
 public final class SignedAggregateReader {
 
@@ -60,20 +65,34 @@ public final class SignedAggregateReader {
             "http://www.w3.org/2001/04/xmldsig-more#sha384",
             "http://www.w3.org/2001/04/xmlenc#sha512");
 
+    /** Longest single tag, comment or CDATA section: metadata needs a few KB; a logo in data: form is dropped anyway. */
+    static final long MAX_MARKUP_BYTES = 1024 * 1024;
+    /** Deepest element nesting: metadata needs about ten levels, nested aggregates a few more. */
+    static final int MAX_DEPTH = 64;
+    /** How far ahead a validUntil may lie unless the source says otherwise (see docs/saml-federation.md). */
+    public static final Duration DEFAULT_MAX_VALIDITY = Duration.ofDays(28);
+
     static {
         org.apache.xml.security.Init.init();
     }
 
     /** What a verified aggregate contained. */
-    public record Aggregate(String name, Instant validUntil, int entities, int identityProviders, long bytes) {
+    public record Aggregate(String name, Instant validUntil, int entities, int identityProviders, int expired,
+                            long bytes) {
     }
 
     private final PublicKey pinnedKey;
     private final long maxBytes;
+    private final Duration maxValidity;
 
     public SignedAggregateReader(PinnedCertificate pinned, long maxBytes) {
+        this(pinned, maxBytes, DEFAULT_MAX_VALIDITY);
+    }
+
+    public SignedAggregateReader(PinnedCertificate pinned, long maxBytes, Duration maxValidity) {
         this.pinnedKey = pinned.publicKey();
         this.maxBytes = maxBytes;
+        this.maxValidity = maxValidity;
     }
 
     /**
@@ -92,17 +111,18 @@ public final class SignedAggregateReader {
             properties.setSignatureVerificationKey(pinnedKey);
             properties.setIdAttributeNS(SAML_ID);
             InboundXMLSec inbound = XMLSec.getInboundWSSec(properties);
-            reader = inbound.processInMessage(refuseDoctype(factory().createXMLStreamReader(bounded)), null,
+            XMLStreamReader raw = factory().createXMLStreamReader(new MarkupLengthLimit(bounded, MAX_MARKUP_BYTES));
+            reader = inbound.processInMessage(new AggregateStructure(raw), null,
                     event -> observe(event, signedElements, refusedAlgorithms));
             Root root = readRoot(reader, now);
-            EntityReader.Counts counts = EntityReader.readAll(reader, identityProviders);
+            EntityReader.Counts counts = EntityReader.readAll(reader, now, identityProviders);
             if (!refusedAlgorithms.isEmpty()) {
                 throw new TrustFailure(TrustFailure.Reason.WEAK_ALGORITHM,
                         "the aggregate is signed with refused algorithms: " + String.join(", ", refusedAlgorithms));
             }
             requireSignatureOverRoot(signedElements);
             return new Aggregate(root.name, root.validUntil, counts.entities(), counts.identityProviders(),
-                    bounded.count());
+                    counts.expired(), bounded.count());
         } catch (XMLStreamException | XMLSecurityException e) {
             if (!refusedAlgorithms.isEmpty()) {
                 throw new TrustFailure(TrustFailure.Reason.WEAK_ALGORITHM,
@@ -124,30 +144,12 @@ public final class SignedAggregateReader {
         factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
         factory.setProperty(XMLInputFactory.IS_REPLACING_ENTITY_REFERENCES, false);
+        factory.setProperty(XMLInputFactory.IS_COALESCING, false); // text in chunks, never a whole text node at once
+        factory.setProperty("jdk.xml.maxElementDepth", String.valueOf(MAX_DEPTH));
         factory.setXMLResolver((publicId, systemId, baseUri, namespace) -> {
             throw new XMLStreamException("external resources are refused: " + systemId);
         });
         return factory;
-    }
-
-    /** A document type declaration ends the read: the parser never gets to declare or expand an entity. */
-    private static XMLStreamReader refuseDoctype(XMLStreamReader raw) {
-        return new StreamReaderDelegate(raw) {
-            @Override
-            public int next() throws XMLStreamException {
-                int event = super.next();
-                if (event == XMLStreamConstants.DTD) {
-                    throw new DoctypeRefused();
-                }
-                return event;
-            }
-        };
-    }
-
-    private static final class DoctypeRefused extends XMLStreamException {
-        DoctypeRefused() {
-            super("the document has a document type declaration (DOCTYPE), which federation metadata never needs");
-        }
     }
 
     private static void observe(SecurityEvent event, List<SignedElementSecurityEvent> signed, List<String> refused) {
@@ -168,7 +170,7 @@ public final class SignedAggregateReader {
     private record Root(String name, Instant validUntil) {
     }
 
-    private static Root readRoot(XMLStreamReader reader, Instant now) throws XMLStreamException, TrustFailure {
+    private Root readRoot(XMLStreamReader reader, Instant now) throws XMLStreamException, TrustFailure {
         while (reader.hasNext() && reader.next() != XMLStreamConstants.START_ELEMENT) {
             // prolog: comments, processing instructions, whitespace
         }
@@ -185,18 +187,19 @@ public final class SignedAggregateReader {
         if (!until.isAfter(now)) {
             throw new TrustFailure(TrustFailure.Reason.EXPIRED, "the aggregate expired at " + until);
         }
+        if (until.isAfter(now.plus(maxValidity))) {
+            throw new TrustFailure(TrustFailure.Reason.VALIDITY_TOO_LONG, "the aggregate is valid until " + until
+                    + ", more than the source's maximum of " + maxValidity.toDays() + " days ahead; a copy captured "
+                    + "today could be replayed that long");
+        }
         return new Root(reader.getAttributeValue(null, "Name"), until);
     }
 
     private static Instant instant(String dateTime) throws TrustFailure {
         try {
-            return OffsetDateTime.parse(dateTime).toInstant();
-        } catch (DateTimeParseException withoutZone) {
-            try {
-                return LocalDateTime.parse(dateTime).toInstant(ZoneOffset.UTC);
-            } catch (DateTimeParseException e) {
-                throw new TrustFailure(TrustFailure.Reason.EXPIRED, "validUntil is not an xs:dateTime: " + dateTime);
-            }
+            return MetadataTime.parse(dateTime);
+        } catch (IllegalArgumentException e) {
+            throw new TrustFailure(TrustFailure.Reason.EXPIRED, "validUntil: " + e.getMessage());
         }
     }
 
@@ -231,8 +234,15 @@ public final class SignedAggregateReader {
             if (cause instanceof BoundedInputStream.LimitExceeded limit) {
                 return new TrustFailure(TrustFailure.Reason.DOCUMENT_TOO_LARGE, limit.getMessage(), e);
             }
-            if (cause instanceof DoctypeRefused doctype) {
-                return new TrustFailure(TrustFailure.Reason.DOCTYPE_REFUSED, doctype.getMessage(), e);
+            if (cause instanceof MarkupLengthLimit.MarkupTooLong markup) {
+                return new TrustFailure(TrustFailure.Reason.MALFORMED, markup.getMessage(), e);
+            }
+            if (cause instanceof AggregateStructure.Refused refused) {
+                return new TrustFailure(refused.reason(), refused.getMessage(), e);
+            }
+            if (cause instanceof EntityReader.Refused refused) {
+                return new TrustFailure(refused.duplicate() ? TrustFailure.Reason.DUPLICATE_ENTITY
+                        : TrustFailure.Reason.MALFORMED, refused.getMessage(), e);
             }
         }
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {

@@ -12,18 +12,28 @@ public final class TrustFailure extends Exception {
         FETCH_FAILED("fetch_failed"),
         /** Larger than the source's limit. */
         DOCUMENT_TOO_LARGE("document_too_large"),
-        /** Not well-formed XML, truncated, or not a SAML metadata aggregate. */
+        /**
+         * Not well-formed XML, truncated, not a SAML metadata aggregate, or an element where the metadata schema
+         * allows none (an entity in the aggregate's extensions), or markup too long to parse within bounded memory.
+         */
         MALFORMED("malformed"),
         /** A document type declaration (the vehicle of external entities and entity expansion). */
         DOCTYPE_REFUSED("doctype_refused"),
-        /** No signature over the whole aggregate. */
+        /** No signature over the whole aggregate, or not as the aggregate's first child (where the schema puts it). */
         UNSIGNED("unsigned"),
-        /** A signature that does not verify with the pinned certificate, or that covers less than the aggregate. */
+        /**
+         * A signature that does not verify with the pinned certificate, that covers less than the aggregate, or that
+         * carries content no signature over metadata has ({@code ds:Object}, entities inside {@code KeyInfo}).
+         */
         BAD_SIGNATURE("bad_signature"),
         /** A signature or digest algorithm this project does not accept (SHA-1, MD5, HMAC…). */
         WEAK_ALGORITHM("weak_algorithm"),
         /** {@code validUntil} missing or in the past. */
-        EXPIRED("expired");
+        EXPIRED("expired"),
+        /** {@code validUntil} further ahead than the source accepts (a replayed old document stays valid that long). */
+        VALIDITY_TOO_LONG("validity_too_long"),
+        /** One identity provider's entityID listed twice. */
+        DUPLICATE_ENTITY("duplicate_entity");
 
         private final String code;
 

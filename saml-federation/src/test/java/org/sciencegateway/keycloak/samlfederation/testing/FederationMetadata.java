@@ -156,7 +156,7 @@ public final class FederationMetadata {
             return this;
         }
 
-        String xml() {
+        public String xml() {
             StringBuilder out = new StringBuilder(3000);
             out.append("<md:EntityDescriptor entityID=\"").append(escape(entityId)).append("\">");
             out.append(entityExtensions());

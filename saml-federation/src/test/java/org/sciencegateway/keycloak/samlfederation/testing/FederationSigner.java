@@ -97,7 +97,19 @@ public final class FederationSigner {
         return sign(metadata, true);
     }
 
+    /**
+     * Signs a SAML protocol message ({@code samlp:Response}) as an identity provider would: an enveloped signature
+     * over the root's {@code ID}, placed after the root's {@code saml:Issuer} as the SAML schema wants it.
+     */
+    public String signMessage(String message) {
+        return sign(message, false, true);
+    }
+
     private String sign(String metadata, boolean keyValue) {
+        return sign(metadata, keyValue, false);
+    }
+
+    private String sign(String metadata, boolean keyValue, boolean afterIssuer) {
         try {
             DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
             factory.setNamespaceAware(true);
@@ -108,7 +120,13 @@ public final class FederationSigner {
             root.setIdAttributeNS(null, "ID", true);
             XMLSignature signature = new XMLSignature(document, "", XMLSignature.ALGO_ID_SIGNATURE_RSA_SHA256,
                     Canonicalizer.ALGO_ID_C14N_EXCL_OMIT_COMMENTS);
-            root.insertBefore(signature.getElement(), root.getFirstChild());
+            org.w3c.dom.Node before = root.getFirstChild();
+            if (afterIssuer) {
+                Element issuer = (Element) root.getElementsByTagNameNS("urn:oasis:names:tc:SAML:2.0:assertion",
+                        "Issuer").item(0);
+                before = issuer.getNextSibling();
+            }
+            root.insertBefore(signature.getElement(), before);
             Transforms transforms = new Transforms(document);
             transforms.addTransform(Transforms.TRANSFORM_ENVELOPED_SIGNATURE);
             transforms.addTransform(Transforms.TRANSFORM_C14N_EXCL_OMIT_COMMENTS);

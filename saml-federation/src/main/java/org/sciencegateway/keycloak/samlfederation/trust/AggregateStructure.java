@@ -1,0 +1,255 @@
+package org.sciencegateway.keycloak.samlfederation.trust;
+
+import javax.xml.namespace.QName;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
+import javax.xml.stream.util.StreamReaderDelegate;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Checks the shape of an aggregate on the raw parser events, <em>below</em> the signature verification, so that what
+ * is checked here is decided before Santuario buffers or digests anything:
+ * <ul>
+ * <li>the document is in an ASCII-compatible encoding, has no document type declaration, and its root is an
+ *     {@code md:EntitiesDescriptor};</li>
+ * <li>the root's first child is its {@code ds:Signature}, where the SAML metadata schema puts it. Santuario keeps every
+ *     event until the first signature has ended: with the signature first, that is the root's start tag and the
+ *     signature, bounded below; an unsigned document, or one signed at its end, is refused at its first child instead
+ *     of sitting in the heap in full;</li>
+ * <li>the signature holds only what an XML signature over a metadata document needs — {@code SignedInfo} with one
+ *     {@code Reference} to the whole document ({@code ""} or the root's {@code ID}) and the enveloped-signature and
+ *     canonicalization transforms, {@code SignatureValue}, and a {@code KeyInfo} of key names, key values and X.509
+ *     data. The enveloped-signature transform removes the signature from what is digested: anything else inside it
+ *     ({@code ds:Object}, an {@code md:EntityDescriptor} in {@code KeyInfo}) would be read by nobody's signature.</li>
+ * </ul>
+ * What follows the signature is read by {@link org.sciencegateway.keycloak.samlfederation.metadata.EntityReader}, which
+ * takes entities only where the metadata schema allows them.
+ */
+final class AggregateStructure extends StreamReaderDelegate {
+
+    static final String MD = "urn:oasis:names:tc:SAML:2.0:metadata";
+    static final String DS = "http://www.w3.org/2000/09/xmldsig#";
+    static final String DSIG11 = "http://www.w3.org/2009/xmldsig11#";
+    static final String EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#";
+    static final QName ENTITIES_DESCRIPTOR = new QName(MD, "EntitiesDescriptor");
+    static final QName SIGNATURE = new QName(DS, "Signature");
+
+    /** Characters (text, attribute values, comments) up to the signature's end: a few certificates fit many times. */
+    static final int SIGNATURE_CHARACTERS = 256 * 1024;
+    static final int SIGNATURE_ELEMENTS = 200;
+
+    private static final Set<String> SIGNATURE_CONTENT = Set.of("SignedInfo", "CanonicalizationMethod",
+            "SignatureMethod", "Reference", "Transforms", "Transform", "DigestMethod", "DigestValue",
+            "SignatureValue", "KeyInfo", "KeyName", "KeyValue", "RSAKeyValue", "Modulus", "Exponent", "DSAKeyValue",
+            "P", "Q", "G", "Y", "J", "Seed", "PgenCounter", "X509Data", "X509Certificate", "X509IssuerSerial",
+            "X509IssuerName", "X509SerialNumber", "X509SubjectName", "X509SKI", "X509CRL");
+    private static final Set<String> DSIG11_CONTENT = Set.of("ECKeyValue", "NamedCurve", "PublicKey",
+            "X509Digest");
+    private static final Set<String> TRANSFORMS = Set.of(
+            "http://www.w3.org/2000/09/xmldsig#enveloped-signature",
+            "http://www.w3.org/2001/10/xml-exc-c14n#",
+            "http://www.w3.org/2001/10/xml-exc-c14n#WithComments",
+            "http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
+            "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments",
+            "http://www.w3.org/2006/12/xml-c14n11",
+            "http://www.w3.org/2006/12/xml-c14n11#WithComments");
+
+    /** Why a document's shape is refused; carried through the parser and Santuario to the reader. */
+    static final class Refused extends XMLStreamException {
+        private final TrustFailure.Reason reason;
+
+        Refused(TrustFailure.Reason reason, String message) {
+            super(message);
+            this.reason = reason;
+        }
+
+        TrustFailure.Reason reason() {
+            return reason;
+        }
+    }
+
+    private enum Part { PROLOG, ROOT, SIGNATURE, ENTITIES }
+
+    private Part part = Part.PROLOG;
+    private int depth;
+    private int characters;
+    private int elements;
+    private String rootId;
+    private int references;
+
+    AggregateStructure(XMLStreamReader raw) throws XMLStreamException {
+        super(raw);
+        String encoding = raw.getEncoding();
+        if (encoding != null && !asciiCompatible(encoding)) {
+            throw new Refused(TrustFailure.Reason.MALFORMED, "the document is encoded in " + encoding
+                    + "; federation metadata is read in UTF-8 (or another ASCII-compatible encoding)");
+        }
+    }
+
+    private static boolean asciiCompatible(String name) {
+        String upper = name.toUpperCase(Locale.ROOT);
+        if (upper.equals("UTF-8") || upper.equals("UTF8") || upper.equals("US-ASCII") || upper.equals("ASCII")) {
+            return true;
+        }
+        try {
+            Charset charset = Charset.forName(name);
+            return charset.equals(StandardCharsets.UTF_8) || charset.equals(StandardCharsets.US_ASCII)
+                    || charset.name().startsWith("ISO-8859-");
+        } catch (IllegalArgumentException unknown) {
+            return false;
+        }
+    }
+
+    @Override
+    public int next() throws XMLStreamException {
+        int event = super.next();
+        switch (event) {
+            case XMLStreamConstants.DTD -> throw new Refused(TrustFailure.Reason.DOCTYPE_REFUSED,
+                    "the document has a document type declaration (DOCTYPE), which federation metadata never needs");
+            case XMLStreamConstants.START_ELEMENT -> start();
+            case XMLStreamConstants.END_ELEMENT -> end();
+            case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE,
+                 XMLStreamConstants.COMMENT, XMLStreamConstants.PROCESSING_INSTRUCTION -> content(event);
+            default -> {
+                // start and end of document, namespace and attribute events of the parser: nothing to check
+            }
+        }
+        return event;
+    }
+
+    private void start() throws Refused {
+        depth++;
+        QName name = getName();
+        switch (part) {
+            case PROLOG -> {
+                if (!ENTITIES_DESCRIPTOR.equals(name)) {
+                    throw new Refused(TrustFailure.Reason.MALFORMED,
+                            "the document is not a SAML metadata aggregate (md:EntitiesDescriptor)");
+                }
+                rootId = getAttributeValue(null, "ID");
+                count(attributeCharacters());
+                part = Part.ROOT;
+            }
+            case ROOT -> {
+                if (!SIGNATURE.equals(name)) {
+                    throw new Refused(TrustFailure.Reason.UNSIGNED, "the aggregate does not begin with its "
+                            + "signature: its first element is " + printable(prefixed(name)) + ", where the SAML metadata schema "
+                            + "puts ds:Signature");
+                }
+                part = Part.SIGNATURE;
+                signatureElement(name);
+            }
+            case SIGNATURE -> signatureElement(name);
+            case ENTITIES -> {
+                // read by EntityReader
+            }
+        }
+    }
+
+    private void signatureElement(QName name) throws Refused {
+        if (++elements > SIGNATURE_ELEMENTS) {
+            throw new Refused(TrustFailure.Reason.BAD_SIGNATURE,
+                    "the aggregate's signature has more than " + SIGNATURE_ELEMENTS + " elements");
+        }
+        count(attributeCharacters());
+        if (depth == 2) {
+            return; // ds:Signature itself
+        }
+        String namespace = name.getNamespaceURI();
+        String local = name.getLocalPart();
+        boolean allowed = DS.equals(namespace) && SIGNATURE_CONTENT.contains(local)
+                || DSIG11.equals(namespace) && DSIG11_CONTENT.contains(local)
+                || EXC_C14N.equals(namespace) && "InclusiveNamespaces".equals(local);
+        if (!allowed) {
+            throw new Refused(TrustFailure.Reason.BAD_SIGNATURE, "the aggregate's signature contains "
+                    + printable(prefixed(name)) + ", which is not part of a signature over metadata; nothing inside a "
+                    + "signature is covered by it");
+        }
+        if (DS.equals(namespace) && "Reference".equals(local)) {
+            references++;
+            String uri = getAttributeValue(null, "URI");
+            boolean wholeDocument = "".equals(uri) || rootId != null && ("#" + rootId).equals(uri);
+            if (references > 1 || !wholeDocument) {
+                throw new Refused(TrustFailure.Reason.BAD_SIGNATURE, "the aggregate's signature must have one "
+                        + "reference, to the whole aggregate (\"\" or its ID)");
+            }
+        }
+        if (DS.equals(namespace) && "Transform".equals(local)) {
+            String algorithm = getAttributeValue(null, "Algorithm");
+            if (algorithm == null || !TRANSFORMS.contains(algorithm.trim())) {
+                throw new Refused(TrustFailure.Reason.BAD_SIGNATURE, "the aggregate's signature uses the transform "
+                        + printable(algorithm) + "; only enveloped-signature and canonicalization are accepted");
+            }
+        }
+    }
+
+    private void end() {
+        depth--;
+        if (part == Part.SIGNATURE && depth == 1) {
+            part = Part.ENTITIES;
+        }
+    }
+
+    private void content(int event) throws Refused {
+        if (part == Part.ENTITIES) {
+            return;
+        }
+        if (part == Part.ROOT && (event == XMLStreamConstants.CHARACTERS || event == XMLStreamConstants.CDATA)
+                && !isWhiteSpace()) {
+            throw new Refused(TrustFailure.Reason.MALFORMED, "the aggregate has text before its signature");
+        }
+        count(event == XMLStreamConstants.PROCESSING_INSTRUCTION ? length(getPIData()) : getTextLength());
+    }
+
+    private int attributeCharacters() {
+        int total = 0;
+        for (int i = 0; i < getAttributeCount(); i++) {
+            total += getAttributeValue(i).length();
+        }
+        return total;
+    }
+
+    private void count(int added) throws Refused {
+        characters += added;
+        if (characters > SIGNATURE_CHARACTERS) {
+            throw new Refused(part == Part.SIGNATURE ? TrustFailure.Reason.BAD_SIGNATURE : TrustFailure.Reason.MALFORMED,
+                    "more than " + SIGNATURE_CHARACTERS + " characters before the end of the aggregate's signature");
+        }
+    }
+
+    private static int length(String text) {
+        return text == null ? 0 : text.length();
+    }
+
+    /** A name as metadata writes it: md:…, ds:…, else {namespace}local. */
+    static String prefixed(QName name) {
+        return switch (name.getNamespaceURI()) {
+            case MD -> "md:" + name.getLocalPart();
+            case DS -> "ds:" + name.getLocalPart();
+            default -> name.toString();
+        };
+    }
+
+    /** A name or value from the document, for a message: quoted, bounded, without control characters. */
+    static String printable(Object value) {
+        String text = String.valueOf(value);
+        StringBuilder out = new StringBuilder("\"");
+        text.codePoints().limit(120).forEach(c -> {
+            if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
+                    || Character.getType(c) == Character.LINE_SEPARATOR
+                    || Character.getType(c) == Character.PARAGRAPH_SEPARATOR) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        if (text.codePointCount(0, text.length()) > 120) {
+            out.append('…');
+        }
+        return out.append('"').toString();
+    }
+}
