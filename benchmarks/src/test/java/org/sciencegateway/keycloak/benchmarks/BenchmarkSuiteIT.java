@@ -49,7 +49,7 @@ class BenchmarkSuiteIT {
         int groupSizes = settings.groupCounts().length;
         assertThat(report.sections()).extracting(s -> s.rows().size())
                 .containsExactly(3, 5 * wrkSetups, idpSizes, 4 * groupSizes, idpSizes, 3,
-                        3 + 3, 3, 1);
+                        3 + 3, 3 + 2, 1);
         for (BenchmarkReport.Section section : report.sections()) {
             assertThat(markdown).contains("## " + section.title());
             for (List<String> row : section.rows()) {
@@ -58,7 +58,7 @@ class BenchmarkSuiteIT {
         }
         // Federation: first import, unchanged re-sync, heap growth; keystrokes over the imported institutions.
         assertThat(report.targets()).hasSize(3 + 2 * wrkSetups + (idpSizes + 1) + (2 * groupSizes + 1) + 3 + 1
-                + 3 + 1);
+                + 3 + 1 + 1);
         for (BenchmarkReport.Target target : report.targets()) {
             assertThat(markdown).contains("| " + target.row() + " | " + target.target() + " | " + target.measured());
         }

@@ -102,6 +102,14 @@ final class FederationComparison {
             syncs.add(sync(sources, source, "re-sync, feed unchanged"));
             publish(feed, LabFederation.aggregate(descriptor, institutionSaml, entities, REVISION));
             syncs.add(sync(sources, source, "re-sync, 1 identity provider in 100 renamed"));
+            // Memory before trust: documents an attacker controlling the bytes could serve, refused by the reader
+            // before anything is buffered (the signature must be the first child), with the heap recorded as above.
+            String genuine = LabFederation.aggregate(descriptor, institutionSaml, entities, REVISION);
+            publishGenerated(feed, genuine, false);
+            syncs.add(sync(sources, source, REFUSED_UNSIGNED, "unsigned"));
+            publishGenerated(feed, genuine, true);
+            syncs.add(sync(sources, source, REFUSED_SIGNATURE_LAST, "unsigned"));
+            publish(feed, genuine);
 
             int selected = syncs.get(0).status().path("feed").path("selected").asInt();
             int renamed = 0;
@@ -159,7 +167,46 @@ final class FederationComparison {
         }
     }
 
+    static final long ATTACK_BYTES = 100L * 1024 * 1024;
+    static final String REFUSED_UNSIGNED = "refused: 100 MB unsigned document";
+    static final String REFUSED_SIGNATURE_LAST = "refused: 100 MB, signature as last child";
+
+    /**
+     * A document of {@link #ATTACK_BYTES}: the genuine aggregate's root, then service providers up to the size, then
+     * (when {@code signatureLast}) the genuine signature as the root's last child — valid XML-DSig placement, but not
+     * where the metadata schema puts it. Written while generated.
+     */
+    private static void publishGenerated(Path feed, String genuine, boolean signatureLast) {
+        int rootStart = genuine.indexOf("<md:EntitiesDescriptor");
+        String root = genuine.substring(rootStart, genuine.indexOf('>', rootStart) + 1);
+        String signature = genuine.substring(genuine.indexOf("<ds:Signature"),
+                genuine.indexOf("</ds:Signature>") + "</ds:Signature>".length());
+        String tail = (signatureLast ? signature : "") + "</md:EntitiesDescriptor>\n";
+        try (var out = new java.io.BufferedWriter(Files.newBufferedWriter(feed, StandardCharsets.UTF_8), 1 << 16)) {
+            out.write("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+            out.write(root);
+            long written = root.length();
+            for (int i = 0; written + tail.length() < ATTACK_BYTES - 400; i++) {
+                String entity = "<md:EntityDescriptor entityID=\"https://sp" + i + ".attack.example/shibboleth\">"
+                        + "<md:SPSSODescriptor protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">"
+                        + "<md:AssertionConsumerService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\" "
+                        + "Location=\"https://sp.attack.example/acs\" index=\"0\"/></md:SPSSODescriptor>"
+                        + "</md:EntityDescriptor>\n";
+                out.write(entity);
+                written += entity.length();
+            }
+            out.write(tail);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private Sync sync(FederationSourceAdmin sources, String source, String kind) {
+        return sync(sources, source, kind, null);
+    }
+
+    /** One sync with the heap recorded; {@code refusedAs}: the error code the sync must end with (null: ok). */
+    private Sync sync(FederationSourceAdmin sources, String source, String kind, String refusedAs) {
         double before = JvmHeap.afterFullGcMegabytes(server.jvm(), server.javaHome());
         JvmHeap.GcRecording recording = JvmHeap.recordCollections(server.jvm(), server.javaHome(),
                 directory.resolve("federation-sync.jfr"));
@@ -171,7 +218,11 @@ final class FederationComparison {
         List<JvmHeap.AfterGc> collections = recording.stop().stream()
                 .filter(gc -> !gc.at().isBefore(started) && !gc.at().isAfter(ended)).toList();
         double retained = JvmHeap.afterFullGcMegabytes(server.jvm(), server.javaHome());
-        assertThat(status.path("state").asText()).as("%s: %s", kind, status).isEqualTo("ok");
+        if (refusedAs == null) {
+            assertThat(status.path("state").asText()).as("%s: %s", kind, status).isEqualTo("ok");
+        } else {
+            assertThat(status.path("errorCode").asText()).as("%s: %s", kind, status).isEqualTo(refusedAs);
+        }
         double peak = collections.stream().mapToDouble(JvmHeap.AfterGc::megabytes).max().orElse(retained);
         return new Sync(kind, status, wall, before, peak, retained, collections.size());
     }
@@ -210,7 +261,9 @@ final class FederationComparison {
                         + "`%s` of realm `%s` from a `file:` URL, the signature verified against the pinned lab "
                         + "key. Each sync once, in this order (a first import happens once per realm): the first "
                         + "import, a re-sync of the unchanged feed, a re-sync after one identity provider in a "
-                        + "hundred was renamed. Server: `changes.durationMillis` of the source's status (fetch, "
+                        + "hundred was renamed; then two 100 MB documents an attacker who controls the bytes could "
+                        + "serve (the feed's root and 100 MB of service providers, unsigned, or with the genuine "
+                        + "signature as the last child), which must be refused before anything is buffered. Server: `changes.durationMillis` of the source's status (fetch, "
                         + "verification, parsing, every batch written), as `GET /admin/realms/%s/saml-federation/"
                         + "sources/{id}` shows it after `POST …/{id}/sync`; wall: from that request to the status. "
                         + "Heap: a full GC (`jcmd GC.run`) before the sync; the highest heap after any garbage "
@@ -228,7 +281,9 @@ final class FederationComparison {
                 "megabytes", false);
         for (Sync s : r.syncs()) {
             JsonNode c = s.changes();
-            syncs.row(s.kind(), String.format(Locale.ROOT, "%,d / %,d / %,d / %,d", c.path("created").asInt(),
+            boolean refused = !"ok".equals(s.status().path("state").asText());
+            syncs.row(s.kind(), refused ? "refused (" + s.status().path("errorCode").asText() + "), nothing changed"
+                            : String.format(Locale.ROOT, "%,d / %,d / %,d / %,d", c.path("created").asInt(),
                             c.path("updated").asInt(), c.path("unchanged").asInt(), c.path("left").asInt()),
                     String.format(Locale.ROOT, "%.1f", s.serverSeconds()),
                     String.format(Locale.ROOT, "%.1f", s.wallSeconds()),
@@ -251,7 +306,13 @@ final class FederationComparison {
         report.target("Federation re-sync of the unchanged feed, " + size, "≤ 60 s",
                 String.format(Locale.ROOT, "%.1f s", unchanged.serverSeconds()), unchanged.serverSeconds() <= 60,
                 "an unchanged feed takes longer than a minute");
-        double growth = r.syncs().stream().mapToDouble(Sync::peakGrowthMegabytes).max().orElseThrow();
+        double refusedGrowth = r.syncs().stream().filter(s -> s.kind().startsWith("refused"))
+                .mapToDouble(Sync::peakGrowthMegabytes).max().orElseThrow();
+        report.target("Federation heap growth while refusing a 100 MB unsigned or signature-last document", "≤ 64 MB",
+                String.format(Locale.ROOT, "%.0f MB", refusedGrowth), refusedGrowth <= 64,
+                "refusing a document holds more than 64 MB: it is buffered before the trust decision");
+        double growth = r.syncs().stream().filter(s -> !s.kind().startsWith("refused"))
+                .mapToDouble(Sync::peakGrowthMegabytes).max().orElseThrow();
         report.target("Federation heap growth during a sync, " + size, "≤ 256 MB",
                 String.format(Locale.ROOT, "%.0f MB (highest of the three syncs)", growth), growth <= 256,
                 "a sync holds more than 256 MB");

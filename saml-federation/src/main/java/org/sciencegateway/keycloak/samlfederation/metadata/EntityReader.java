@@ -55,21 +55,37 @@ public final class EntityReader {
     public record Counts(int entities, int identityProviders, int expired) {
     }
 
+    /** Longest entityID: SAML core (8.3.6) allows URIs of at most 1024 characters. */
+    static final int MAX_ENTITY_ID = 1024;
+    /** Most values kept per entity and kind (languages, keywords, scopes, hints, categories…). */
+    static final int MAX_VALUES = 64;
+    /** Most signing certificates kept per entity. */
+    static final int MAX_CERTIFICATES = 16;
     /**
-     * The document breaks the SAML metadata schema where it matters for what is imported, or names one entity twice:
-     * nothing of it may be used. Thrown through the StAX reader so that the signature verification below it ends too.
+     * Most characters kept from one document's identity providers before it is verified: an eduGAIN-sized feed keeps
+     * about 30 M; a document that would keep more is refused, so what an attacker without the key can add is bounded.
+     */
+    static final long MAX_KEPT_CHARACTERS = 64L * 1024 * 1024;
+
+    /**
+     * The document breaks the SAML metadata schema where it matters for what is imported, names one entity twice, or
+     * would keep too much: nothing of it may be used. Thrown through the StAX reader so that the signature
+     * verification below it ends too.
      */
     public static final class Refused extends XMLStreamException {
-        private final boolean duplicate;
 
-        Refused(String message, boolean duplicate) {
+        /** Why. */
+        public enum Kind { STRUCTURE, DUPLICATE, TOO_MUCH_KEPT }
+
+        private final Kind kind;
+
+        Refused(String message, Kind kind) {
             super(message);
-            this.duplicate = duplicate;
+            this.kind = kind;
         }
 
-        /** The same entityID twice (else: an element where the schema allows none). */
-        public boolean duplicate() {
-            return duplicate;
+        public Kind kind() {
+            return kind;
         }
     }
 
@@ -105,6 +121,7 @@ public final class EntityReader {
         private int entities;
         private int idps;
         private int expired;
+        private long kept;
 
         Walk(Instant now, Consumer<EntityRecord> identityProviders) {
             this.now = now;
@@ -138,7 +155,7 @@ public final class EntityReader {
                 } else {
                     throw new Refused("md:EntitiesDescriptor holds ds:Signature, md:Extensions, md:EntityDescriptor "
                             + "and md:EntitiesDescriptor, in this order; found " + printable(key(name))
-                            + " there", false);
+                            + " there", Refused.Kind.STRUCTURE);
                 }
             }
         }
@@ -151,11 +168,16 @@ public final class EntityReader {
             }
             if (!seen.add(record.entityId())) {
                 throw new Refused("the feed names the identity provider " + printable(record.entityId())
-                        + " twice; which copy counts cannot be decided", true);
+                        + " twice; which copy counts cannot be decided", Refused.Kind.DUPLICATE);
             }
             if (!valid) {
                 expired++;
                 return;
+            }
+            kept += record.characters();
+            if (kept > MAX_KEPT_CHARACTERS) {
+                throw new Refused("the identity providers of this document would keep more than "
+                        + MAX_KEPT_CHARACTERS + " characters before its signature is verified", Refused.Kind.TOO_MUCH_KEPT);
             }
             idps++;
             identityProviders.accept(record);
@@ -311,9 +333,10 @@ public final class EntityReader {
                         attributeName = trimmed(reader.getAttributeValue(null, "Name"));
                 case "md:Extensions/mdattr:EntityAttributes/saml:Attribute/saml:AttributeValue" -> {
                     String value = text(reader);
-                    if (value != null && ENTITY_CATEGORY.equals(attributeName)) {
+                    if (value != null && ENTITY_CATEGORY.equals(attributeName) && categories.size() < MAX_VALUES) {
                         categories.add(value);
-                    } else if (value != null && ASSURANCE_CERTIFICATION.equals(attributeName)) {
+                    } else if (value != null && ASSURANCE_CERTIFICATION.equals(attributeName)
+                            && certifications.size() < MAX_VALUES) {
                         certifications.add(value);
                     }
                     return true;
@@ -325,7 +348,7 @@ public final class EntityReader {
                 case "md:Extensions/shibmd:Scope", "md:IDPSSODescriptor/md:Extensions/shibmd:Scope" -> {
                     boolean regexp = "true".equals(trimmed(reader.getAttributeValue(null, "regexp")));
                     String value = text(reader);
-                    if (value != null && !value.isEmpty()) {
+                    if (value != null && !value.isEmpty() && scopes.size() < MAX_VALUES) {
                         EntityRecord.Scope scope = new EntityRecord.Scope(value, regexp);
                         scopes.add(scope); // kept: a registered but unusable scope must not read as "no scopes"
                         if (!scope.wellFormed()) {
@@ -345,7 +368,7 @@ public final class EntityReader {
                     String value = text(reader);
                     if (value != null) {
                         for (String keyword : value.split("\\s+")) {
-                            if (!keyword.isEmpty()) {
+                            if (!keyword.isEmpty() && keywords.size() < MAX_VALUES) {
                                 keywords.add(keyword.replace('+', ' '));
                             }
                         }
@@ -361,7 +384,7 @@ public final class EntityReader {
                 }
                 case "md:IDPSSODescriptor/md:Extensions/mdui:DiscoHints/mdui:DomainHint" -> {
                     String value = text(reader);
-                    if (value != null && !value.isEmpty()) {
+                    if (value != null && !value.isEmpty() && domainHints.size() < MAX_VALUES) {
                         domainHints.add(value.toLowerCase(java.util.Locale.ROOT));
                     }
                     return true;
@@ -372,7 +395,7 @@ public final class EntityReader {
                 }
                 case "md:IDPSSODescriptor/md:KeyDescriptor/ds:KeyInfo/ds:X509Data/ds:X509Certificate" -> {
                     String value = text(reader);
-                    if (signingKey && value != null && !value.isEmpty()) {
+                    if (signingKey && value != null && !value.isEmpty() && certificates.size() < MAX_CERTIFICATES) {
                         String certificate = value.replaceAll("\\s+", "");
                         if (!certificates.contains(certificate)) {
                             certificates.add(certificate);
@@ -391,7 +414,7 @@ public final class EntityReader {
                 }
                 case "md:IDPSSODescriptor/md:NameIDFormat" -> {
                     String value = text(reader);
-                    if (value != null && !value.isEmpty()) {
+                    if (value != null && !value.isEmpty() && nameIdFormats.size() < MAX_VALUES) {
                         nameIdFormats.add(value);
                     }
                     return true;
@@ -409,13 +432,18 @@ public final class EntityReader {
         }
 
         private static void putText(Map<String, String> names, String lang, String value) {
-            if (value != null && !value.isEmpty()) {
+            if (value != null && !value.isEmpty() && (names.size() < MAX_VALUES || names.containsKey(lang))) {
                 names.putIfAbsent(lang, value);
             }
         }
 
         EntityRecord record() {
             if (!idp || entityId == null || entityId.isEmpty() || (ssoPost == null && ssoRedirect == null)) {
+                return null;
+            }
+            if (entityId.length() > MAX_ENTITY_ID) {
+                LOG.warnf("Federation metadata: entity %s… not imported: its entityID is longer than %d characters",
+                        printable(entityId.substring(0, 80)), MAX_ENTITY_ID);
                 return null;
             }
             return new EntityRecord(entityId, registrationAuthority, categories, certifications,

@@ -75,6 +75,26 @@ public record EntityRecord(String entityId, String registrationAuthority, Set<St
         return scopes.stream().filter(Scope::wellFormed).toList();
     }
 
+    /** About how many characters this record keeps: what a document's budget counts. */
+    public long characters() {
+        long total = 64L + length(entityId) + length(registrationAuthority) + length(logo) + length(ssoPostUrl)
+                + length(ssoRedirectUrl);
+        for (java.util.Collection<String> values : List.of(entityCategories, assuranceCertifications, keywords,
+                domainHints, signingCertificates, nameIdFormats, displayNames.keySet(), displayNames.values())) {
+            for (String value : values) {
+                total += 16 + length(value);
+            }
+        }
+        for (Scope scope : scopes) {
+            total += 16 + length(scope.value());
+        }
+        return total;
+    }
+
+    private static int length(String value) {
+        return value == null ? 0 : value.length();
+    }
+
     /** Listed in discovery (the picker) unless the entity carries REFEDS hide-from-discovery. */
     public boolean hiddenFromDiscovery() {
         return entityCategories.contains(HIDE_FROM_DISCOVERY);

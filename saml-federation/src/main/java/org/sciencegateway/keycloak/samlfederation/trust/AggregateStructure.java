@@ -7,6 +7,7 @@ import javax.xml.stream.XMLStreamReader;
 import javax.xml.stream.util.StreamReaderDelegate;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
 
@@ -24,7 +25,10 @@ import java.util.Set;
  *     {@code Reference} to the whole document ({@code ""} or the root's {@code ID}) and the enveloped-signature and
  *     canonicalization transforms, {@code SignatureValue}, and a {@code KeyInfo} of key names, key values and X.509
  *     data. The enveloped-signature transform removes the signature from what is digested: anything else inside it
- *     ({@code ds:Object}, an {@code md:EntityDescriptor} in {@code KeyInfo}) would be read by nobody's signature.</li>
+ *     ({@code ds:Object}, an {@code md:EntityDescriptor} in {@code KeyInfo}) would be read by nobody's signature;</li>
+ * <li>until the signature has ended, events and characters are bounded (each event counts, an empty comment too);
+ *     in the whole document, entity references and more than {@value #DISTINCT_NAMES} distinct names (which the
+ *     parser keeps for the rest of the parse) are refused.</li>
  * </ul>
  * What follows the signature is read by {@link org.sciencegateway.keycloak.samlfederation.metadata.EntityReader}, which
  * takes entities only where the metadata schema allows them.
@@ -33,7 +37,6 @@ final class AggregateStructure extends StreamReaderDelegate {
 
     static final String MD = "urn:oasis:names:tc:SAML:2.0:metadata";
     static final String DS = "http://www.w3.org/2000/09/xmldsig#";
-    static final String DSIG11 = "http://www.w3.org/2009/xmldsig11#";
     static final String EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#";
     static final QName ENTITIES_DESCRIPTOR = new QName(MD, "EntitiesDescriptor");
     static final QName SIGNATURE = new QName(DS, "Signature");
@@ -42,13 +45,19 @@ final class AggregateStructure extends StreamReaderDelegate {
     static final int SIGNATURE_CHARACTERS = 256 * 1024;
     static final int SIGNATURE_ELEMENTS = 200;
 
+    /**
+     * The pinned key verifies, so {@code KeyInfo} needs to name a key at most: key names and X.509 data. Key values
+     * (RSA, DSA, EC) are refused — the document cannot supply the key, and Santuario would build one from them
+     * before the pin is consulted.
+     */
     private static final Set<String> SIGNATURE_CONTENT = Set.of("SignedInfo", "CanonicalizationMethod",
             "SignatureMethod", "Reference", "Transforms", "Transform", "DigestMethod", "DigestValue",
-            "SignatureValue", "KeyInfo", "KeyName", "KeyValue", "RSAKeyValue", "Modulus", "Exponent", "DSAKeyValue",
-            "P", "Q", "G", "Y", "J", "Seed", "PgenCounter", "X509Data", "X509Certificate", "X509IssuerSerial",
-            "X509IssuerName", "X509SerialNumber", "X509SubjectName", "X509SKI", "X509CRL");
-    private static final Set<String> DSIG11_CONTENT = Set.of("ECKeyValue", "NamedCurve", "PublicKey",
-            "X509Digest");
+            "SignatureValue", "KeyInfo", "KeyName", "X509Data", "X509Certificate", "X509IssuerSerial",
+            "X509IssuerName", "X509SerialNumber", "X509SubjectName", "X509SKI");
+    /** Each event before the signature's end counts this much beyond its characters (a comment may be empty). */
+    static final int EVENT_COST = 32;
+    /** Distinct element and attribute names, prefixes and namespaces in one document: the parser keeps them all. */
+    static final int DISTINCT_NAMES = 4096;
     private static final Set<String> TRANSFORMS = Set.of(
             "http://www.w3.org/2000/09/xmldsig#enveloped-signature",
             "http://www.w3.org/2001/10/xml-exc-c14n#",
@@ -80,6 +89,7 @@ final class AggregateStructure extends StreamReaderDelegate {
     private int elements;
     private String rootId;
     private int references;
+    private final Set<String> names = new HashSet<>();
 
     AggregateStructure(XMLStreamReader raw) throws XMLStreamException {
         super(raw);
@@ -110,7 +120,12 @@ final class AggregateStructure extends StreamReaderDelegate {
         switch (event) {
             case XMLStreamConstants.DTD -> throw new Refused(TrustFailure.Reason.DOCTYPE_REFUSED,
                     "the document has a document type declaration (DOCTYPE), which federation metadata never needs");
-            case XMLStreamConstants.START_ELEMENT -> start();
+            case XMLStreamConstants.ENTITY_REFERENCE -> throw new Refused(TrustFailure.Reason.MALFORMED,
+                    "the document refers to the undeclared entity &" + printable(getLocalName()) + ";");
+            case XMLStreamConstants.START_ELEMENT -> {
+                names();
+                start();
+            }
             case XMLStreamConstants.END_ELEMENT -> end();
             case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE,
                  XMLStreamConstants.COMMENT, XMLStreamConstants.PROCESSING_INSTRUCTION -> content(event);
@@ -119,6 +134,28 @@ final class AggregateStructure extends StreamReaderDelegate {
             }
         }
         return event;
+    }
+
+    /** Counts the names this element brings; more distinct ones than any metadata has refuses the document. */
+    private void names() throws Refused {
+        QName name = getName();
+        distinct(name.getPrefix() + ":" + name.getLocalPart() + "|" + name.getNamespaceURI());
+        for (int i = 0; i < getAttributeCount(); i++) {
+            QName attribute = getAttributeName(i);
+            distinct("@" + attribute.getPrefix() + ":" + attribute.getLocalPart() + "|" + attribute.getNamespaceURI());
+        }
+        for (int i = 0; i < getNamespaceCount(); i++) {
+            distinct("xmlns:" + getNamespacePrefix(i) + "=" + getNamespaceURI(i));
+        }
+    }
+
+    private void distinct(String key) throws Refused {
+        if (names.size() < DISTINCT_NAMES) {
+            names.add(key);
+        } else if (!names.contains(key)) {
+            throw new Refused(TrustFailure.Reason.MALFORMED, "the document uses more than " + DISTINCT_NAMES
+                    + " distinct element names, attribute names and namespaces; federation metadata uses a few hundred");
+        }
     }
 
     private void start() throws Refused {
@@ -131,7 +168,7 @@ final class AggregateStructure extends StreamReaderDelegate {
                             "the document is not a SAML metadata aggregate (md:EntitiesDescriptor)");
                 }
                 rootId = getAttributeValue(null, "ID");
-                count(attributeCharacters());
+                count(EVENT_COST + attributeCharacters());
                 part = Part.ROOT;
             }
             case ROOT -> {
@@ -155,14 +192,13 @@ final class AggregateStructure extends StreamReaderDelegate {
             throw new Refused(TrustFailure.Reason.BAD_SIGNATURE,
                     "the aggregate's signature has more than " + SIGNATURE_ELEMENTS + " elements");
         }
-        count(attributeCharacters());
+        count(EVENT_COST + attributeCharacters());
         if (depth == 2) {
             return; // ds:Signature itself
         }
         String namespace = name.getNamespaceURI();
         String local = name.getLocalPart();
         boolean allowed = DS.equals(namespace) && SIGNATURE_CONTENT.contains(local)
-                || DSIG11.equals(namespace) && DSIG11_CONTENT.contains(local)
                 || EXC_C14N.equals(namespace) && "InclusiveNamespaces".equals(local);
         if (!allowed) {
             throw new Refused(TrustFailure.Reason.BAD_SIGNATURE, "the aggregate's signature contains "
@@ -202,7 +238,8 @@ final class AggregateStructure extends StreamReaderDelegate {
                 && !isWhiteSpace()) {
             throw new Refused(TrustFailure.Reason.MALFORMED, "the aggregate has text before its signature");
         }
-        count(event == XMLStreamConstants.PROCESSING_INSTRUCTION ? length(getPIData()) : getTextLength());
+        count(EVENT_COST + (event == XMLStreamConstants.PROCESSING_INSTRUCTION
+                ? length(getPITarget()) + length(getPIData()) : getTextLength()));
     }
 
     private int attributeCharacters() {

@@ -15,6 +15,16 @@ import java.io.InputStream;
  */
 final class MarkupLengthLimit extends FilterInputStream {
 
+    /**
+     * A markup declaration ({@code <!DOCTYPE}, {@code <!ENTITY}, {@code <![INCLUDE[}…): refused at its first bytes, since
+     * a parser reads a whole internal subset before it reports the declaration.
+     */
+    static final class DeclarationRefused extends IOException {
+        DeclarationRefused() {
+            super("the document has a markup declaration (DOCTYPE), which federation metadata never needs");
+        }
+    }
+
     /** Thrown through the XML parser, recognised by {@link SignedAggregateReader}. */
     static final class MarkupTooLong extends IOException {
         MarkupTooLong(long limit) {
@@ -34,6 +44,7 @@ final class MarkupLengthLimit extends FilterInputStream {
     private int opened;     // bytes of the opening seen so far (to tell a tag from a comment or CDATA)
     private byte quote;
     private int tail;       // the last bytes, for the closing sequences "-->", "]]>", "?>"
+    private IOException refusal;
 
     MarkupLengthLimit(InputStream in, long limit) {
         super(in);
@@ -63,7 +74,21 @@ final class MarkupLengthLimit extends FilterInputStream {
         throw new IOException("skipping is not supported while markup is measured");
     }
 
-    private void scan(byte b) throws MarkupTooLong {
+    /** What this stream refused, if anything: the parser may wrap the exception without its cause. */
+    IOException refusal() {
+        return refusal;
+    }
+
+    private void scan(byte b) throws IOException {
+        try {
+            measure(b);
+        } catch (IOException e) {
+            refusal = e;
+            throw e;
+        }
+    }
+
+    private void measure(byte b) throws IOException {
         tail = (tail << 8) | (b & 0xff);
         switch (state) {
             case TEXT -> {
@@ -90,13 +115,16 @@ final class MarkupLengthLimit extends FilterInputStream {
         }
     }
 
-    private void opening(byte b) {
+    private void opening(byte b) throws DeclarationRefused {
         if (opened == 1 && b == '?') {
             state = State.INSTRUCTION;
             return;
         }
         boolean comment = opened < COMMENT_OPEN.length && COMMENT_OPEN[opened] == b;
         boolean cdata = opened < CDATA_OPEN.length && CDATA_OPEN[opened] == b;
+        if (opened >= 2 && !comment && !cdata) {
+            throw new DeclarationRefused(); // "<!" that opens neither a comment nor a CDATA section
+        }
         if (comment || cdata) {
             opened++;
             if (comment && opened == COMMENT_OPEN.length) {

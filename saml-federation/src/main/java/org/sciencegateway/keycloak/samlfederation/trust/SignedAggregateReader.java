@@ -105,13 +105,14 @@ public final class SignedAggregateReader {
         BoundedInputStream bounded = new BoundedInputStream(document, maxBytes);
         List<SignedElementSecurityEvent> signedElements = new ArrayList<>();
         List<String> refusedAlgorithms = new ArrayList<>();
+        MarkupLengthLimit markup = new MarkupLengthLimit(bounded, MAX_MARKUP_BYTES);
         XMLStreamReader reader = null;
         try {
             XMLSecurityProperties properties = new XMLSecurityProperties();
             properties.setSignatureVerificationKey(pinnedKey);
             properties.setIdAttributeNS(SAML_ID);
             InboundXMLSec inbound = XMLSec.getInboundWSSec(properties);
-            XMLStreamReader raw = factory().createXMLStreamReader(new MarkupLengthLimit(bounded, MAX_MARKUP_BYTES));
+            XMLStreamReader raw = factory().createXMLStreamReader(markup);
             reader = inbound.processInMessage(new AggregateStructure(raw), null,
                     event -> observe(event, signedElements, refusedAlgorithms));
             Root root = readRoot(reader, now);
@@ -133,7 +134,19 @@ public final class SignedAggregateReader {
                 throw new TrustFailure(TrustFailure.Reason.DOCUMENT_TOO_LARGE,
                         "the document is larger than the source's limit of " + maxBytes + " bytes", e);
             }
+            if (markup.refusal() != null) {
+                throw classify(markup.refusal());
+            }
             throw classify(e);
+        } catch (RuntimeException e) {
+            // a parser or Santuario failing on input it did not expect (a malformed name in KeyInfo…): refused, never
+            // an error that escapes as something else
+            if (bounded.exceeded()) {
+                throw new TrustFailure(TrustFailure.Reason.DOCUMENT_TOO_LARGE,
+                        "the document is larger than the source's limit of " + maxBytes + " bytes", e);
+            }
+            throw new TrustFailure(TrustFailure.Reason.MALFORMED, "the document could not be read ("
+                    + e.getClass().getSimpleName() + ")", e);
         } finally {
             close(reader);
         }
@@ -229,10 +242,13 @@ public final class SignedAggregateReader {
         }
     }
 
-    private static TrustFailure classify(Exception e) {
+    private static TrustFailure classify(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof BoundedInputStream.LimitExceeded limit) {
                 return new TrustFailure(TrustFailure.Reason.DOCUMENT_TOO_LARGE, limit.getMessage(), e);
+            }
+            if (cause instanceof MarkupLengthLimit.DeclarationRefused declaration) {
+                return new TrustFailure(TrustFailure.Reason.DOCTYPE_REFUSED, declaration.getMessage(), e);
             }
             if (cause instanceof MarkupLengthLimit.MarkupTooLong markup) {
                 return new TrustFailure(TrustFailure.Reason.MALFORMED, markup.getMessage(), e);
@@ -241,8 +257,12 @@ public final class SignedAggregateReader {
                 return new TrustFailure(refused.reason(), refused.getMessage(), e);
             }
             if (cause instanceof EntityReader.Refused refused) {
-                return new TrustFailure(refused.duplicate() ? TrustFailure.Reason.DUPLICATE_ENTITY
-                        : TrustFailure.Reason.MALFORMED, refused.getMessage(), e);
+                TrustFailure.Reason reason = switch (refused.kind()) {
+                    case DUPLICATE -> TrustFailure.Reason.DUPLICATE_ENTITY;
+                    case TOO_MUCH_KEPT -> TrustFailure.Reason.DOCUMENT_TOO_LARGE;
+                    case STRUCTURE -> TrustFailure.Reason.MALFORMED;
+                };
+                return new TrustFailure(reason, refused.getMessage(), e);
             }
         }
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {

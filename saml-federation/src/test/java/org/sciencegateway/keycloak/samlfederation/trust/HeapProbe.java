@@ -1,5 +1,6 @@
 package org.sciencegateway.keycloak.samlfederation.trust;
 
+import org.sciencegateway.keycloak.samlfederation.metadata.EntityRecord;
 import org.sciencegateway.keycloak.samlfederation.testing.FederationMetadata;
 import org.sciencegateway.keycloak.samlfederation.testing.FederationSigner;
 
@@ -9,6 +10,8 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -51,6 +54,43 @@ public final class HeapProbe {
                 head = root + signature;
                 tail = "</md:EntitiesDescriptor>";
             }
+            case "comments", "instructions" -> {
+                // empty comments or processing instructions before the signature: Santuario would keep each event
+                head = root.replaceFirst("^", "");
+                repeated = kind.equals("comments") ? "<!---->" : "<?p?>";
+                tail = signature + "</md:EntitiesDescriptor>";
+            }
+            case "doctype" -> {
+                // an internal subset, which a parser reads whole before it reports the declaration
+                head = "<!DOCTYPE x [<!---->";
+                repeated = " ".repeat(4096);
+                tail = "]>" + root + "</md:EntitiesDescriptor>";
+            }
+            case "distinct-names" -> {
+                // after the signature: unique element names, each of which the parser keeps
+                head = root + signature + "<md:EntityDescriptor entityID=\"https://idp.example/\">";
+                repeated = "<e%d/>";
+                tail = "</md:EntityDescriptor></md:EntitiesDescriptor>";
+            }
+            case "keyword-identity-providers" -> {
+                // identity providers nobody signed, each with 20 × 8,000 keywords: kept until the digest fails
+                head = root + signature;
+                repeated = idp("https://idp%d.attack.example/idp", ("<mdui:Keywords>" + "a ".repeat(8000)
+                        + "</mdui:Keywords>").repeat(20));
+                tail = "</md:EntitiesDescriptor>";
+            }
+            case "long-entity-ids" -> {
+                // identity providers with 900 KB entityIDs (under the markup bound)
+                head = root + signature;
+                repeated = idp("https://idp%d.attack.example/" + "x".repeat(900_000), "");
+                tail = "</md:EntitiesDescriptor>";
+            }
+            case "many-identity-providers" -> {
+                // small identity providers nobody signed, kept (as the sync keeps them) until the digest fails
+                head = root + signature;
+                repeated = idp("https://idp%d.attack.example/idp/shibboleth/" + "x".repeat(80), "");
+                tail = "</md:EntitiesDescriptor>";
+            }
             case "object-in-signature" -> {
                 head = root + signature.replace("</ds:Signature>", "<ds:Object>");
                 tail = "</ds:Object></ds:Signature></md:EntitiesDescriptor>";
@@ -62,9 +102,13 @@ public final class HeapProbe {
             pool.resetPeakUsage();
         }
         AtomicInteger idps = new AtomicInteger();
+        List<EntityRecord> kept = new ArrayList<>();
         String reason = "accepted";
         try (InputStream in = new Generated(head, repeated, tail, bytes)) {
-            new SignedAggregateReader(pin, bytes + 1024).read(in, Instant.now(), record -> idps.incrementAndGet());
+            new SignedAggregateReader(pin, bytes + 2 * 1024 * 1024).read(in, Instant.now(), record -> {
+                idps.incrementAndGet();
+                kept.add(record); // as the sync keeps them until the document is accepted
+            });
         } catch (TrustFailure failure) {
             reason = failure.reason().code();
         }
@@ -74,7 +118,16 @@ public final class HeapProbe {
                 peak += pool.getPeakUsage().getUsed();
             }
         }
-        System.out.println(reason + " " + idps.get() + " " + peak);
+        System.out.println(reason + " " + idps.get() + " " + peak + " " + kept.size());
+    }
+
+    /** An identity provider entry ({@code %d} in the entityID numbers it) with extra mdui content. */
+    private static String idp(String entityId, String ui) {
+        return "<md:EntityDescriptor entityID=\"" + entityId + "\"><md:IDPSSODescriptor protocolSupportEnumeration="
+                + "\"urn:oasis:names:tc:SAML:2.0:protocol\"><md:Extensions><mdui:UIInfo>" + ui.replace("%", "%%")
+                + "</mdui:UIInfo></md:Extensions><md:SingleSignOnService Binding=\"urn:oasis:names:tc:SAML:2.0:"
+                + "bindings:HTTP-POST\" Location=\"https://idp.attack.example/sso/" + "y".repeat(80)
+                + "\"/></md:IDPSSODescriptor></md:EntityDescriptor>\n";
     }
 
     /** head, then {@code repeated} (with %d numbered) until about {@code size} bytes, then tail. */

@@ -287,6 +287,55 @@ class OneReadingTest {
         assertThat(read(FederationSigner.LAB.sign(document))).hasSize(1);
     }
 
+    private static String keyInfo(String document, String content) {
+        return document.replaceFirst("(?s)<ds:KeyInfo>.*?</ds:KeyInfo>",
+                java.util.regex.Matcher.quoteReplacement("<ds:KeyInfo>" + content + "</ds:KeyInfo>"));
+    }
+
+    @Test
+    @DisplayName("Review: KeyInfo content Santuario fails on before the pin is consulted (a broken X509SubjectName, a DSA or EC key value) is refused as a TrustFailure, never a crash")
+    void keyInfoThatBreaksTheVerifier() {
+        String genuine = genuine();
+        assertThat(refusal(keyInfo(genuine, "<ds:X509Data><ds:X509SubjectName>=\"</ds:X509SubjectName></ds:X509Data>"))
+                .reason()).isIn(TrustFailure.Reason.MALFORMED, TrustFailure.Reason.BAD_SIGNATURE);
+        assertThat(refusal(keyInfo(genuine, "<ds:KeyValue><ds:DSAKeyValue><ds:Y>AQ==</ds:Y></ds:DSAKeyValue></ds:KeyValue>"))
+                .reason()).isEqualTo(TrustFailure.Reason.BAD_SIGNATURE);
+        assertThat(refusal(keyInfo(genuine, "<ds:KeyValue><dsig11:ECKeyValue xmlns:dsig11=\"http://www.w3.org/2009/xmldsig11#\">"
+                + "<dsig11:NamedCurve URI=\"urn:oid:1.2.840.10045.3.1.7\"/><dsig11:PublicKey>BAAA</dsig11:PublicKey>"
+                + "</dsig11:ECKeyValue></ds:KeyValue>")).reason()).isEqualTo(TrustFailure.Reason.BAD_SIGNATURE);
+    }
+
+    @Test
+    @DisplayName("Review: an undeclared entity reference, in signed content or in the signature, is refused (malformed), never a crash or silently accepted")
+    void undeclaredEntityReference() {
+        String genuine = genuine();
+        assertThat(refusal(genuine.replace("University B</md:OrganizationName>", "University B&foo;</md:OrganizationName>"))
+                .reason()).isEqualTo(TrustFailure.Reason.MALFORMED);
+        assertThat(refusal(genuine.replace("<ds:X509Certificate>", "<ds:X509Certificate>&foo;")).reason())
+                .isEqualTo(TrustFailure.Reason.MALFORMED);
+    }
+
+    @Test
+    @DisplayName("Review: a second ds:Signature anywhere (a copy of the genuine one inside an entity, an empty one) is refused: Santuario's enveloped transform drops every signature subtree")
+    void secondSignature() {
+        String genuine = genuine();
+        String signature = genuine.substring(genuine.indexOf("<ds:Signature"),
+                genuine.indexOf("</ds:Signature>") + "</ds:Signature>".length());
+        String entity = "<md:EntityDescriptor entityID=\"https://idp.uni-b.example/idp\">";
+        assertThat(refusal(genuine.replace(entity, entity + signature)).reason())
+                .isEqualTo(TrustFailure.Reason.BAD_SIGNATURE);
+        assertThat(refusal(genuine.replace(entity, entity + "<ds:Signature/>")).reason())
+                .isEqualTo(TrustFailure.Reason.BAD_SIGNATURE);
+    }
+
+    @Test
+    @DisplayName("Given an entityID longer than SAML's 1024 characters, then that entity is not imported")
+    void longEntityId() throws TrustFailure {
+        String document = new FederationMetadata().add(member())
+                .add(FederationMetadata.Idp.of("https://idp.long.example/" + "x".repeat(1100))).xml();
+        assertThat(read(FederationSigner.LAB.sign(document))).extracting(EntityRecord::entityId).containsExactly(MEMBER);
+    }
+
     private static List<EntityRecord> readQuietly(String document) {
         try {
             return read(document);
