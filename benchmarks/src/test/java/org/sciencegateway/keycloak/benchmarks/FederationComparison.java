@@ -285,12 +285,16 @@ final class FederationComparison {
             syncs.row(s.kind(), refused ? "refused (" + s.status().path("errorCode").asText() + "), nothing changed"
                             : String.format(Locale.ROOT, "%,d / %,d / %,d / %,d", c.path("created").asInt(),
                             c.path("updated").asInt(), c.path("unchanged").asInt(), c.path("left").asInt()),
-                    String.format(Locale.ROOT, "%.1f", s.serverSeconds()),
+                    refused ? "—" : String.format(Locale.ROOT, "%.1f", s.serverSeconds()),
                     String.format(Locale.ROOT, "%.1f", s.wallSeconds()),
                     String.format(Locale.ROOT, "%.0f", s.heapBeforeMegabytes()),
                     String.format(Locale.ROOT, "%.0f", s.peakGrowthMegabytes()),
                     String.format(Locale.ROOT, "%.0f", s.retainedMegabytes() - s.heapBeforeMegabytes()),
                     String.valueOf(s.collections()));
+            if (refused) {
+                heap.bar(s.kind(), "peak growth", Spread.of(List.of(s.peakGrowthMegabytes())));
+                continue;
+            }
             time.bar(s.kind(), "server", Spread.of(List.of(s.serverSeconds())))
                     .bar(s.kind(), "wall", Spread.of(List.of(s.wallSeconds())));
             heap.bar(s.kind(), "peak growth", Spread.of(List.of(s.peakGrowthMegabytes())));
