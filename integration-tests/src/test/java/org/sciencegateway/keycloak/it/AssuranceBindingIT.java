@@ -169,6 +169,41 @@ class AssuranceBindingIT {
         throw new AssertionError("No assurance_binding_refused event for " + username);
     }
 
+    @Test
+    @DisplayName("Finding 1 at the token boundary: with the completion check switched off, oscar's own MFA session "
+            + "has no identity-bound level and the ssh-gateway exchange refuses it (fail closed); switched on, granted")
+    void exchangeNeedsAnIdentityBoundLevel() {
+        String path = "/admin/realms/vre/authentication/required-actions/sg-assurance-level-binding";
+        JsonNode action = admin.get(path).ok();
+        try {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) action).put("enabled", false);
+            assertThat(admin.put(path, action).status()).isEqualTo(204);
+            Answer unbound = tokens.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB, oscarAtMfa().accessToken())
+                    .set("audience", "ssh-gateway"));
+            assertThat(unbound.status()).as(unbound.body()).isEqualTo(400);
+            assertThat(unbound.error()).isEqualTo("insufficient_user_authentication");
+        } finally {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) action).put("enabled", true);
+            assertThat(admin.put(path, action).status()).isEqualTo(204);
+        }
+        Answer bound = tokens.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB, oscarAtMfa().accessToken())
+                .set("audience", "ssh-gateway"));
+        assertThat(bound.status()).as(bound.body()).isEqualTo(200);
+    }
+
+    /** oscar at the hub through institution-a and his vre code, in a new browser. */
+    private static TokenSet oscarAtMfa() {
+        HubLogin login = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB).parameter("acr_values", MFA);
+        login.start();
+        login.chooseIdentityProvider("institution-a");
+        login.signIn("oscar", "oscar");
+        assertThat(login.asksForOneTimeCode()).as("%s", login.page()).isTrue();
+        login.enterOneTimeCode(OneTimeCode.next(OneTimeCode.OSCAR));
+        TokenSet set = login.exchangeCode();
+        assertThat(set.accessTokenClaims().path("acr").asText()).isEqualTo(MFA);
+        return set;
+    }
+
     // ---- finding 2 --------------------------------------------------------------------------------------------
 
     @Test
