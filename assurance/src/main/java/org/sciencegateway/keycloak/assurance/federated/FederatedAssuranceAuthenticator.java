@@ -58,7 +58,11 @@ final class FederatedAssuranceAuthenticator implements Authenticator {
         List<String> asserted = assertion.values();
         Map<String, Integer> acrToLevel = AcrUtils.getAcrLoaMap(context.getRealm());
         long now = Time.currentTime();
-        FederatedLevel.Decision decision = FederatedLevel.decide(asserted, trust(idp, config.trustedAliases()),
+        FederatedLevel.Trust trust = trust(idp, config.trustedAliases());
+        if (trust == FederatedLevel.Trust.TRUSTED && linkedToAnExistingAccountInThisLogin(authSession)) {
+            trust = FederatedLevel.Trust.LINKED_IN_THIS_LOGIN;
+        }
+        FederatedLevel.Decision decision = FederatedLevel.decide(asserted, trust,
                 acrToLevel, config.federatedLevel(), assertion.authTime(), now);
 
         // The tab's levels belong to this identity from here on. Levels another identity reached in this tab (an
@@ -83,6 +87,18 @@ final class FederatedAssuranceAuthenticator implements Authenticator {
                 brokered.getUsername(), idp.getAlias(), context.getRealm().getName(), asserted, decision.level(),
                 decision.reason());
         context.success();
+    }
+
+    /** Keycloak's note that first-broker-login created the account (rather than linked an existing one). */
+    static final String BROKER_REGISTERED_NEW_USER = "BROKER_REGISTERED_NEW_USER";
+
+    /**
+     * Whether first-broker-login ran in this login and ended in a link to an account that existed before (Keycloak
+     * notes a new account; anything else after first-broker-login is a link to an existing one).
+     */
+    static boolean linkedToAnExistingAccountInThisLogin(AuthenticationSessionModel authSession) {
+        return "true".equals(authSession.getAuthNote(PostBrokerLoginConstants.PBL_AFTER_FIRST_BROKER_LOGIN))
+                && !"true".equals(authSession.getAuthNote(BROKER_REGISTERED_NEW_USER));
     }
 
     /** Records whose levels the tab holds (read at completion by the binding action); clears another identity's. */
