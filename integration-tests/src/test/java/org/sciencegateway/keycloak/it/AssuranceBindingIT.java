@@ -225,6 +225,46 @@ class AssuranceBindingIT {
         assertRefusal("oscar", "link_needs_level");
     }
 
+    @Test
+    @DisplayName("Finding 2 through Keycloak's legacy linking endpoint (/broker/institution-saml/link): refused for "
+            + "oscar's password-only session, no link made; his MFA session is not refused by the guard")
+    void noLegacyLinkToATrustedInstitutionWithoutStepUp() throws Exception {
+        String oscar = admin.userId("vre", "oscar");
+        int linksBefore = admin.get("/admin/realms/vre/users/" + oscar + "/federated-identity").ok().size();
+        BrowserSession browser = new BrowserSession();
+        HubLogin login = new HubLogin(server, browser, HubClient.JUPYTERHUB);
+        login.start();
+        login.chooseIdentityProvider("institution-a");
+        login.signIn("oscar", "oscar");
+        TokenSet passwordOnly = login.exchangeCode();
+        BrowserSession.Page refused = browser.get(legacyLinkUrl(passwordOnly, "institution-saml"));
+        assertThat(refused.status()).as("%s", refused).isEqualTo(403);
+        assertThat(refused.body()).contains(STEP_UP_FIRST);
+        assertThat(admin.get("/admin/realms/vre/users/" + oscar + "/federated-identity").ok().size())
+                .isEqualTo(linksBefore);
+
+        BrowserSession mfaBrowser = new BrowserSession();
+        HubLogin mfa = new HubLogin(server, mfaBrowser, HubClient.JUPYTERHUB).parameter("acr_values", MFA);
+        mfa.start();
+        mfa.chooseIdentityProvider("institution-a");
+        mfa.signIn("oscar", "oscar");
+        mfa.enterOneTimeCode(OneTimeCode.next(OneTimeCode.OSCAR));
+        BrowserSession.Page allowed = mfaBrowser.get(legacyLinkUrl(mfa.exchangeCode(), "institution-saml"));
+        assertThat(allowed.body()).as("%s", allowed).doesNotContain(STEP_UP_FIRST);
+    }
+
+    /** Keycloak's client-initiated linking URL for the hub's session (hash over nonce, session, client, provider). */
+    private static String legacyLinkUrl(TokenSet hub, String alias) throws Exception {
+        String nonce = java.util.UUID.randomUUID().toString();
+        String sid = hub.accessTokenClaims().path("sid").asText();
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(
+                (nonce + sid + HubClient.JUPYTERHUB.clientId() + alias).getBytes(StandardCharsets.UTF_8));
+        String hash = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        return server.realmUrl("vre") + "/broker/" + alias + "/link?" + BrowserSession.formEncode(Map.of(
+                "client_id", HubClient.JUPYTERHUB.clientId(), "redirect_uri", HubClient.JUPYTERHUB.redirectUri(),
+                "nonce", nonce, "hash", hash));
+    }
+
     // ---- finding 3 --------------------------------------------------------------------------------------------
 
     @Test
