@@ -182,7 +182,10 @@ public final class HubLogin {
         form.put("code", code);
         form.put("redirect_uri", client.redirectUri());
         form.put("client_id", client.clientId());
-        form.put("client_secret", client.clientSecret());
+        if (client.clientSecret() != null) {
+            // public clients (account-console, security-admin-console) send none
+            form.put("client_secret", client.clientSecret());
+        }
         form.put("code_verifier", codeVerifier);
         BrowserSession.Page response = new BrowserSession().post(
                 server.realmUrl(client.realm()) + "/protocol/openid-connect/token", form);

@@ -91,6 +91,28 @@ public final class AudienceExchangeRules {
         }
     }
 
+    /**
+     * The subject token's session and age. Under {@code lifetime.bound=session} the exchanged token ends with the
+     * online SSO session the user signed in with; an offline session has no such end (and outlives logout), so its
+     * tokens are refused. A token issued before the user's not-before (an admin signed the user out) is refused
+     * whatever the bound.
+     *
+     * @param issuedAt      the subject token's {@code iat} (epoch seconds, 0: unknown)
+     * @param userNotBefore the user's not-before (epoch seconds, 0: none)
+     */
+    public static void checkSubjectSession(AudiencePolicy policy, boolean offlineSession, long issuedAt,
+                                           long userNotBefore) {
+        if (userNotBefore > 0 && issuedAt < userNotBefore) {
+            throw ExchangeRefusal.invalidRequest("subject_token_before_user_not_before",
+                    "The subject token is invalid, expired, revoked or from another issuer.");
+        }
+        if (offlineSession && policy.lifetimeBound() == AudiencePolicy.LifetimeBound.SESSION) {
+            throw ExchangeRefusal.invalidRequest("subject_token_offline",
+                    "The policy for audience " + policy.audience() + " ends its tokens with the user's sign-in "
+                            + "session; an offline token has none. Exchange an access token from an online session.");
+        }
+    }
+
     /** Event detail keys of an assurance refusal. */
     public static final String DETAIL_REQUIRED_LEVEL = "required_level";
     public static final String DETAIL_ACHIEVED_LEVEL = "achieved_level";

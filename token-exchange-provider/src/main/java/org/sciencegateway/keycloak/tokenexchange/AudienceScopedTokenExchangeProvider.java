@@ -135,6 +135,9 @@ final class AudienceScopedTokenExchangeProvider implements TokenExchangeProvider
         AudienceExchangeRules.checkSubjectHolder(subjectToken.getIssuedFor(), requester.getClientId());
 
         UserModel user = subject.user();
+        // An admin's "sign out" of the user sets the user's not-before; Keycloak's token check reads only the realm's.
+        AudienceExchangeRules.checkSubjectSession(policy, subject.session().isOffline(),
+                toLong(subjectToken.getIat()), session.users().getNotBeforeOfUser(realm, user));
         event.user(user);
         event.detail(Details.USERNAME, user.getUsername());
         if (subjectToken.getSessionId() != null) {
@@ -170,6 +173,10 @@ final class AudienceScopedTokenExchangeProvider implements TokenExchangeProvider
                 requester.getId());
         AudienceExchangeRules.checkAssurance(policy, required,
                 SessionAssuranceReader.read(userSession, requesterSession, required), Time.currentTime());
+    }
+
+    private static long toLong(Long value) {
+        return value == null ? 0L : value;
     }
 
     static boolean userHasRole(RealmModel realm, UserModel user, String roleName) {

@@ -36,6 +36,9 @@ final class SessionAssuranceReader {
                                                        AuthenticatedClientSessionModel requesterSession,
                                                        int requiredLevel) {
         int level = requesterSession == null ? -1 : parseInt(requesterSession.getNote(Constants.LEVEL_OF_AUTHENTICATION));
+        // No level above what a login of this very user was judged to have reached for its own identity (the
+        // assurance module's completion check writes it); none where that record is missing or names someone else.
+        level = Math.min(level, boundLevel(userSession));
         long authTime = 0;
         if (requiredLevel >= 0) {
             for (Map.Entry<Integer, Integer> entry : levelTimes(userSession).entrySet()) {
@@ -52,6 +55,29 @@ final class SessionAssuranceReader {
         // limited): the session's AUTH_TIME moves with every later login of any client and would make an old level
         // look fresh.
         return new AudienceExchangeRules.SessionAssurance(level, authTime);
+    }
+
+    /**
+     * User-session note {@value #BOUND_LEVEL_NOTE}, {@code "<userId> <level>"}, written by the assurance module's
+     * required action {@code sg-assurance-level-binding} when a login completes with levels its identity reached.
+     */
+    static final String BOUND_LEVEL_NOTE = "sg.assurance.bound-level";
+
+    static int boundLevel(UserSessionModel userSession) {
+        return boundLevel(userSession.getNote(BOUND_LEVEL_NOTE),
+                userSession.getUser() == null ? null : userSession.getUser().getId());
+    }
+
+    /** The bound level of the note for {@code userId}; -1 when missing, malformed or of another user. */
+    static int boundLevel(String note, String userId) {
+        if (note == null || userId == null) {
+            return -1;
+        }
+        String[] parts = note.trim().split(" ");
+        if (parts.length != 2 || !parts[0].equals(userId)) {
+            return -1;
+        }
+        return parseInt(parts[1]);
     }
 
     /** Keycloak's {@code loa-map} user session note: level to the epoch second it was last authenticated. */

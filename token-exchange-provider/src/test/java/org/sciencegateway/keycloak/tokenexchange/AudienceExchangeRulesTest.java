@@ -294,4 +294,47 @@ class AudienceExchangeRulesTest {
         assertThatCode(() -> AudienceExchangeRules.checkAssurance(ssh(null, 0), -1,
                 new AudienceExchangeRules.SessionAssurance(-1, 0), 1060)).doesNotThrowAnyException();
     }
+
+    private static AudiencePolicy bound(AudiencePolicy.LifetimeBound bound) {
+        return new AudiencePolicy("p", "rucio", Set.of("jupyterhub"), Set.of(), Set.of(),
+                Set.of("openid", "profile"), 3600, false, false, "/", false, bound, AssuranceRequirement.NONE);
+    }
+
+    @Test
+    @DisplayName("Given an offline subject token under lifetime.bound=session, then invalid_request; online passes; "
+            + "under subject_token the offline token passes")
+    void offlineSubjectUnderSessionBound() {
+        ExchangeRefusal r = refusal(() -> AudienceExchangeRules.checkSubjectSession(
+                bound(AudiencePolicy.LifetimeBound.SESSION), true, 1000, 0));
+        assertThat(r.error()).isEqualTo(ExchangeRefusal.INVALID_REQUEST);
+        assertThat(r.reason()).isEqualTo("subject_token_offline");
+        assertThatCode(() -> AudienceExchangeRules.checkSubjectSession(bound(AudiencePolicy.LifetimeBound.SESSION),
+                false, 1000, 0)).doesNotThrowAnyException();
+        assertThatCode(() -> AudienceExchangeRules.checkSubjectSession(
+                bound(AudiencePolicy.LifetimeBound.SUBJECT_TOKEN), true, 1000, 0)).doesNotThrowAnyException();
+    }
+
+    @Test
+    @DisplayName("Given a subject token issued before the user's not-before (admin sign-out), then invalid_request "
+            + "under every bound; issued at or after it, passes")
+    void userNotBefore() {
+        for (AudiencePolicy.LifetimeBound b : AudiencePolicy.LifetimeBound.values()) {
+            ExchangeRefusal r = refusal(() -> AudienceExchangeRules.checkSubjectSession(bound(b), false, 999, 1000));
+            assertThat(r.error()).isEqualTo(ExchangeRefusal.INVALID_REQUEST);
+            assertThat(r.reason()).isEqualTo("subject_token_before_user_not_before");
+        }
+        assertThatCode(() -> AudienceExchangeRules.checkSubjectSession(bound(AudiencePolicy.LifetimeBound.SESSION),
+                false, 1000, 1000)).doesNotThrowAnyException();
+    }
+
+    @Test
+    @DisplayName("Given the bound-level note, then only this user's level counts; missing, malformed or another "
+            + "user's: none")
+    void boundLevel() {
+        assertThat(SessionAssuranceReader.boundLevel("u1 2", "u1")).isEqualTo(2);
+        assertThat(SessionAssuranceReader.boundLevel("u2 2", "u1")).isEqualTo(-1);
+        assertThat(SessionAssuranceReader.boundLevel(null, "u1")).isEqualTo(-1);
+        assertThat(SessionAssuranceReader.boundLevel("u1", "u1")).isEqualTo(-1);
+        assertThat(SessionAssuranceReader.boundLevel("u1 x", "u1")).isEqualTo(-1);
+    }
 }

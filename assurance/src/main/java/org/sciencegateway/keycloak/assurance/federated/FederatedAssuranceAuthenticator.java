@@ -12,12 +12,15 @@ import org.keycloak.authentication.authenticators.broker.util.SerializedBrokered
 import org.keycloak.authentication.authenticators.util.AcrStore;
 import org.keycloak.broker.provider.BrokeredIdentityContext;
 import org.keycloak.common.util.Time;
+import org.keycloak.models.Constants;
 import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.protocol.oidc.utils.AcrUtils;
 import org.keycloak.sessions.AuthenticationSessionModel;
+import org.sciencegateway.keycloak.assurance.binding.LevelBindingRequiredAction;
+import org.sciencegateway.keycloak.assurance.binding.LevelOwnership;
 
 /**
  * Post-broker-login step that records the level of authentication of a brokered login: the realm's federated level,
@@ -55,9 +58,16 @@ final class FederatedAssuranceAuthenticator implements Authenticator {
         List<String> asserted = assertion.values();
         Map<String, Integer> acrToLevel = AcrUtils.getAcrLoaMap(context.getRealm());
         long now = Time.currentTime();
-        FederatedLevel.Decision decision = FederatedLevel.decide(asserted, trust(idp, config.trustedAliases()),
+        FederatedLevel.Trust trust = trust(idp, config.trustedAliases());
+        if (trust == FederatedLevel.Trust.TRUSTED && linkedToAnExistingAccountInThisLogin(authSession)) {
+            trust = FederatedLevel.Trust.LINKED_IN_THIS_LOGIN;
+        }
+        FederatedLevel.Decision decision = FederatedLevel.decide(asserted, trust,
                 acrToLevel, config.federatedLevel(), assertion.authTime(), now);
 
+        // The tab's levels belong to this identity from here on. Levels another identity reached in this tab (an
+        // earlier brokered login of someone else) are dropped: this login starts from no level.
+        bindToThisIdentity(authSession, context.getUser(), brokered);
         // This login's level, replacing what an earlier step of the same authentication session may have left, and
         // in the level map (which Keycloak's SSO and the exchange's maximum age read) the time it was reached.
         new AcrStore(context.getSession(), authSession).setLevelAuthenticatedToCurrentRequest(decision.level());
@@ -77,6 +87,36 @@ final class FederatedAssuranceAuthenticator implements Authenticator {
                 brokered.getUsername(), idp.getAlias(), context.getRealm().getName(), asserted, decision.level(),
                 decision.reason());
         context.success();
+    }
+
+    /** Keycloak's note that first-broker-login created the account (rather than linked an existing one). */
+    static final String BROKER_REGISTERED_NEW_USER = "BROKER_REGISTERED_NEW_USER";
+
+    /**
+     * Whether first-broker-login ran in this login and ended in a link to an account that existed before (Keycloak
+     * notes a new account; anything else after first-broker-login is a link to an existing one).
+     */
+    static boolean linkedToAnExistingAccountInThisLogin(AuthenticationSessionModel authSession) {
+        return "true".equals(authSession.getAuthNote(PostBrokerLoginConstants.PBL_AFTER_FIRST_BROKER_LOGIN))
+                && !"true".equals(authSession.getAuthNote(BROKER_REGISTERED_NEW_USER));
+    }
+
+    /** Records whose levels the tab holds (read at completion by the binding action); clears another identity's. */
+    private static void bindToThisIdentity(AuthenticationSessionModel authSession, UserModel user,
+                                           BrokeredIdentityContext brokered) {
+        if (user == null) {
+            // No user to bind to: the completion check then refuses any level above the first factor.
+            authSession.removeAuthNote(LevelBindingRequiredAction.OWNER_NOTE);
+            return;
+        }
+        String brokerUserId = brokered.getBrokerUserId() != null ? brokered.getBrokerUserId()
+                : brokered.getIdpConfig().getAlias() + "." + brokered.getId();
+        String identity = new LevelOwnership.Identity(user.getId(), brokerUserId).toNote();
+        if (!identity.equals(authSession.getAuthNote(LevelBindingRequiredAction.OWNER_NOTE))) {
+            authSession.removeAuthNote(Constants.LOA_MAP);
+            authSession.removeAuthNote(Constants.LEVEL_OF_AUTHENTICATION);
+        }
+        authSession.setAuthNote(LevelBindingRequiredAction.OWNER_NOTE, identity);
     }
 
     static FederatedLevel.Trust trust(IdentityProviderModel idp, Set<String> trustedAliases) {

@@ -20,13 +20,20 @@ public final class FederatedLevel {
         /** Not marked: what it asserts is ignored. */
         NOT_TRUSTED,
         /** Marked trusted, but a SAML provider whose signatures Keycloak does not validate: a user could forge it. */
-        UNSIGNED
+        UNSIGNED,
+        /**
+         * Trusted, but the link between this institution account and the local account was made in this very login
+         * (first-broker-login's link to an existing account): the person linking proved only the existing account's
+         * first factor, so the institution's MFA is not yet the account owner's.
+         */
+        LINKED_IN_THIS_LOGIN
     }
 
     /**
      * @param level    the level of authentication to record
      * @param reason   why, for the event: {@code trusted_assertion}, {@code nothing_honoured}, {@code not_trusted},
-     *                 {@code unsigned_assertions}, {@code no_authentication_time}
+     *                 {@code unsigned_assertions}, {@code linked_in_this_login},
+     *                 {@code no_authentication_time}
      * @param honoured the asserted values that raised the level (empty unless {@code trusted_assertion})
      * @param time     epoch second at which the level was reached: the institution's own authentication time for a
      *                 raised level (an MFA done days ago at the institution is days old here too), else now
@@ -56,6 +63,9 @@ public final class FederatedLevel {
         }
         if (trust == Trust.UNSIGNED) {
             return new Decision(baseLevel, "unsigned_assertions", List.of(), now);
+        }
+        if (trust == Trust.LINKED_IN_THIS_LOGIN) {
+            return new Decision(baseLevel, "linked_in_this_login", List.of(), now);
         }
         int level = baseLevel;
         TreeSet<String> honoured = new TreeSet<>();

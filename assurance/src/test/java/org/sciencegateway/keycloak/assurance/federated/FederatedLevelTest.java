@@ -24,6 +24,14 @@ class FederatedLevelTest {
     }
 
     @Test
+    @DisplayName("Given a trusted provider whose account was linked to an existing local account in this very login, "
+            + "then its MFA is ignored (linking is enrolment)")
+    void linkedInThisLogin() {
+        assertThat(FederatedLevel.decide(List.of(MFA), FederatedLevel.Trust.LINKED_IN_THIS_LOGIN, REALM, 1, T, NOW))
+                .isEqualTo(new FederatedLevel.Decision(1, "linked_in_this_login", List.of(), NOW));
+    }
+
+    @Test
     @DisplayName("Given the same assertion from an unmarked provider, then it is ignored")
     void untrustedMfa() {
         assertThat(FederatedLevel.decide(List.of(MFA), FederatedLevel.Trust.NOT_TRUSTED, REALM, 1, T, NOW))

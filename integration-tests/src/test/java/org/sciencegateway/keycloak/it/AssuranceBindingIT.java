@@ -1,0 +1,360 @@
+package org.sciencegateway.keycloak.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jsoup.nodes.Element;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.sciencegateway.keycloak.testing.BrowserSession;
+import org.sciencegateway.keycloak.testing.HubClient;
+import org.sciencegateway.keycloak.testing.HubLogin;
+import org.sciencegateway.keycloak.testing.KeycloakAdmin;
+import org.sciencegateway.keycloak.testing.KeycloakServer;
+import org.sciencegateway.keycloak.testing.OneTimeCode;
+import org.sciencegateway.keycloak.testing.SharedKeycloak;
+import org.sciencegateway.keycloak.testing.TokenEndpointClient;
+import org.sciencegateway.keycloak.testing.TokenEndpointClient.Answer;
+import org.sciencegateway.keycloak.testing.TokenExchangeFixtures;
+import org.sciencegateway.keycloak.testing.TokenSet;
+
+/**
+ * Issue 28's four ways to a level of authentication that was not the victim's, replayed against the lab realm
+ * exactly as reported: a level belongs to the identity that reached it (1), linking a trusted institution is an
+ * enrolment (2), no self-enrolment at the first factor (3), offline subject tokens and an admin's sign-out end the
+ * exchange path (4).
+ */
+@DisplayName("Assurance: a level of authentication belongs to the person who reached it (issue 28)")
+@ExtendWith(SharedKeycloak.class)
+class AssuranceBindingIT {
+
+    private static final String MFA = "https://refeds.org/profile/mfa";
+    private static final String MIXED_IDENTITIES = "another account in this browser tab";
+    private static final String STEP_UP_FIRST = "needs your second factor first";
+
+    @SharedKeycloak.Shared
+    private static KeycloakServer server;
+    @SharedKeycloak.Shared
+    private static KeycloakAdmin admin;
+    private static TokenEndpointClient tokens;
+
+    @BeforeAll
+    static void setUp() {
+        tokens = new TokenEndpointClient(server, "vre");
+        TokenExchangeFixtures.ensure(admin);
+    }
+
+    private static HubClient accountConsole() {
+        return new HubClient("vre", "account-console", null, server.realmUrl("vre") + "/account/");
+    }
+
+    private static HubClient securityAdminConsole() {
+        return new HubClient("vre", "security-admin-console", null, server.baseUrl() + "/admin/vre/console/");
+    }
+
+    // ---- finding 1 --------------------------------------------------------------------------------------------
+
+    @Test
+    @DisplayName("Finding 1: frank's institution MFA in a tab, replayed as oscar (first factor only) at account-console, "
+            + "gets no code; the hub then gets no SSO at MFA and no ssh-gateway token")
+    void anotherPersonsMfaInTheSameTabAtAccountConsole() {
+        replayFranksMfaAsOscar(accountConsole());
+    }
+
+    @Test
+    @DisplayName("Finding 1 through security-admin-console: the same replay gets no code")
+    void anotherPersonsMfaInTheSameTabAtSecurityAdminConsole() {
+        replayFranksMfaAsOscar(securityAdminConsole());
+    }
+
+    private void replayFranksMfaAsOscar(HubClient client) {
+        BrowserSession browser = new BrowserSession();
+        HubLogin login = new HubLogin(server, browser, client)
+                .scope("openid")
+                .parameter("kc_idp_hint", "institution-saml")
+                .parameter("acr_values", MFA);
+        BrowserSession.Page page = login.start();
+        String afterPostBrokerLogin = server.realmUrl("vre") + "/broker/after-post-broker-login";
+        Element form = page.loginForm().orElseThrow(() -> new AssertionError("institution-saml's login: " + login.page()));
+        page = browser.follow(browser.submit(page, form, Map.of("username", "frank", "password", "frank")),
+                afterPostBrokerLogin);
+        Element otp = page.document().selectFirst("form:has(input[name=otp])");
+        assertThat(otp).as("institution-saml asks frank for his code: %s", page).isNotNull();
+        BrowserSession.Page stopped = browser.follow(browser.submit(page, otp,
+                Map.of("otp", OneTimeCode.next(OneTimeCode.FRANK))), afterPostBrokerLogin);
+        assertThat(stopped.isRedirect() && stopped.location().startsWith(afterPostBrokerLogin))
+                .as("stopped before after-post-broker-login: %s", stopped).isTrue();
+
+        replayAs(login, client, query(stopped.location()), "institution-a", "oscar");
+        assertNoMfaForOscarAfterwards(browser);
+    }
+
+    @Test
+    @DisplayName("Finding 1 with the attacker's own vre code: oscar's code in a tab, replayed as alice through "
+            + "institution-a, gets no code")
+    void attackersOwnVreCodeReplayedAsAnother() {
+        HubClient client = accountConsole();
+        BrowserSession browser = new BrowserSession();
+        HubLogin login = new HubLogin(server, browser, client)
+                .scope("openid")
+                .parameter("kc_idp_hint", "institution-a")
+                .parameter("acr_values", MFA);
+        BrowserSession.Page page = login.start();
+        String afterPostBrokerLogin = server.realmUrl("vre") + "/broker/after-post-broker-login";
+        Element form = page.loginForm().orElseThrow(() -> new AssertionError("institution-a's login: " + login.page()));
+        page = browser.follow(browser.submit(page, form, Map.of("username", "oscar", "password", "oscar")),
+                afterPostBrokerLogin);
+        Element otp = page.document().selectFirst("form:has(input[name=otp])");
+        assertThat(otp).as("vre asks oscar for his code after the brokered login: %s", page).isNotNull();
+        BrowserSession.Page stopped = browser.follow(browser.submit(page, otp,
+                Map.of("otp", OneTimeCode.next(OneTimeCode.OSCAR))), afterPostBrokerLogin);
+        assertThat(stopped.isRedirect() && stopped.location().startsWith(afterPostBrokerLogin))
+                .as("stopped before after-post-broker-login: %s", stopped).isTrue();
+
+        // alice logs in at institution-a in the same tab: the attacker brings no upstream SSO session for her.
+        browser.cookies().getCookieStore().getCookies().stream()
+                .filter(c -> c.getPath() != null && c.getPath().startsWith("/realms/institution-a"))
+                .toList()
+                .forEach(c -> browser.cookies().getCookieStore().remove(null, c));
+        replayAs(login, client, query(stopped.location()), "institution-a", "alice");
+    }
+
+    private void replayAs(HubLogin login, HubClient client, Map<String, String> tab, String idp, String user) {
+        login.visit(server.realmUrl("vre") + "/broker/" + idp + "/login?" + BrowserSession.formEncode(Map.of(
+                "client_id", client.clientId(), "tab_id", tab.get("tab_id"), "session_code", tab.get("session_code"),
+                "client_data", tab.get("client_data"))));
+        assertThat(login.page().url()).as("%s", login.page()).startsWith(server.realmUrl(idp));
+        login.signIn(user, user);
+        assertThat(login.reachedHub()).as("no code for %s: %s", user, login.page()).isFalse();
+        assertThat(login.page().status()).as("%s", login.page()).isEqualTo(403);
+        assertThat(login.page().body()).contains(MIXED_IDENTITIES);
+        assertRefusal(user, "level_of_another_identity");
+    }
+
+    /** Step 4 of the report: the same browser asks for the hub at MFA; no SSO session may hand oscar a code. */
+    private void assertNoMfaForOscarAfterwards(BrowserSession browser) {
+        HubLogin hub = new HubLogin(server, browser, HubClient.JUPYTERHUB).parameter("acr_values", MFA);
+        hub.start();
+        if (hub.reachedHub()) {
+            TokenSet set = hub.exchangeCode();
+            assertThat(set.accessTokenClaims().path("acr").asText()).isNotEqualTo(MFA);
+            Answer exchanged = tokens.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB, set.accessToken())
+                    .set("audience", "ssh-gateway"));
+            assertThat(exchanged.status()).as(exchanged.body()).isEqualTo(400);
+        }
+    }
+
+    private static void assertRefusal(String username, String reason) {
+        String userId = admin.userId("vre", username);
+        List<JsonNode> events = new ArrayList<>();
+        // A brokered login's completion is reported as IDENTITY_PROVIDER_LOGIN_ERROR, a local one as LOGIN_ERROR.
+        admin.events("vre", "IDENTITY_PROVIDER_LOGIN_ERROR").forEach(events::add);
+        admin.events("vre", "LOGIN_ERROR").forEach(events::add);
+        for (JsonNode event : events) {
+            if (userId.equals(event.path("userId").asText())
+                    && "assurance_binding_refused".equals(event.path("error").asText())) {
+                assertThat(event.path("details").path("reason").asText()).isEqualTo(reason);
+                return;
+            }
+        }
+        throw new AssertionError("No assurance_binding_refused event for " + username);
+    }
+
+    @Test
+    @DisplayName("Finding 1 at the token boundary: with the completion check switched off, oscar's own MFA session "
+            + "has no identity-bound level and the ssh-gateway exchange refuses it (fail closed); switched on, granted")
+    void exchangeNeedsAnIdentityBoundLevel() {
+        String path = "/admin/realms/vre/authentication/required-actions/sg-assurance-level-binding";
+        JsonNode action = admin.get(path).ok();
+        try {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) action).put("enabled", false);
+            assertThat(admin.put(path, action).status()).isEqualTo(204);
+            Answer unbound = tokens.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB, oscarAtMfa().accessToken())
+                    .set("audience", "ssh-gateway"));
+            assertThat(unbound.status()).as(unbound.body()).isEqualTo(400);
+            assertThat(unbound.error()).isEqualTo("insufficient_user_authentication");
+        } finally {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) action).put("enabled", true);
+            assertThat(admin.put(path, action).status()).isEqualTo(204);
+        }
+        Answer bound = tokens.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB, oscarAtMfa().accessToken())
+                .set("audience", "ssh-gateway"));
+        assertThat(bound.status()).as(bound.body()).isEqualTo(200);
+    }
+
+    /** oscar at the hub through institution-a and his vre code, in a new browser. */
+    private static TokenSet oscarAtMfa() {
+        HubLogin login = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB).parameter("acr_values", MFA);
+        login.start();
+        login.chooseIdentityProvider("institution-a");
+        login.signIn("oscar", "oscar");
+        assertThat(login.asksForOneTimeCode()).as("%s", login.page()).isTrue();
+        login.enterOneTimeCode(OneTimeCode.next(OneTimeCode.OSCAR));
+        TokenSet set = login.exchangeCode();
+        assertThat(set.accessTokenClaims().path("acr").asText()).isEqualTo(MFA);
+        return set;
+    }
+
+    // ---- finding 2 --------------------------------------------------------------------------------------------
+
+    @Test
+    @DisplayName("Finding 2: with oscar's first factor only, kc_action=idp_link to institution-saml (trusted for MFA) "
+            + "is refused before any link is made")
+    void noLinkToATrustedInstitutionWithoutStepUp() {
+        String oscar = admin.userId("vre", "oscar");
+        int linksBefore = admin.get("/admin/realms/vre/users/" + oscar + "/federated-identity").ok().size();
+        HubLogin login = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB)
+                .parameter("kc_action", "idp_link:institution-saml");
+        login.start();
+        login.chooseIdentityProvider("institution-a");
+        login.signIn("oscar", "oscar");
+        assertThat(login.reachedHub()).as("%s", login.page()).isFalse();
+        assertThat(login.page().url()).as("never sent to institution-saml").doesNotContain("/realms/institution-saml/");
+        assertThat(login.page().body()).contains(STEP_UP_FIRST);
+        assertThat(admin.get("/admin/realms/vre/users/" + oscar + "/federated-identity").ok().size())
+                .isEqualTo(linksBefore);
+        assertRefusal("oscar", "link_needs_level");
+    }
+
+    @Test
+    @DisplayName("Finding 2 through Keycloak's legacy linking endpoint (/broker/institution-saml/link): refused for "
+            + "oscar's password-only session, no link made; his MFA session is not refused by the guard")
+    void noLegacyLinkToATrustedInstitutionWithoutStepUp() throws Exception {
+        String oscar = admin.userId("vre", "oscar");
+        int linksBefore = admin.get("/admin/realms/vre/users/" + oscar + "/federated-identity").ok().size();
+        BrowserSession browser = new BrowserSession();
+        HubLogin login = new HubLogin(server, browser, HubClient.JUPYTERHUB);
+        login.start();
+        login.chooseIdentityProvider("institution-a");
+        login.signIn("oscar", "oscar");
+        TokenSet passwordOnly = login.exchangeCode();
+        BrowserSession.Page refused = browser.get(legacyLinkUrl(passwordOnly, "institution-saml"));
+        assertThat(refused.status()).as("%s", refused).isEqualTo(403);
+        assertThat(refused.body()).contains(STEP_UP_FIRST);
+        assertThat(admin.get("/admin/realms/vre/users/" + oscar + "/federated-identity").ok().size())
+                .isEqualTo(linksBefore);
+
+        BrowserSession mfaBrowser = new BrowserSession();
+        HubLogin mfa = new HubLogin(server, mfaBrowser, HubClient.JUPYTERHUB).parameter("acr_values", MFA);
+        mfa.start();
+        mfa.chooseIdentityProvider("institution-a");
+        mfa.signIn("oscar", "oscar");
+        mfa.enterOneTimeCode(OneTimeCode.next(OneTimeCode.OSCAR));
+        BrowserSession.Page allowed = mfaBrowser.get(legacyLinkUrl(mfa.exchangeCode(), "institution-saml"));
+        assertThat(allowed.body()).as("%s", allowed).doesNotContain(STEP_UP_FIRST);
+    }
+
+    /** Keycloak's client-initiated linking URL for the hub's session (hash over nonce, session, client, provider). */
+    private static String legacyLinkUrl(TokenSet hub, String alias) throws Exception {
+        String nonce = java.util.UUID.randomUUID().toString();
+        String sid = hub.accessTokenClaims().path("sid").asText();
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(
+                (nonce + sid + HubClient.JUPYTERHUB.clientId() + alias).getBytes(StandardCharsets.UTF_8));
+        String hash = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        return server.realmUrl("vre") + "/broker/" + alias + "/link?" + BrowserSession.formEncode(Map.of(
+                "client_id", HubClient.JUPYTERHUB.clientId(), "redirect_uri", HubClient.JUPYTERHUB.redirectUri(),
+                "nonce", nonce, "hash", hash));
+    }
+
+    // ---- finding 3 --------------------------------------------------------------------------------------------
+
+    @Test
+    @DisplayName("Finding 3: a user with the first factor only asks kc_action=CONFIGURE_TOTP: refused, nothing "
+            + "enrolled")
+    void noSelfEnrolmentAtTheFirstFactor() {
+        String alice = admin.userId("vre", "alice");
+        HubLogin login = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB)
+                .parameter("kc_action", "CONFIGURE_TOTP");
+        login.start();
+        login.chooseIdentityProvider("institution-a");
+        login.signIn("alice", "alice");
+        assertThat(login.reachedHub()).as("%s", login.page()).isFalse();
+        assertThat(login.page().document().selectFirst("input[name=totp]")).as("no enrolment form").isNull();
+        assertThat(login.page().body()).contains(STEP_UP_FIRST);
+        JsonNode credentials = admin.get("/admin/realms/vre/users/" + alice + "/credentials").ok();
+        credentials.forEach(c -> assertThat(c.path("type").asText()).isNotEqualTo("otp"));
+        assertRefusal("alice", "enrolment_needs_level");
+    }
+
+    // ---- finding 4 --------------------------------------------------------------------------------------------
+
+    /** alice's hub login asking for offline_access; the tokens of her offline session after one refresh. */
+    private static TokenSet offlineTokens(String[] sessionId) {
+        // The production realm gives every user offline_access; the lab gives it to nobody by default.
+        String alice = admin.userId("vre", "alice");
+        JsonNode offlineAccess = admin.get("/admin/realms/vre/roles/offline_access").ok();
+        admin.post("/admin/realms/vre/users/" + alice + "/role-mappings/realm", List.of(offlineAccess));
+        HubLogin login = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB)
+                .scope("openid profile offline_access");
+        login.start();
+        login.chooseIdentityProvider("institution-a");
+        login.signIn("alice", "alice");
+        TokenSet online = login.exchangeCode();
+        sessionId[0] = online.accessTokenClaims().path("sid").asText();
+        assertThat(TokenSet.claims(online.refreshToken()).path("typ").asText()).isEqualTo("Offline");
+        Answer refreshed = tokens.refresh(HubClient.JUPYTERHUB, online.refreshToken());
+        assertThat(refreshed.status()).as(refreshed.body()).isEqualTo(200);
+        return refreshed.tokens();
+    }
+
+    @Test
+    @DisplayName("Finding 4: after logout, an access token from the offline session is refused for rucio "
+            + "(lifetime.bound=session) with invalid_request")
+    void offlineSubjectTokenRefusedUnderSessionBound() {
+        String[] sid = new String[1];
+        TokenSet offline = offlineTokens(sid);
+        // Logout: every online session of alice ends (her offline session stays, as Keycloak keeps it).
+        String alice = admin.userId("vre", "alice");
+        JsonNode online = admin.get("/admin/realms/vre/users/" + alice + "/sessions").ok();
+        online.forEach(session -> assertThat(admin.delete("/admin/realms/vre/sessions/"
+                + session.path("id").asText()).status()).isEqualTo(204));
+        assertThat(admin.get("/admin/realms/vre/users/" + alice + "/sessions").ok().size()).isZero();
+        Answer refreshed = tokens.refresh(HubClient.JUPYTERHUB, offline.refreshToken());
+        assertThat(refreshed.status()).as("the offline session outlives logout: %s", refreshed.body()).isEqualTo(200);
+        Answer exchanged = tokens.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB,
+                refreshed.tokens().accessToken()));
+        assertThat(exchanged.status()).as(exchanged.body()).isEqualTo(400);
+        assertThat(exchanged.error()).isEqualTo("invalid_request");
+        assertThat(exchanged.json().path("error_description").asText()).contains("offline");
+    }
+
+    @Test
+    @DisplayName("Finding 4: after an admin signs the user out, an offline access token issued just before is "
+            + "refused by every policy (te-limited: not session-bound)")
+    void adminSignOutEndsTheExchangePath() throws InterruptedException {
+        String[] sid = new String[1];
+        TokenSet offline = offlineTokens(sid);
+        Answer before = tokens.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB, offline.accessToken())
+                .set("audience", TokenExchangeFixtures.LIMITED_AUDIENCE));
+        assertThat(before.status()).as("before the sign-out: %s", before.body()).isEqualTo(200);
+        Thread.sleep(1100);
+        String alice = admin.userId("vre", "alice");
+        assertThat(admin.post("/admin/realms/vre/users/" + alice + "/logout", Map.of()).status()).isEqualTo(204);
+        Answer after = tokens.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB, offline.accessToken())
+                .set("audience", TokenExchangeFixtures.LIMITED_AUDIENCE));
+        assertThat(after.status()).as(after.body()).isEqualTo(400);
+        assertThat(after.error()).isEqualTo("invalid_request");
+    }
+
+    private static Map<String, String> query(String url) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        String raw = URI.create(url).getRawQuery();
+        for (String pair : raw == null ? new String[0] : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                parameters.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return parameters;
+    }
+}
