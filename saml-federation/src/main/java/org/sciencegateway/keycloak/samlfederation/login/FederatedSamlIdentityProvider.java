@@ -16,6 +16,8 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.saml.common.constants.JBossSAMLURIConstants;
 import org.keycloak.saml.validators.DestinationValidator;
+import org.sciencegateway.keycloak.samlfederation.keycloak.FederatedIdentityProviders;
+import org.sciencegateway.keycloak.samlfederation.keycloak.FederationSources;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -63,6 +65,7 @@ public final class FederatedSamlIdentityProvider extends SAMLIdentityProvider {
     @Override
     public Response performLogin(AuthenticationRequest request) {
         URI acs = assertionConsumerService(request.getUriInfo().getBaseUri(), request.getRealm());
+        requireSource(request.getRealm());
         return super.performLogin(new AuthenticationRequest(request.getSession(), request.getRealm(),
                 request.getAuthenticationSession(), request.getHttpRequest(), request.getUriInfo(),
                 request.getState(), acs.toString()));
@@ -108,6 +111,22 @@ public final class FederatedSamlIdentityProvider extends SAMLIdentityProvider {
             }
         }
         return descriptor;
+    }
+
+    /**
+     * Logins start only while the source that imported this identity provider exists: a removed source's identity
+     * providers log nobody in, also when a new source takes the prefix (the shared assertion consumer service checks
+     * the same when the answer comes back).
+     */
+    private void requireSource(RealmModel realm) {
+        String prefix = getConfig().getConfig().get(ALIAS_PREFIX);
+        String sourceId = getConfig().getConfig().get(FederatedIdentityProviders.SOURCE);
+        boolean owned = sourceId != null && FederationSources.withAliasPrefix(realm, prefix)
+                .map(source -> sourceId.equals(source.getId())).orElse(false);
+        if (!owned) {
+            throw new IdentityBrokerException("Identity provider " + getConfig().getAlias()
+                    + " belongs to no existing federation source of prefix " + prefix);
+        }
     }
 
     /** Keycloak's SAML mappers declare themselves for the {@code saml} type only; they apply unchanged here. */

@@ -73,7 +73,7 @@ public final class SharedAcsResource {
                                              @FormParam(GeneralConstants.SAML_REQUEST_KEY) String samlRequest,
                                              @FormParam(GeneralConstants.SAML_ARTIFACT_KEY) String samlArtifact,
                                              @FormParam(GeneralConstants.RELAY_STATE) String relayState) {
-        requireSource(prefix);
+        ComponentModel source = requireSource(prefix);
         if (samlResponse == null || samlRequest != null || samlArtifact != null) {
             return refuse(Errors.INVALID_REQUEST, null, Messages.INVALID_REQUEST,
                     "only a SAMLResponse by the HTTP-POST binding is accepted here");
@@ -83,15 +83,21 @@ public final class SharedAcsResource {
             return refuse(Errors.INVALID_SAML_DOCUMENT, null, Messages.IDENTITY_PROVIDER_INVALID_RESPONSE,
                     "not a SAML Response with an issuer");
         }
-        String alias = IdentityProviderAlias.of(prefix, issuer);
-        IdentityProviderModel model = session.identityProviders().getByAlias(alias);
-        if (model == null || !model.isEnabled()
-                || !FederatedSamlIdentityProviderFactory.PROVIDER_ID.equals(model.getProviderId())
-                || !prefix.equals(model.getConfig().get(FederatedSamlIdentityProvider.ALIAS_PREFIX))
-                || !issuer.equals(model.getConfig().get(FederatedIdentityProviders.ENTITY_ID))) {
-            return refuse(Errors.UNKNOWN_IDENTITY_PROVIDER, alias, Messages.IDENTITY_PROVIDER_NOT_FOUND,
+        IdentityProviderModel model = null;
+        for (String candidate : IdentityProviderAlias.candidates(prefix, issuer)) {
+            IdentityProviderModel found = session.identityProviders().getByAlias(candidate);
+            if (found != null && ownedBy(found.getProviderId(), found.isEnabled(), found.getConfig(), source.getId(),
+                    prefix, issuer)) {
+                model = found;
+                break;
+            }
+        }
+        if (model == null) {
+            return refuse(Errors.UNKNOWN_IDENTITY_PROVIDER, IdentityProviderAlias.of(prefix, issuer),
+                    Messages.IDENTITY_PROVIDER_NOT_FOUND,
                     "issuer " + printable(issuer) + " is no enabled identity provider of this source");
         }
+        String alias = model.getAlias();
         IdentityBrokerService broker = new IdentityBrokerService(session);
         broker.init();
         FederatedSamlIdentityProvider provider = Objects.requireNonNull(IdentityBrokerService
@@ -141,6 +147,21 @@ public final class SharedAcsResource {
         }
         return FederationSources.withAliasPrefix(realm, prefix)
                 .orElseThrow(() -> new NotFoundException("no federation source " + prefix));
+    }
+
+    /**
+     * Whether an identity provider may take a response at the assertion consumer service of source {@code sourceId}
+     * (alias prefix {@code prefix}) from {@code issuer}: of the federation member type, enabled, imported by that very
+     * source — not by an earlier one with the same prefix, whose identity providers outlived it — with that prefix,
+     * and bound to that entityID.
+     */
+    static boolean ownedBy(String providerId, boolean enabled, Map<String, String> config, String sourceId,
+                           String prefix, String issuer) {
+        return enabled && config != null
+                && FederatedSamlIdentityProviderFactory.PROVIDER_ID.equals(providerId)
+                && sourceId != null && sourceId.equals(config.get(FederatedIdentityProviders.SOURCE))
+                && prefix.equals(config.get(FederatedSamlIdentityProvider.ALIAS_PREFIX))
+                && issuer != null && issuer.equals(config.get(FederatedIdentityProviders.ENTITY_ID));
     }
 
     /**
