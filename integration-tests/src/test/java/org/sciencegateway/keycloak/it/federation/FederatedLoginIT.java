@@ -514,6 +514,9 @@ class FederatedLoginIT {
             admin.put("/admin/realms/vre/identity-provider/instances/" + aliasB, orphan).ok();
             assertRefusedAtAcs(() -> login.browser().post(sharedAcs(REMOVED_PREFIX), response),
                     "unknown_identity_provider");
+            BrowserSession.Page perAlias = login.browser().post(server.realmUrl("vre") + "/broker/" + aliasB
+                    + "/endpoint", response);
+            assertThat(perAlias.status()).as("Keycloak's per-alias endpoint: %s", perAlias.body()).isEqualTo(404);
             HubLogin again = loginThrough(aliasB);
             again.start();
             assertThat(again.reachedHub()).as("reached the hub: %s", again.page()).isFalse();

@@ -1,5 +1,6 @@
 package org.sciencegateway.keycloak.samlfederation.login;
 
+import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.keycloak.broker.provider.AuthenticationRequest;
@@ -9,6 +10,7 @@ import org.keycloak.broker.saml.SAMLIdentityProvider;
 import org.keycloak.broker.saml.SAMLIdentityProviderConfig;
 import org.keycloak.broker.saml.SAMLIdentityProviderFactory;
 import org.keycloak.dom.saml.v2.metadata.EndpointType;
+import org.keycloak.events.EventBuilder;
 import org.keycloak.dom.saml.v2.metadata.EntityDescriptorType;
 import org.keycloak.dom.saml.v2.metadata.IndexedEndpointType;
 import org.keycloak.dom.saml.v2.metadata.SPSSODescriptorType;
@@ -119,14 +121,30 @@ public final class FederatedSamlIdentityProvider extends SAMLIdentityProvider {
      * the same when the answer comes back).
      */
     private void requireSource(RealmModel realm) {
+        if (!ownedByExistingSource(realm)) {
+            throw new IdentityBrokerException("Identity provider " + getConfig().getAlias()
+                    + " belongs to no existing federation source of prefix " + getConfig().getConfig().get(ALIAS_PREFIX));
+        }
+    }
+
+    /** Whether the source named in this identity provider ({@code sg.federation.source}) exists with its prefix. */
+    boolean ownedByExistingSource(RealmModel realm) {
         String prefix = getConfig().getConfig().get(ALIAS_PREFIX);
         String sourceId = getConfig().getConfig().get(FederatedIdentityProviders.SOURCE);
-        boolean owned = sourceId != null && FederationSources.withAliasPrefix(realm, prefix)
+        return prefix != null && sourceId != null && realm != null && FederationSources.withAliasPrefix(realm, prefix)
                 .map(source -> sourceId.equals(source.getId())).orElse(false);
-        if (!owned) {
-            throw new IdentityBrokerException("Identity provider " + getConfig().getAlias()
-                    + " belongs to no existing federation source of prefix " + prefix);
+    }
+
+    /**
+     * Keycloak's per-alias broker endpoint ({@code /broker/{alias}/endpoint}, which this type's requests never name):
+     * not found for an identity provider whose source is gone, as the shared assertion consumer service refuses it.
+     */
+    @Override
+    public Object callback(RealmModel realm, AuthenticationCallback callback, EventBuilder event) {
+        if (!ownedByExistingSource(realm)) {
+            throw new NotFoundException("no federation source owns identity provider " + getConfig().getAlias());
         }
+        return super.callback(realm, callback, event);
     }
 
     /** Keycloak's SAML mappers declare themselves for the {@code saml} type only; they apply unchanged here. */

@@ -49,9 +49,25 @@ public record SyncPlan(List<Change> create, List<Change> update, int unchanged, 
     /** Entities refused because they dispute one alias, and why. */
     public record Conflict(String alias, List<String> entityIds, String reason) {
 
-        /** For the source's status and the log. */
+        /** For the source's status and the log: one line, entityIDs without control or format characters. */
         public String describe() {
-            return "alias " + alias + ": " + reason + " (" + String.join(", ", entityIds) + ")";
+            return "alias " + alias + ": " + reason + " (" + String.join(", ", entityIds.stream()
+                    .map(Conflict::printable).toList()) + ")";
+        }
+
+        private static String printable(String text) {
+            StringBuilder out = new StringBuilder();
+            text.codePoints().limit(256).forEach(c -> {
+                int type = Character.getType(c);
+                boolean hidden = Character.isISOControl(c) || type == Character.LINE_SEPARATOR
+                        || type == Character.PARAGRAPH_SEPARATOR || type == Character.FORMAT;
+                if (hidden) {
+                    out.append(String.format("\\u%04x", c));
+                } else {
+                    out.appendCodePoint(c);
+                }
+            });
+            return text.codePointCount(0, text.length()) > 256 ? out.append('…').toString() : out.toString();
         }
     }
 

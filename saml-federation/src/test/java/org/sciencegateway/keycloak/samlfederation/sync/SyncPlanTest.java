@@ -118,4 +118,11 @@ class SyncPlanTest {
         assertThat(plan(List.of(a), Map.of(alias, new SyncPlan.Existing(a.digest() + ":" + TEMPLATE, false,
                 a.entityId()))).update()).hasSize(1);
     }
+
+    @Test
+    void aConflictIsDescribedOnOneLine() {
+        SyncPlan.Conflict conflict = new SyncPlan.Conflict("fed-x", List.of("https://a.example/\nWARN forged\u202e"),
+                "r");
+        assertThat(conflict.describe()).doesNotContain("\n").doesNotContain("\u202e").contains("\\u000a");
+    }
 }
