@@ -292,7 +292,8 @@ class ClusterIT {
             + "on B never reaches institution-saml")
     void sourceRemovedOnADisablesItsIdentityProvidersOnB() throws Exception {
         String prefix = "clustergone";
-        String acsOnB = b.realmUrl("vre") + "/saml-federation/" + prefix + "/acs";
+        String acs = a.realmUrl("vre") + "/saml-federation/" + prefix + "/acs"; // the hostname is A's
+        String acsOnB = acs.replace(a.baseUrl(), b.baseUrl());
         String entityId = a.realmUrl("institution-saml");
         String descriptor = Http.send(Http.request(entityId + "/protocol/saml/descriptor")).body();
         FederationSourceAdmin sourcesOnA = new FederationSourceAdmin(adminA, "vre");
@@ -302,7 +303,7 @@ class ClusterIT {
                 a.realmUrl("vre"));
         ObjectNode registration = (ObjectNode) adminA.get(spClient).ok();
         ObjectNode registered = registration.deepCopy();
-        ((com.fasterxml.jackson.databind.node.ArrayNode) registered.withArray("redirectUris")).add(acsOnB);
+        ((com.fasterxml.jackson.databind.node.ArrayNode) registered.withArray("redirectUris")).add(acs);
         adminA.put(spClient, registered).ok();
         String daveId = adminA.userId("vre", "dave");
         String id = null;
@@ -323,20 +324,14 @@ class ClusterIT {
             setMapperConfig("jupyterhub", "sg-institution-filter", "rules", "{\"allow\": [{\"registrationAuthority\": "
                     + "\"https://www.aai.dfn.de\", \"institution\": \"institution-saml.example.org\"}]}");
 
-            // on B, while the source exists: dave reaches the hub through it (B has it cached)
-            HubLogin admitted = new HubLogin(b, new BrowserSession(), HubClient.JUPYTERHUB).parameter("kc_idp_hint", alias);
-            admitted.start();
-            admitted.signIn(LabUser.DAVE.username(), LabUser.DAVE.password());
+            // while the source exists: dave's login started on A, answered on B, reaches the hub (B has it cached)
+            HubLogin admitted = new HubLogin(a, new BrowserSession(), HubClient.JUPYTERHUB).parameter("kc_idp_hint", alias);
+            Map<String, String> first = answerFor(admitted, acs);
+            admitted.visitFollowing(admitted.browser().post(acsOnB, first));
             assertThat(admitted.reachedHub()).as("reached the hub: %s", admitted.page()).isTrue();
-            // a second login on B, institution-saml's signed answer in hand
-            HubLogin login = new HubLogin(b, new BrowserSession(), HubClient.JUPYTERHUB).parameter("kc_idp_hint", alias);
-            login.start();
-            org.jsoup.nodes.Element credentials = login.page().loginForm()
-                    .orElseThrow(() -> new AssertionError("institution-saml's login: " + login.page()));
-            BrowserSession.Page answer = login.browser().follow(login.browser().submit(login.page(), credentials,
-                    Map.of("username", LabUser.DAVE.username(), "password", LabUser.DAVE.password())), acsOnB);
-            org.jsoup.nodes.Element response = answer.document().selectFirst("form:has(input[name=SAMLResponse])");
-            assertThat(response).as("institution-saml's response: %s", answer).isNotNull();
+            // a second login, institution-saml's signed answer in hand, not yet delivered
+            HubLogin login = new HubLogin(a, new BrowserSession(), HubClient.JUPYTERHUB).parameter("kc_idp_hint", alias);
+            Map<String, String> second = answerFor(login, acs);
 
             // removed on A
             sourcesOnA.delete(id);
@@ -344,9 +339,7 @@ class ClusterIT {
 
             assertThat(adminB.get("/admin/realms/vre/identity-provider/instances/" + alias).ok().path("enabled")
                     .asBoolean()).as("disabled, as B sees it").isFalse();
-            BrowserSession.Page refused = login.browser().post(acsOnB, Map.of(
-                    "SAMLResponse", response.selectFirst("input[name=SAMLResponse]").val(),
-                    "RelayState", response.selectFirst("input[name=RelayState]").val()));
+            BrowserSession.Page refused = login.browser().post(acsOnB, second);
             assertThat(refused.status()).as(refused.body()).isEqualTo(404);
             HubLogin again = new HubLogin(b, new BrowserSession(), HubClient.JUPYTERHUB).parameter("kc_idp_hint", alias);
             again.start();
@@ -363,6 +356,20 @@ class ClusterIT {
                 sourcesOnA.delete(id);
             }
         }
+    }
+
+    /** Starts {@code login}, dave signs in at institution-saml; returns its signed answer to {@code acs}, undelivered. */
+    private static Map<String, String> answerFor(HubLogin login, String acs) {
+        login.start();
+        org.jsoup.nodes.Element credentials = login.page().loginForm()
+                .orElseThrow(() -> new AssertionError("institution-saml's login: " + login.page()));
+        BrowserSession.Page answer = login.browser().follow(login.browser().submit(login.page(), credentials,
+                Map.of("username", LabUser.DAVE.username(), "password", LabUser.DAVE.password())), acs);
+        org.jsoup.nodes.Element response = answer.document().selectFirst("form:has(input[name=SAMLResponse])");
+        assertThat(response).as("institution-saml's response: %s", answer).isNotNull();
+        assertThat(response.absUrl("action")).isEqualTo(acs);
+        return Map.of("SAMLResponse", response.selectFirst("input[name=SAMLResponse]").val(),
+                "RelayState", response.selectFirst("input[name=RelayState]").val());
     }
 
     @Test

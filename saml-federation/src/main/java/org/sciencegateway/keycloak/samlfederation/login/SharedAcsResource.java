@@ -43,8 +43,10 @@ import java.util.Objects;
  * <ul>
  * <li>{@code POST …/acs}: the <b>shared assertion consumer service</b>. Which identity provider a response belongs
  * to is decided here: the one this source imported for the response's issuer — its alias is derived from the
- * entityID exactly as the sync derives it, and it must be this source's, of the federation type, enabled, for that
- * very entityID. Nothing is trusted at this point: the response then goes to Keycloak's SAML broker endpoint of that
+ * entityID exactly as the sync derives it (either scheme, see {@code IdentityProviderAlias}), and it must have been
+ * imported by this very source ({@code sg.federation.source} is this source's id, so identity providers of a removed
+ * source with the same prefix never answer here), be of the federation type, enabled, and bound to that very
+ * entityID. Nothing is trusted at this point: the response then goes to Keycloak's SAML broker endpoint of that
  * identity provider ({@link SharedAcsEndpoint}), which verifies it with that identity provider's keys only, and the
  * login continues in that identity provider's flows (the institution filter decides on the identity provider
  * actually used). Anything else gets Keycloak's error page with status 400 and an {@code
@@ -97,7 +99,6 @@ public final class SharedAcsResource {
                     Messages.IDENTITY_PROVIDER_NOT_FOUND,
                     "issuer " + printable(issuer) + " is no enabled identity provider of this source");
         }
-        String alias = model.getAlias();
         IdentityBrokerService broker = new IdentityBrokerService(session);
         broker.init();
         FederatedSamlIdentityProvider provider = Objects.requireNonNull(IdentityBrokerService
