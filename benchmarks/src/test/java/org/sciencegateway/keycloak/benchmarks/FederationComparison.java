@@ -86,7 +86,8 @@ final class FederationComparison {
 
     Result run() {
         int entities = settings.federationEntities();
-        Path feed = directory.resolve("federation-aggregate.xml");
+        // within the one directory the server lets federation sources read (file:)
+        Path feed = server.federationDirectory().resolve("federation-aggregate.xml");
         try (BenchmarkRealm realm = new BenchmarkRealm(server, admin, REALM,
                 Map.of("LAB_FEDERATION_URL", feed.toUri().toString()))) {
             realm.create();

@@ -85,7 +85,25 @@ public final class KeycloakServer implements AutoCloseable {
 
     /** Where {@link LabFederation} publishes the lab federation's signed aggregate for this server. */
     public Path labFederationFile() {
-        return home.resolve("lab-federation.xml");
+        return federationDirectory().resolve("lab-federation.xml");
+    }
+
+    /**
+     * The one directory whose files this server's federation sources may read ({@code file:} URLs): the SPI option
+     * {@code --spi-ui-page--saml-federation--file-directory}. Nothing else of the server's files is readable to them.
+     */
+    public Path federationDirectory() {
+        return home.resolve("federation");
+    }
+
+    /**
+     * Where federation sources may fetch from, a server admin's decision: {@link #federationDirectory()} for
+     * {@code file:}, and of the internal addresses only {@code 127.0.0.1}, where the tests' metadata servers
+     * ({@code FederationFeed}) listen. Every other loopback, private and link-local address stays refused.
+     */
+    public List<String> federationFetchOptions() {
+        return List.of("--spi-ui-page--saml-federation--file-directory=" + federationDirectory(),
+                "--spi-ui-page--saml-federation--internal-networks=127.0.0.1");
     }
 
     public String baseUrl() {
@@ -152,6 +170,7 @@ public final class KeycloakServer implements AutoCloseable {
             command.addAll(List.of("--log-console-output=default", "--log-console-color=false"));
             // Refuse over-long request parameters instead of silently dropping them (the production recipe's setting).
             command.addAll(FAIL_FAST_OPTIONS);
+            command.addAll(federationFetchOptions());
             command.addAll(settings.extraArguments);
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(home.toFile())
@@ -189,6 +208,7 @@ public final class KeycloakServer implements AutoCloseable {
         Path imports = home.resolve("data/import");
         Files.createDirectories(providers);
         Files.createDirectories(imports);
+        Files.createDirectories(federationDirectory());
         for (Path jar : list(settings.providers, ".jar")) {
             Files.copy(jar, providers.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
         }

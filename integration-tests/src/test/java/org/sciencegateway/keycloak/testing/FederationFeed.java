@@ -19,6 +19,7 @@ public final class FederationFeed implements AutoCloseable {
     private final HttpServer server;
     private final AtomicReference<byte[]> document = new AtomicReference<>(new byte[0]);
     private final AtomicInteger status = new AtomicInteger(200);
+    private final AtomicReference<String> location = new AtomicReference<>();
 
     public FederationFeed() {
         try {
@@ -32,6 +33,10 @@ public final class FederationFeed implements AutoCloseable {
             exchange.getResponseHeaders().set("Content-Type", "application/samlmetadata+xml");
             if (code != 200) {
                 body = ("error " + code).getBytes(StandardCharsets.UTF_8);
+            }
+            String redirect = location.get();
+            if (code / 100 == 3 && redirect != null) {
+                exchange.getResponseHeaders().set("Location", redirect);
             }
             exchange.sendResponseHeaders(code, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
@@ -47,7 +52,14 @@ public final class FederationFeed implements AutoCloseable {
 
     public void serve(String xml) {
         document.set(xml.getBytes(StandardCharsets.UTF_8));
+        location.set(null);
         status.set(200);
+    }
+
+    /** Answers with a redirect ({@code 302}) to {@code target}, as a moved feed or an attacker's server would. */
+    public void redirect(String target) {
+        location.set(target);
+        status.set(302);
     }
 
     public void fail(int httpStatus) {

@@ -22,8 +22,20 @@ public final class KeycloakAdmin {
     private String token;
     private Instant tokenExpiry = Instant.EPOCH;
 
+    private final String realm;
+    private final String username;
+    private final String password;
+
     public KeycloakAdmin(KeycloakServer server) {
+        this(server, "master", KeycloakServer.ADMIN_USERNAME, KeycloakServer.ADMIN_PASSWORD);
+    }
+
+    /** The admin API as another user, e.g. a realm's own admin (realm-management roles of that realm only). */
+    public KeycloakAdmin(KeycloakServer server, String realm, String username, String password) {
         this.server = server;
+        this.realm = realm;
+        this.username = username;
+        this.password = password;
     }
 
     public record Response(int status, String body) {
@@ -110,8 +122,8 @@ public final class KeycloakAdmin {
     private synchronized String token() {
         if (token == null || Instant.now().isAfter(tokenExpiry)) {
             String form = BrowserSession.formEncode(Map.of("grant_type", "password", "client_id", "admin-cli",
-                    "username", KeycloakServer.ADMIN_USERNAME, "password", KeycloakServer.ADMIN_PASSWORD));
-            HttpResponse<String> login = Http.send(Http.formPost(server.realmUrl("master")
+                    "username", username, "password", password));
+            HttpResponse<String> login = Http.send(Http.formPost(server.realmUrl(realm)
                     + "/protocol/openid-connect/token", form));
             if (login.statusCode() != 200) {
                 throw new AssertionError("Admin login failed: " + login.statusCode() + " " + login.body());

@@ -67,6 +67,8 @@ class FederatedLoginIT {
     private static String daveId;
     /** A second member of the federation, imported by the same source: another Keycloak realm as SAML IdP. */
     static final String MEMBER_B = "institution-saml-b";
+    /** The prefix of a source that is removed and then taken by another ({@link #removedSourcesIdentityProvidersLogNobodyIn}). */
+    static final String REMOVED_PREFIX = "itgone";
     private static String memberBEntityId;
     private static String memberBDescriptor;
 
@@ -121,7 +123,7 @@ class FederatedLoginIT {
         Map<String, Object> sp = new LinkedHashMap<>();
         sp.put("clientId", server.realmUrl("vre"));
         sp.put("protocol", "saml");
-        sp.put("redirectUris", List.of(sharedAcs("itfed")));
+        sp.put("redirectUris", List.of(sharedAcs("itfed"), sharedAcs(REMOVED_PREFIX)));
         sp.put("attributes", Map.of("saml.authnstatement", "true", "saml.server.signature", "true",
                 "saml.assertion.signature", "true", "saml.client.signature", "false", "saml.signature.algorithm",
                 "RSA_SHA256", "saml_force_name_id_format", "true", "saml_name_id_format", "username"));
@@ -542,6 +544,90 @@ class FederatedLoginIT {
                 Map.of("username", "nina", "password", "nina-password"));
         login.visitFollowing(answer);
         return login;
+    }
+
+    @Test
+    @DisplayName("Issue 27/4: after its source is removed, an imported IdP logs nobody in — its signed answer refused, no login started through it — also when a new source (another federation key, a feed without it) takes the prefix and an admin enables the old IdP again")
+    void removedSourcesIdentityProvidersLogNobodyIn() throws Exception {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("metadataUrl", feed.url());
+        config.put("signingCertificate", FederationSigner.LAB.certificatePem());
+        config.put("aliasPrefix", REMOVED_PREFIX);
+        config.put("identityProviderTemplate", TEMPLATE);
+        config.put("entityIdInclude", List.of(memberBEntityId));
+        String removedId = sources.create("federated-login-removed", config);
+        String successorId = null;
+        FederationFeed otherFeed = new FederationFeed();
+        String aliasB = null;
+        try {
+            JsonNode status = sources.awaitAttemptAfter(removedId, "");
+            assertThat(status.path("identityProviders").asInt()).as(status.toString()).isEqualTo(1);
+            aliasB = sources.identityProviders(removedId).get(0).get("alias").asText();
+            allowAlso("{\"name\": \"member B via the removed source\", \"idp\": \"" + aliasB + "\"}");
+            // while the source exists, nina logs in through it
+            HubLogin admitted = loginThrough(aliasB);
+            admitted.start();
+            admitted.signIn("nina", "nina-password");
+            assertThat(admitted.reachedHub()).as("reached the hub: %s", admitted.page()).isTrue();
+
+            // a second login of nina's, member B's signed answer in hand, not yet delivered
+            HubLogin login = loginThrough(aliasB);
+            login.start();
+            Element credentials = login.page().loginForm()
+                    .orElseThrow(() -> new AssertionError(login.page().toString()));
+            BrowserSession.Page answer = login.browser().follow(login.browser().submit(login.page(), credentials,
+                    Map.of("username", "nina", "password", "nina-password")), sharedAcs(REMOVED_PREFIX));
+            Element form = answer.document().selectFirst("form:has(input[name=SAMLResponse])");
+            assertThat(form).as("member B's response: %s", answer).isNotNull();
+            Map<String, String> response = Map.of("SAMLResponse", form.selectFirst("input[name=SAMLResponse]").val(),
+                    "RelayState", form.selectFirst("input[name=RelayState]").val());
+
+            // the admin removes the source (e.g. its pin was compromised): its identity provider is disabled
+            sources.delete(removedId);
+            JsonNode orphan = admin.get("/admin/realms/vre/identity-provider/instances/" + aliasB).ok();
+            assertThat(orphan.path("enabled").asBoolean()).isFalse();
+            assertThat(login.browser().post(sharedAcs(REMOVED_PREFIX), response).status()).isEqualTo(404);
+
+            // another source takes the prefix: another federation key, a feed that does not list member B
+            otherFeed.serve(FederationSigner.OTHER.sign(new FederationMetadata()
+                    .add(Idp.of("https://idp.uni-a.example/idp/shibboleth").name("en", "University A")).xml()));
+            Map<String, Object> successor = new LinkedHashMap<>(config);
+            successor.put("metadataUrl", otherFeed.url());
+            successor.put("signingCertificate", FederationSigner.OTHER.certificatePem());
+            successor.remove("entityIdInclude");
+            successorId = sources.create("federated-login-successor", successor);
+            status = sources.awaitAttemptAfter(successorId, "");
+            assertThat(status.path("state").asText()).as(status.toString()).isEqualTo("ok");
+            assertThat(admin.get("/admin/realms/vre/identity-provider/instances/" + aliasB).ok()
+                    .path("enabled").asBoolean()).as("the new source never enables the old one's IdP").isFalse();
+            // ... and even enabled again by hand (as every orphan stayed before removal disabled them), the old
+            // source's identity provider logs nobody in: not at the new source's ACS, not by a new login
+            ((com.fasterxml.jackson.databind.node.ObjectNode) orphan).put("enabled", true);
+            admin.put("/admin/realms/vre/identity-provider/instances/" + aliasB, orphan).ok();
+            assertRefusedAtAcs(() -> login.browser().post(sharedAcs(REMOVED_PREFIX), response),
+                    "unknown_identity_provider");
+            BrowserSession.Page perAlias = login.browser().post(server.realmUrl("vre") + "/broker/" + aliasB
+                    + "/endpoint", response);
+            assertThat(perAlias.status()).as("Keycloak's per-alias endpoint: %s", perAlias.body()).isEqualTo(404);
+            HubLogin again = loginThrough(aliasB);
+            again.start();
+            assertThat(again.reachedHub()).as("reached the hub: %s", again.page()).isFalse();
+            assertThat(again.page().url()).as("never sent to member B").doesNotStartWith(memberBEntityId);
+        } finally {
+            otherFeed.close();
+            if (successorId != null) {
+                String id = successorId;
+                sources.identityProviders(id).forEach(idp ->
+                        admin.delete("/admin/realms/vre/identity-provider/instances/" + idp.get("alias").asText()));
+                sources.delete(id);
+            }
+            sources.delete(removedId);
+            if (aliasB != null) {
+                admin.delete("/admin/realms/vre/identity-provider/instances/" + aliasB);
+            }
+            JsonNode nina = admin.get("/admin/realms/vre/users?username=nina&exact=true").ok();
+            nina.forEach(user -> admin.delete("/admin/realms/vre/users/" + user.path("id").asText()));
+        }
     }
 
     /**

@@ -12,9 +12,17 @@ import org.sciencegateway.keycloak.samlfederation.testing.FederationSigner;
 import org.sciencegateway.keycloak.testing.FederationFeed;
 import org.sciencegateway.keycloak.testing.FederationSourceAdmin;
 import org.sciencegateway.keycloak.testing.KeycloakAdmin;
+import org.sciencegateway.keycloak.testing.KeycloakServer;
+import org.sciencegateway.keycloak.testing.LabFederation;
+import org.sciencegateway.keycloak.testing.Http;
+import org.sciencegateway.keycloak.samlfederation.sync.IdentityProviderAlias;
 import org.sciencegateway.keycloak.testing.SharedKeycloak;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -37,6 +45,8 @@ class FederationSyncIT {
 
     @SharedKeycloak.Shared
     private static KeycloakAdmin admin;
+    @SharedKeycloak.Shared
+    private static KeycloakServer server;
     private static FederationFeed feed;
     private static FederationSourceAdmin sources;
     private static final AtomicInteger PREFIXES = new AtomicInteger();
@@ -436,5 +446,269 @@ class FederationSyncIT {
                 .contains("no such flow");
         assertThat(admin.get("/admin/realms/" + REALM + "/components?type=" + FederationSourceAdmin.PROVIDER_TYPE
                 + "&name=bad-cert").ok()).isEmpty();
+    }
+    // ---- Issue 27, finding 3: an identity provider is bound for life to its entityID ----
+
+    /** The birthday pair found against the old aliases' 40-bit hash: one alias under that scheme. */
+    static final String COLLIDING_A = "https://idp.coLlIdE.Rt.eXaMPLe/idp";
+    static final String COLLIDING_B = "https://idP.CoLLidE.RT.EXaMPlE/Idp";
+
+    static Idp colliding(String entityId, String name) {
+        return Idp.of(entityId).name("en", name).registrationAuthority(DFN);
+    }
+
+    @Test
+    @DisplayName("Issue 27/3: two entityIDs that derived one alias get two aliases with 128-bit hashes, each bound to its own entityID, whatever the order")
+    void aliasBirthdayPairNoLongerShares() {
+        String id = sourceOverBaseFeed("collision-new", Map.of());
+        String prefix = prefixOf(id);
+        assertThat(IdentityProviderAlias.legacy(prefix, COLLIDING_A))
+                .isEqualTo(IdentityProviderAlias.legacy(prefix, COLLIDING_B));
+        feed.serve(FederationSigner.LAB.sign(baseFeed().add(colliding(COLLIDING_A, "Victim A")).xml()));
+        assertThat(sources.sync(id).path("state").asText()).isEqualTo("ok");
+        String aliasA = idp(id, COLLIDING_A).get("alias").asText();
+        String certificateA = idp(id, COLLIDING_A).path("config").path("signingCertificate").asText();
+
+        // the other half of the pair, listed first, with its own key and endpoints
+        feed.serve(FederationSigner.LAB.sign(new FederationMetadata().add(colliding(COLLIDING_B, "Attacker B")
+                        .sso("https://attacker.example/sso").certificate(otherCertificate()))
+                .add(uniA()).addServiceProvider("https://sp.example/shibboleth").add(uniB()).add(uniC()).add(hidden())
+                .add(colliding(COLLIDING_A, "Victim A")).xml()));
+        JsonNode status = sources.sync(id);
+
+        assertThat(status.path("state").asText()).as(status.toString()).isEqualTo("ok");
+        assertThat(status.has("conflicts")).as(status.toString()).isFalse();
+        JsonNode a = idp(id, COLLIDING_A);
+        JsonNode b = idp(id, COLLIDING_B);
+        assertThat(a.get("alias").asText()).isEqualTo(aliasA).matches(prefix + "-.*--[0-9a-f]{32}");
+        assertThat(b.get("alias").asText()).isNotEqualTo(aliasA);
+        assertThat(a.path("config").path("idpEntityId").asText()).isEqualTo(COLLIDING_A);
+        assertThat(a.path("config").path("signingCertificate").asText()).isEqualTo(certificateA);
+        assertThat(a.path("displayName").asText()).isEqualTo("Victim A");
+        assertThat(b.path("config").path("signingCertificate").asText()).isEqualTo(otherCertificate());
+    }
+
+    @Test
+    @DisplayName("Issue 27/3: an identity provider created under the old 40-bit alias never changes its entityID: the colliding pair in one feed is refused, both named in the status, the victim's IdP left exactly as it was")
+    void oldAliasCollisionIsRefusedAndNeverRePoints() {
+        String id = sourceOverBaseFeed("collision-old", Map.of());
+        String prefix = prefixOf(id);
+        String legacy = IdentityProviderAlias.legacy(prefix, COLLIDING_A);
+        // what an earlier release imported for A: an identity provider under the old alias, bound to A
+        Map<String, Object> config = new HashMap<>();
+        config.put("sg.federation.source", id);
+        config.put("sg.federation.entityId", COLLIDING_A);
+        config.put("sg.federation.aliasPrefix", prefix);
+        config.put("sg.federation.digest", "written-by-an-earlier-release");
+        config.put("idpEntityId", COLLIDING_A);
+        config.put("singleSignOnServiceUrl", "https://idp.collide.rt.example/idp/sso");
+        config.put("postBindingResponse", "true");
+        config.put("validateSignature", "true");
+        config.put("signingCertificate", victimCertificate());
+        admin.post("/admin/realms/" + REALM + "/identity-provider/instances", Map.of("alias", legacy,
+                "providerId", "saml-federation-member", "enabled", true, "displayName", "Victim A (old alias)",
+                "config", config)).ok();
+        admin.post("/admin/realms/" + REALM + "/users", Map.of("username", "victim-a", "enabled", true)).ok();
+        String victim = admin.userId(REALM, "victim-a");
+        admin.post("/admin/realms/" + REALM + "/users/" + victim + "/federated-identity/" + legacy,
+                Map.of("identityProvider", legacy, "userId", "victim-subject", "userName", "victim-a")).ok();
+        JsonNode before = admin.get("/admin/realms/" + REALM + "/identity-provider/instances/" + legacy).ok();
+
+        // the attack of the issue: the other half of the pair listed first, with the attacker's key
+        feed.serve(FederationSigner.LAB.sign(new FederationMetadata().add(colliding(COLLIDING_B, "Attacker B")
+                        .sso("https://attacker.example/sso").certificate(otherCertificate()))
+                .add(uniA()).addServiceProvider("https://sp.example/shibboleth").add(uniB()).add(uniC()).add(hidden())
+                .add(colliding(COLLIDING_A, "Victim A")).xml()));
+        JsonNode status = sources.sync(id);
+
+        assertThat(status.path("state").asText()).as(status.toString()).isEqualTo("ok");
+        assertThat(status.path("conflicts").toString()).as(status.toString())
+                .contains(legacy).contains(COLLIDING_A).contains(COLLIDING_B);
+        JsonNode after = admin.get("/admin/realms/" + REALM + "/identity-provider/instances/" + legacy).ok();
+        assertThat(after).isEqualTo(before);
+        assertThat(after.path("config").path("sg.federation.entityId").asText()).isEqualTo(COLLIDING_A);
+        assertThat(after.path("config").path("signingCertificate").asText()).isEqualTo(victimCertificate());
+        assertThat(sources.identityProviders(id)).as("neither half imported under any other alias")
+                .noneMatch(idp -> COLLIDING_B.equals(idp.path("config").path("sg.federation.entityId").asText()))
+                .filteredOn(idp -> COLLIDING_A.equals(idp.path("config").path("sg.federation.entityId").asText()))
+                .extracting(idp -> idp.get("alias").asText()).containsExactly(legacy);
+        assertThat(admin.get("/admin/realms/" + REALM + "/users/" + victim + "/federated-identity").ok())
+                .extracting(link -> link.get("identityProvider").asText()).containsExactly(legacy);
+        String console = admin.get("/admin/realms/" + REALM + "/components/" + id).ok().path("config")
+                .path("syncStatus").path(0).asText();
+        assertThat(console).contains("alias conflict").contains(COLLIDING_B);
+
+        // A alone again: its identity provider keeps the old alias and follows A's metadata
+        feed.serve(FederationSigner.LAB.sign(baseFeed().add(colliding(COLLIDING_A, "Victim A")).xml()));
+        status = sources.sync(id);
+        assertThat(status.has("conflicts")).as(status.toString()).isFalse();
+        JsonNode updated = admin.get("/admin/realms/" + REALM + "/identity-provider/instances/" + legacy).ok();
+        assertThat(updated.path("displayName").asText()).isEqualTo("Victim A");
+        assertThat(updated.path("config").path("sg.federation.entityId").asText()).isEqualTo(COLLIDING_A);
+    }
+
+    static String prefixOf(String id) {
+        return admin.get("/admin/realms/" + REALM + "/components/" + id).ok().path("config").path("aliasPrefix")
+                .path(0).asText();
+    }
+
+    static String otherCertificate() {
+        return base64(FederationSigner.OTHER.certificatePem());
+    }
+
+    static String victimCertificate() {
+        return base64(FederationSigner.LAB.certificatePem());
+    }
+
+    static String base64(String pem) {
+        return pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s+", "");
+    }
+
+    // ---- Issue 27, finding 4: removal means removal ----
+
+    @Test
+    @DisplayName("Issue 27/4: removing a source disables its identity providers (removal DISABLE) or deletes them (DELETE); a new source with the prefix never enables the old ones")
+    void removingASourceRemovesItsIdentityProviders() {
+        String disabling = sourceOverBaseFeed("removed-disable", Map.of("removal", "DISABLE"));
+        String prefix = prefixOf(disabling);
+        List<String> aliases = sources.identityProviders(disabling).stream().map(idp -> idp.get("alias").asText())
+                .toList();
+        assertThat(aliases).hasSize(4);
+        sources.delete(disabling);
+        for (String alias : aliases) {
+            JsonNode idp = admin.get("/admin/realms/" + REALM + "/identity-provider/instances/" + alias).ok();
+            assertThat(idp.path("enabled").asBoolean()).as(alias).isFalse();
+            assertThat(idp.path("config").path("sg.federation.leftAt").asText()).isNotBlank();
+        }
+
+        // a new source takes the prefix, its feed listing uni-a again: the old identity providers stay disabled and
+        // are never taken over (each is bound to the source that created it)
+        feed.serve(FederationSigner.LAB.sign(new FederationMetadata().add(uniA()).add(uniB()).xml()));
+        Map<String, Object> again = config(Map.of());
+        again.put("aliasPrefix", prefix);
+        String successor = sources.create("removed-successor", again);
+        JsonNode status = sources.awaitAttemptAfter(successor, "");
+        assertThat(status.path("state").asText()).as(status.toString()).isEqualTo("ok");
+        for (String alias : aliases) {
+            JsonNode idp = admin.get("/admin/realms/" + REALM + "/identity-provider/instances/" + alias).ok();
+            assertThat(idp.path("enabled").asBoolean()).as(alias).isFalse();
+            assertThat(idp.path("config").path("sg.federation.source").asText()).isEqualTo(disabling);
+        }
+        sources.delete(successor);
+
+        String deleting = sourceOverBaseFeed("removed-delete", Map.of("removal", "DELETE"));
+        List<String> deleted = sources.identityProviders(deleting).stream().map(idp -> idp.get("alias").asText())
+                .toList();
+        assertThat(deleted).hasSize(4);
+        sources.delete(deleting);
+        for (String alias : deleted) {
+            assertThat(admin.get("/admin/realms/" + REALM + "/identity-provider/instances/" + alias).status())
+                    .as(alias).isEqualTo(404);
+        }
+    }
+
+    // ---- Issue 27, finding 5: fetching under the server's control ----
+
+    @Test
+    @DisplayName("Issue 27/5: a realm admin's file: and internal sources are refused at save with one message that reveals nothing of the server")
+    void realmAdminsFileAndInternalSourcesAreRefusedAtSave() {
+        FederationSourceAdmin realmAdmin = new FederationSourceAdmin(realmAdmin(), REALM);
+        String home = server.home().toUri().toString();
+        int port = server.port();
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        for (String url : List.of("file:///etc/passwd", "file:///etc/", "file:///proc/self/environ",
+                home + "conf/keycloak.conf", server.federationDirectory().toUri() + "../conf/keycloak.conf",
+                "file:///nonexistent/feed.xml")) {
+            refused.put(url, "file:");
+        }
+        for (String url : List.of("http://127.0.0.2:" + port + "/realms/master", "http://[::1]:" + port + "/",
+                "http://127.1.2.3:1/", "http://0.0.0.0:" + port + "/", "http://169.254.169.254/latest/meta-data/",
+                "http://10.0.0.1/", "http://192.168.1.1/", "http://172.16.0.1/", "http://[::ffff:127.0.0.2]:"
+                        + port + "/", "http://no-such-host.invalid/feed.xml")) {
+            refused.put(url, "public addresses");
+        }
+        refused.forEach((url, why) -> {
+            KeycloakAdmin.Response response = realmAdmin.tryCreate("refused-" + Math.abs(url.hashCode()),
+                    config(Map.of("metadataUrl", url)));
+            assertThat(response.status()).as(url + ": " + response.body()).isEqualTo(400);
+            assertThat(response.body()).as(url).contains("Metadata URL").contains(why)
+                    .doesNotContain("root:").doesNotContain("No such file").doesNotContain("directory:")
+                    .doesNotContain("refused").doesNotContainIgnoringCase("exception");
+        });
+        assertThat(admin.get("/admin/realms/" + REALM + "/components?type=" + FederationSourceAdmin.PROVIDER_TYPE)
+                .ok()).noneMatch(c -> c.path("name").asText().startsWith("refused-"));
+
+        // and editing an accepted source to such a URL is refused the same way
+        String id = sourceOverBaseFeed("edited-to-file", Map.of());
+        Map<String, Object> edited = config(Map.of("metadataUrl", "file:///etc/passwd"));
+        edited.put("aliasPrefix", prefixOf(id));
+        KeycloakAdmin.Response update = realmAdmin.update(id, "edited-to-file", edited);
+        assertThat(update.status()).as(update.body()).isEqualTo(400);
+        assertThat(update.body()).contains("file:");
+    }
+
+    @Test
+    @DisplayName("Issue 27/5: a feed that redirects to an internal address or to file: is refused at the hop, the status naming neither the target nor what answers there")
+    void redirectsAreCheckedAtEveryHop() {
+        for (String target : List.of("http://127.0.0.2:" + server.port() + "/realms/master",
+                "http://169.254.169.254/latest/meta-data/", "file:///etc/passwd", "http://127.0.0.1:1/")) {
+            String id = sourceOverBaseFeed("redirect-" + Math.abs(target.hashCode()), Map.of());
+            Map<String, String> before = snapshot(id);
+            feed.redirect(target);
+            JsonNode status = sources.sync(id);
+            assertThat(status.path("errorCode").asText()).as(target + ": " + status).isEqualTo("fetch_failed");
+            String error = status.path("error").asText();
+            if (target.startsWith("http://127.0.0.1:1/")) {
+                // an allowed internal network of the test server: followed, and a closed port is named only as such
+                assertThat(error).as(error).doesNotContain("Connection refused");
+            } else if (target.startsWith("file:")) {
+                assertThat(error).as(error).contains("redirect").doesNotContain("/etc");
+            } else {
+                assertThat(error).as(error).contains("redirect 1").contains("public addresses")
+                        .doesNotContain("127.0.0.2").doesNotContain("169.254");
+            }
+            assertThat(snapshot(id)).isEqualTo(before);
+            feed.serve(FederationSigner.LAB.sign(baseFeed().xml()));
+        }
+    }
+
+    @Test
+    @DisplayName("Issue 27/5: file: within the directory the server allows imports, as the lab's federation does; a file outside it, even through a symbolic link, is refused without naming it")
+    void fileWithinTheAllowedDirectoryImports() throws Exception {
+        String descriptor = Http.send(Http.request(server.realmUrl("institution-saml") + "/protocol/saml/descriptor"))
+                .body();
+        Path file = server.federationDirectory().resolve("sync-it-lab-federation.xml");
+        Files.writeString(file, LabFederation.aggregate(descriptor, server.realmUrl("institution-saml"), 10),
+                StandardCharsets.UTF_8);
+        String id = sources.create("lab-like", config(Map.of("metadataUrl", file.toUri().toString())));
+        JsonNode status = sources.awaitAttemptAfter(id, "");
+        assertThat(status.path("state").asText()).as(status.toString()).isEqualTo("ok");
+        assertThat(status.path("identityProviders").asInt()).isPositive();
+
+        Path link = server.federationDirectory().resolve("sync-it-link.xml");
+        Files.deleteIfExists(link);
+        Files.createSymbolicLink(link, server.home().resolve("conf/keycloak.conf"));
+        String linked = sources.create("linked", config(Map.of("metadataUrl", link.toUri().toString())));
+        JsonNode refused = sources.awaitAttemptAfter(linked, "");
+        assertThat(refused.path("errorCode").asText()).as(refused.toString()).isEqualTo("fetch_failed");
+        assertThat(refused.path("error").asText()).doesNotContain("keycloak.conf").doesNotContain("conf/");
+    }
+
+    /** A user with the realm-admin role of {@value #REALM}'s realm-management client, nothing in master. */
+    static KeycloakAdmin realmAdmin() {
+        String username = "realm-admin";
+        if (admin.get("/admin/realms/" + REALM + "/users?exact=true&username=" + username).ok().isEmpty()) {
+            admin.post("/admin/realms/" + REALM + "/users", Map.of("username", username, "enabled", true,
+                    "email", "realm-admin@example.org", "emailVerified", true, "firstName", "Realm",
+                    "lastName", "Admin", "credentials", List.of(Map.of("type", "password",
+                            "value", "realm-admin-password", "temporary", false)))).ok();
+            String user = admin.userId(REALM, username);
+            String management = admin.clientUuid(REALM, "realm-management");
+            JsonNode role = admin.get("/admin/realms/" + REALM + "/clients/" + management + "/roles/realm-admin")
+                    .ok();
+            admin.post("/admin/realms/" + REALM + "/users/" + user + "/role-mappings/clients/" + management,
+                    List.of(Map.of("id", role.get("id").asText(), "name", "realm-admin"))).ok();
+        }
+        return new KeycloakAdmin(server, REALM, username, "realm-admin-password");
     }
 }

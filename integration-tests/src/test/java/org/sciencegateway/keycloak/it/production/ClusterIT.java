@@ -286,6 +286,93 @@ class ClusterIT {
     }
 
     @Test
+    @Order(10)
+    @DisplayName("Issue 27/4: given a federation source removed on node A, then its identity provider logs nobody in on node B: "
+            + "the answer to a login started on B is refused there, B shows the identity provider disabled, a new login "
+            + "on B never reaches institution-saml")
+    void sourceRemovedOnADisablesItsIdentityProvidersOnB() throws Exception {
+        String prefix = "clustergone";
+        String acs = a.realmUrl("vre") + "/saml-federation/" + prefix + "/acs"; // the hostname is A's
+        String acsOnB = acs.replace(a.baseUrl(), b.baseUrl());
+        String entityId = a.realmUrl("institution-saml");
+        String descriptor = Http.send(Http.request(entityId + "/protocol/saml/descriptor")).body();
+        FederationSourceAdmin sourcesOnA = new FederationSourceAdmin(adminA, "vre");
+        KeycloakAdmin adminB = new KeycloakAdmin(b);
+        String rules = mapperConfig("jupyterhub", "sg-institution-filter", "rules");
+        String spClient = "/admin/realms/institution-saml/clients/" + adminA.clientUuid("institution-saml",
+                a.realmUrl("vre"));
+        ObjectNode registration = (ObjectNode) adminA.get(spClient).ok();
+        ObjectNode registered = registration.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ArrayNode) registered.withArray("redirectUris")).add(acs);
+        adminA.put(spClient, registered).ok();
+        String daveId = adminA.userId("vre", "dave");
+        String id = null;
+        String alias = null;
+        try (FederationFeed feed = new FederationFeed()) {
+            feed.serve(FederationSigner.LAB.sign(new FederationMetadata()
+                    .addRegistered(descriptor, FederationMetadata.Idp.of(entityId).name("en", "Sorbonne Astro Lab")
+                            .scope("institution-saml.example.org").registrationAuthority("https://www.aai.dfn.de"))
+                    .xml()));
+            id = sourcesOnA.create("cluster-removed", Map.of("metadataUrl", feed.url(),
+                    "signingCertificate", FederationSigner.LAB.certificatePem(), "aliasPrefix", prefix,
+                    "identityProviderTemplate", FederationSourceAdmin.INSTITUTION_SAML_TEMPLATE));
+            JsonNode status = sourcesOnA.awaitAttemptAfter(id, "");
+            assertThat(status.path("state").asText()).as(status.toString()).isEqualTo("ok");
+            alias = sourcesOnA.identityProviders(id).get(0).path("alias").asText();
+            adminA.post("/admin/realms/vre/users/" + daveId + "/federated-identity/" + alias,
+                    Map.of("identityProvider", alias, "userId", "dave", "userName", "dave")).ok();
+            setMapperConfig("jupyterhub", "sg-institution-filter", "rules", "{\"allow\": [{\"registrationAuthority\": "
+                    + "\"https://www.aai.dfn.de\", \"institution\": \"institution-saml.example.org\"}]}");
+
+            // while the source exists: dave's login started on A, answered on B, reaches the hub (B has it cached)
+            HubLogin admitted = new HubLogin(a, new BrowserSession(), HubClient.JUPYTERHUB).parameter("kc_idp_hint", alias);
+            Map<String, String> first = answerFor(admitted, acs);
+            admitted.visitFollowing(admitted.browser().post(acsOnB, first));
+            assertThat(admitted.reachedHub()).as("reached the hub: %s", admitted.page()).isTrue();
+            // a second login, institution-saml's signed answer in hand, not yet delivered
+            HubLogin login = new HubLogin(a, new BrowserSession(), HubClient.JUPYTERHUB).parameter("kc_idp_hint", alias);
+            Map<String, String> second = answerFor(login, acs);
+
+            // removed on A
+            sourcesOnA.delete(id);
+            id = null;
+
+            assertThat(adminB.get("/admin/realms/vre/identity-provider/instances/" + alias).ok().path("enabled")
+                    .asBoolean()).as("disabled, as B sees it").isFalse();
+            BrowserSession.Page refused = login.browser().post(acsOnB, second);
+            assertThat(refused.status()).as(refused.body()).isEqualTo(404);
+            HubLogin again = new HubLogin(b, new BrowserSession(), HubClient.JUPYTERHUB).parameter("kc_idp_hint", alias);
+            again.start();
+            assertThat(again.reachedHub()).as("reached the hub: %s", again.page()).isFalse();
+            assertThat(again.page().url()).as("never sent to institution-saml").doesNotStartWith(entityId);
+        } finally {
+            setMapperConfig("jupyterhub", "sg-institution-filter", "rules", rules);
+            adminA.put(spClient, registration);
+            if (alias != null) {
+                adminA.delete("/admin/realms/vre/users/" + daveId + "/federated-identity/" + alias);
+                adminA.delete("/admin/realms/vre/identity-provider/instances/" + alias);
+            }
+            if (id != null) {
+                sourcesOnA.delete(id);
+            }
+        }
+    }
+
+    /** Starts {@code login}, dave signs in at institution-saml; returns its signed answer to {@code acs}, undelivered. */
+    private static Map<String, String> answerFor(HubLogin login, String acs) {
+        login.start();
+        org.jsoup.nodes.Element credentials = login.page().loginForm()
+                .orElseThrow(() -> new AssertionError("institution-saml's login: " + login.page()));
+        BrowserSession.Page answer = login.browser().follow(login.browser().submit(login.page(), credentials,
+                Map.of("username", LabUser.DAVE.username(), "password", LabUser.DAVE.password())), acs);
+        org.jsoup.nodes.Element response = answer.document().selectFirst("form:has(input[name=SAMLResponse])");
+        assertThat(response).as("institution-saml's response: %s", answer).isNotNull();
+        assertThat(response.absUrl("action")).isEqualTo(acs);
+        return Map.of("SAMLResponse", response.selectFirst("input[name=SAMLResponse]").val(),
+                "RelayState", response.selectFirst("input[name=RelayState]").val());
+    }
+
+    @Test
     @Order(6)
     @DisplayName("Given A killed (SIGKILL) during a loop of exchanges on B, then B fails none; A restarts and rejoins")
     void nodeLossLosesNothingOnTheOther() throws Exception {

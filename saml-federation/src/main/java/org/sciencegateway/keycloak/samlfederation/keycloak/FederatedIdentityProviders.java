@@ -77,12 +77,42 @@ public final class FederatedIdentityProviders {
         this.template = template;
     }
 
-    /** This source's identity providers: alias → (digest written, enabled). */
-    @SuppressWarnings("deprecation") // the Map form exists on every supported release; IdentityProviderQuery from 26.5
+    /** This source's identity providers: alias → (digest written, enabled, entityID bound to). */
     static Map<String, SyncPlan.Existing> existing(KeycloakSession session, String sourceId) {
-        return session.identityProviders().getAllStream(Map.of(SOURCE, sourceId), null, null)
-                .collect(Collectors.toMap(IdentityProviderModel::getAlias,
-                        idp -> new SyncPlan.Existing(String.valueOf(idp.getConfig().get(DIGEST)), idp.isEnabled())));
+        return of(session, sourceId).collect(Collectors.toMap(IdentityProviderModel::getAlias,
+                idp -> new SyncPlan.Existing(String.valueOf(idp.getConfig().get(DIGEST)), idp.isEnabled(),
+                        idp.getConfig().get(ENTITY_ID))));
+    }
+
+    @SuppressWarnings("deprecation") // the Map form exists on every supported release; IdentityProviderQuery from 26.5
+    private static java.util.stream.Stream<IdentityProviderModel> of(KeycloakSession session, String sourceId) {
+        return session.identityProviders().getAllStream(Map.of(SOURCE, sourceId), null, null);
+    }
+
+    /**
+     * A source is removed: its identity providers are disabled (links kept, {@link #LEFT_AT} set) or deleted as its
+     * {@code removal} setting says, in the transaction that removes it — so on every node, through the database and
+     * Keycloak's cluster-wide cache invalidation. Returns how many were disabled or deleted.
+     */
+    static int removeSource(KeycloakSession session, String sourceId, boolean delete) {
+        IdentityProviderStorageProvider idps = session.identityProviders();
+        List<IdentityProviderModel> owned = of(session, sourceId)
+                .filter(idp -> FederatedSamlIdentityProviderFactory.PROVIDER_ID.equals(idp.getProviderId()))
+                .toList();
+        int changed = 0;
+        for (IdentityProviderModel idp : owned) {
+            if (delete) {
+                idps.remove(idp.getAlias());
+                changed++;
+            } else if (idp.isEnabled()) {
+                IdentityProviderModel model = idps.getByAlias(idp.getAlias());
+                model.setEnabled(false);
+                model.getConfig().put(LEFT_AT, Instant.now().toString());
+                idps.update(model);
+                changed++;
+            }
+        }
+        return changed;
     }
 
     /**
@@ -95,6 +125,12 @@ public final class FederatedIdentityProviders {
         if (existing != null && !sourceId.equals(existing.getConfig().get(SOURCE))) {
             // an identity provider this source does not own has the alias: never overwrite it
             LOG.warnf("Federation source %s: entity %s not imported: alias %s belongs to another identity provider",
+                    sourceId, change.entity().entityId(), change.alias());
+            return false;
+        }
+        if (existing != null && !change.entity().entityId().equals(existing.getConfig().get(ENTITY_ID))) {
+            // bound for life to the entityID it was created for: never re-pointed (the plan refuses this already)
+            LOG.warnf("Federation source %s: entity %s not imported: alias %s is bound to another entityID",
                     sourceId, change.entity().entityId(), change.alias());
             return false;
         }

@@ -29,7 +29,9 @@ final class FederationSourceForm {
             .property().name(SourceSettings.METADATA_URL).label("Metadata URL").type(ProviderConfigProperty.STRING_TYPE)
             .required(true)
             .helpText("The federation's signed metadata aggregate: https://…, http://… (the pinned signature "
-                    + "protects the content), or file:/… (e.g. a copy fetched by a cron job).").add()
+                    + "protects the content), or file:/… (e.g. a copy fetched by a cron job) within the one directory "
+                    + "the server administrator allows. Loopback, private and link-local hosts, and redirects to "
+                    + "them, are refused unless the server administrator allows them.").add()
             .property().name(SourceSettings.SIGNING_CERTIFICATE).label("Federation signing certificate")
             .type(ProviderConfigProperty.TEXT_TYPE).required(true)
             .helpText("The certificate the federation signs its aggregate with (PEM), obtained out of band from the "
@@ -137,6 +139,9 @@ final class FederationSourceForm {
                     .append(", invalid ").append(changes.invalid()).append(')');
         } else if (status.lastSuccess() != null) {
             line.append("; last success ").append(status.lastSuccess());
+        }
+        if (status.conflicts() != null && !status.conflicts().isEmpty()) {
+            line.append(" — refused (alias conflict): ").append(String.join("; ", status.conflicts()));
         }
         return line.toString();
     }

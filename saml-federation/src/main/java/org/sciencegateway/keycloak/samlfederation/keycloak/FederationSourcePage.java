@@ -10,6 +10,8 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ServerInfoAwareProviderFactory;
 import org.keycloak.services.ui.extend.UiPageProviderFactory;
+import org.jboss.logging.Logger;
+import org.sciencegateway.keycloak.samlfederation.sync.FetchPolicy;
 import org.sciencegateway.keycloak.samlfederation.sync.InvalidSourceException;
 import org.sciencegateway.keycloak.samlfederation.sync.SourceSettings;
 
@@ -27,6 +29,7 @@ public final class FederationSourcePage implements UiPageProviderFactory<Compone
         ServerInfoAwareProviderFactory {
 
     public static final String PROVIDER_ID = "saml-federation";
+    private static final Logger LOG = Logger.getLogger(FederationSourcePage.class);
 
     @Override
     public String getId() {
@@ -56,8 +59,11 @@ public final class FederationSourcePage implements UiPageProviderFactory<Compone
         try {
             SourceSettings settings = SourceSettings.parse(model.getConfig());
             FederationSources.requireFlows(realm, settings.template());
+            MetadataFetcher.check(settings.metadataUrl());
         } catch (InvalidSourceException e) {
             throw AdminMessage.configError(e.getMessage());
+        } catch (FetchPolicy.Refused e) {
+            throw AdminMessage.configError("Metadata URL: " + e.getMessage());
         }
         String prefix = model.get(SourceSettings.ALIAS_PREFIX);
         boolean clash = FederationSources.of(realm).anyMatch(other -> !Objects.equals(other.getId(), model.getId())
@@ -86,9 +92,23 @@ public final class FederationSourcePage implements UiPageProviderFactory<Compone
         }
     }
 
+    /**
+     * The source's identity providers go with it, disabled or deleted as its {@code removal} setting says, in the
+     * transaction that removes it: in the database, so on every node of a cluster (Keycloak invalidates its identity
+     * provider and realm caches cluster-wide). The shared assertion consumer service and the login start refuse the
+     * identity providers of a source that no longer exists anyway, also when a new source takes the prefix.
+     */
     @Override
     public void preRemove(KeycloakSession session, RealmModel realm, ComponentModel model) {
         FederationSources.removeStatus(realm, model.getId());
+        boolean delete = "DELETE".equalsIgnoreCase(String.valueOf(model.get(SourceSettings.REMOVAL)).trim());
+        RealmModel contextRealm = session.getContext().getRealm();
+        if (contextRealm == null || !realm.getId().equals(contextRealm.getId())) {
+            session.getContext().setRealm(realm);
+        }
+        int changed = FederatedIdentityProviders.removeSource(session, model.getId(), delete);
+        LOG.infof("Federation source %s of realm %s removed: %d identity providers %s", FederationSources.label(model),
+                realm.getName(), changed, delete ? "deleted" : "disabled");
     }
 
     /** Starts a sync once the admin's change is committed (the sync reads the component in its own transaction). */
@@ -114,8 +134,23 @@ public final class FederationSourcePage implements UiPageProviderFactory<Compone
         return Map.of("version", ModuleVersion.of(getClass()));
     }
 
+    /** The server's fetch policy ({@link FetchPolicy}): SPI options, never a realm's setting. */
     @Override
     public void init(Config.Scope config) {
+        MetadataFetcher.configure(FetchPolicy.of(config.get(FetchPolicy.FILE_DIRECTORY),
+                config.get(FetchPolicy.INTERNAL_NETWORKS)));
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigMetadata() {
+        return org.keycloak.provider.ProviderConfigurationBuilder.create()
+                .property().name(FetchPolicy.FILE_DIRECTORY).type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("The one directory whose files federation sources may read by file: URLs; unset: file: "
+                        + "URLs are refused").add()
+                .property().name(FetchPolicy.INTERNAL_NETWORKS).type(ProviderConfigProperty.STRING_TYPE)
+                .helpText("IP addresses or CIDR blocks (comma-separated) of loopback, private or link-local hosts "
+                        + "that federation sources may fetch from; unset: only public addresses").add()
+                .build();
     }
 
     @Override

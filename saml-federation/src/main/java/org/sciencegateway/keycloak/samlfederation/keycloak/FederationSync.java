@@ -111,11 +111,17 @@ final class FederationSync {
             LOG.warnf("Federation source %s (realm %s): sync held back: %s", loaded.name, loaded.realmName, message);
             return record(loaded.status.heldBack(now(), message));
         }
+        List<String> conflicts = plan.conflicts().stream().map(SyncPlan.Conflict::describe).toList();
+        conflicts.forEach(conflict -> LOG.warnf("Federation source %s (realm %s): entities refused, their identity "
+                + "providers left as they are: %s", loaded.name, loaded.realmName, conflict));
         int invalidCreates = apply(plan.create(), settings);
         int invalidUpdates = apply(plan.update(), settings);
         for (int from = 0; from < plan.leaving().size(); from += BATCH) {
             List<String> batch = plan.leaving().subList(from, Math.min(plan.leaving().size(), from + BATCH));
             KeycloakModelUtils.runJobInTransaction(factory, session -> {
+                if (!sourceStillThere(session)) {
+                    return;
+                }
                 FederatedIdentityProviders idps = new FederatedIdentityProviders(session, enter(session), sourceId,
                         settings.aliasPrefix(), settings.template());
                 batch.forEach(alias -> idps.leave(alias, settings.removal() == SourceSettings.Removal.DELETE));
@@ -135,7 +141,7 @@ final class FederationSync {
                         + "created %d, updated %d, unchanged %d, left %d, invalid %d in %d ms", loaded.name,
                 loaded.realmName, aggregate.name(), aggregate.entities(), selected.size(), changes.created(),
                 changes.updated(), changes.unchanged(), changes.left(), changes.invalid(), changes.durationMillis());
-        return record(SyncStatus.ok(now(), feed, changes, enabledAfter));
+        return record(SyncStatus.ok(now(), feed, changes, enabledAfter, conflicts));
     }
 
     /** Writes the changes in batches; returns how many entities could not make a valid identity provider. */
@@ -144,6 +150,11 @@ final class FederationSync {
         for (int from = 0; from < changes.size(); from += BATCH) {
             List<SyncPlan.Change> batch = changes.subList(from, Math.min(changes.size(), from + BATCH));
             KeycloakModelUtils.runJobInTransaction(factory, session -> {
+                if (!sourceStillThere(session)) {
+                    // removed while this sync ran: nothing more is written for it (its removal disabled the rest)
+                    invalid.addAndGet(batch.size());
+                    return;
+                }
                 FederatedIdentityProviders idps = new FederatedIdentityProviders(session, enter(session), sourceId,
                         settings.aliasPrefix(), settings.template());
                 for (SyncPlan.Change change : batch) {
@@ -211,6 +222,12 @@ final class FederationSync {
             LOG.debugf(e, "Federation source %s: the console's status copy was not written", sourceId);
         }
         return status;
+    }
+
+    /** Whether the source still exists (a removed source's identity providers are never written again). */
+    private boolean sourceStillThere(KeycloakSession session) {
+        RealmModel realm = session.realms().getRealm(realmId);
+        return realm != null && FederationSources.find(realm, sourceId) != null;
     }
 
     private RealmModel enter(KeycloakSession session) {

@@ -1,5 +1,6 @@
 package org.sciencegateway.keycloak.samlfederation.login;
 
+import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.keycloak.broker.provider.AuthenticationRequest;
@@ -9,6 +10,7 @@ import org.keycloak.broker.saml.SAMLIdentityProvider;
 import org.keycloak.broker.saml.SAMLIdentityProviderConfig;
 import org.keycloak.broker.saml.SAMLIdentityProviderFactory;
 import org.keycloak.dom.saml.v2.metadata.EndpointType;
+import org.keycloak.events.EventBuilder;
 import org.keycloak.dom.saml.v2.metadata.EntityDescriptorType;
 import org.keycloak.dom.saml.v2.metadata.IndexedEndpointType;
 import org.keycloak.dom.saml.v2.metadata.SPSSODescriptorType;
@@ -16,6 +18,8 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.saml.common.constants.JBossSAMLURIConstants;
 import org.keycloak.saml.validators.DestinationValidator;
+import org.sciencegateway.keycloak.samlfederation.keycloak.FederatedIdentityProviders;
+import org.sciencegateway.keycloak.samlfederation.keycloak.FederationSources;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -63,6 +67,7 @@ public final class FederatedSamlIdentityProvider extends SAMLIdentityProvider {
     @Override
     public Response performLogin(AuthenticationRequest request) {
         URI acs = assertionConsumerService(request.getUriInfo().getBaseUri(), request.getRealm());
+        requireSource(request.getRealm());
         return super.performLogin(new AuthenticationRequest(request.getSession(), request.getRealm(),
                 request.getAuthenticationSession(), request.getHttpRequest(), request.getUriInfo(),
                 request.getState(), acs.toString()));
@@ -108,6 +113,38 @@ public final class FederatedSamlIdentityProvider extends SAMLIdentityProvider {
             }
         }
         return descriptor;
+    }
+
+    /**
+     * Logins start only while the source that imported this identity provider exists: a removed source's identity
+     * providers log nobody in, also when a new source takes the prefix (the shared assertion consumer service checks
+     * the same when the answer comes back).
+     */
+    private void requireSource(RealmModel realm) {
+        if (!ownedByExistingSource(realm)) {
+            throw new IdentityBrokerException("Identity provider " + getConfig().getAlias()
+                    + " belongs to no existing federation source of prefix " + getConfig().getConfig().get(ALIAS_PREFIX));
+        }
+    }
+
+    /** Whether the source named in this identity provider ({@code sg.federation.source}) exists with its prefix. */
+    boolean ownedByExistingSource(RealmModel realm) {
+        String prefix = getConfig().getConfig().get(ALIAS_PREFIX);
+        String sourceId = getConfig().getConfig().get(FederatedIdentityProviders.SOURCE);
+        return prefix != null && sourceId != null && realm != null && FederationSources.withAliasPrefix(realm, prefix)
+                .map(source -> sourceId.equals(source.getId())).orElse(false);
+    }
+
+    /**
+     * Keycloak's per-alias broker endpoint ({@code /broker/{alias}/endpoint}, which this type's requests never name):
+     * not found for an identity provider whose source is gone, as the shared assertion consumer service refuses it.
+     */
+    @Override
+    public Object callback(RealmModel realm, AuthenticationCallback callback, EventBuilder event) {
+        if (!ownedByExistingSource(realm)) {
+            throw new NotFoundException("no federation source owns identity provider " + getConfig().getAlias());
+        }
+        return super.callback(realm, callback, event);
     }
 
     /** Keycloak's SAML mappers declare themselves for the {@code saml} type only; they apply unchanged here. */

@@ -43,8 +43,10 @@ import java.util.Objects;
  * <ul>
  * <li>{@code POST …/acs}: the <b>shared assertion consumer service</b>. Which identity provider a response belongs
  * to is decided here: the one this source imported for the response's issuer — its alias is derived from the
- * entityID exactly as the sync derives it, and it must be this source's, of the federation type, enabled, for that
- * very entityID. Nothing is trusted at this point: the response then goes to Keycloak's SAML broker endpoint of that
+ * entityID exactly as the sync derives it (either scheme, see {@code IdentityProviderAlias}), and it must have been
+ * imported by this very source ({@code sg.federation.source} is this source's id, so identity providers of a removed
+ * source with the same prefix never answer here), be of the federation type, enabled, and bound to that very
+ * entityID. Nothing is trusted at this point: the response then goes to Keycloak's SAML broker endpoint of that
  * identity provider ({@link SharedAcsEndpoint}), which verifies it with that identity provider's keys only, and the
  * login continues in that identity provider's flows (the institution filter decides on the identity provider
  * actually used). Anything else gets Keycloak's error page with status 400 and an {@code
@@ -73,7 +75,7 @@ public final class SharedAcsResource {
                                              @FormParam(GeneralConstants.SAML_REQUEST_KEY) String samlRequest,
                                              @FormParam(GeneralConstants.SAML_ARTIFACT_KEY) String samlArtifact,
                                              @FormParam(GeneralConstants.RELAY_STATE) String relayState) {
-        requireSource(prefix);
+        ComponentModel source = requireSource(prefix);
         if (samlResponse == null || samlRequest != null || samlArtifact != null) {
             return refuse(Errors.INVALID_REQUEST, null, Messages.INVALID_REQUEST,
                     "only a SAMLResponse by the HTTP-POST binding is accepted here");
@@ -83,13 +85,18 @@ public final class SharedAcsResource {
             return refuse(Errors.INVALID_SAML_DOCUMENT, null, Messages.IDENTITY_PROVIDER_INVALID_RESPONSE,
                     "not a SAML Response with an issuer");
         }
-        String alias = IdentityProviderAlias.of(prefix, issuer);
-        IdentityProviderModel model = session.identityProviders().getByAlias(alias);
-        if (model == null || !model.isEnabled()
-                || !FederatedSamlIdentityProviderFactory.PROVIDER_ID.equals(model.getProviderId())
-                || !prefix.equals(model.getConfig().get(FederatedSamlIdentityProvider.ALIAS_PREFIX))
-                || !issuer.equals(model.getConfig().get(FederatedIdentityProviders.ENTITY_ID))) {
-            return refuse(Errors.UNKNOWN_IDENTITY_PROVIDER, alias, Messages.IDENTITY_PROVIDER_NOT_FOUND,
+        IdentityProviderModel model = null;
+        for (String candidate : IdentityProviderAlias.candidates(prefix, issuer)) {
+            IdentityProviderModel found = session.identityProviders().getByAlias(candidate);
+            if (found != null && ownedBy(found.getProviderId(), found.isEnabled(), found.getConfig(), source.getId(),
+                    prefix, issuer)) {
+                model = found;
+                break;
+            }
+        }
+        if (model == null) {
+            return refuse(Errors.UNKNOWN_IDENTITY_PROVIDER, IdentityProviderAlias.of(prefix, issuer),
+                    Messages.IDENTITY_PROVIDER_NOT_FOUND,
                     "issuer " + printable(issuer) + " is no enabled identity provider of this source");
         }
         IdentityBrokerService broker = new IdentityBrokerService(session);
@@ -141,6 +148,21 @@ public final class SharedAcsResource {
         }
         return FederationSources.withAliasPrefix(realm, prefix)
                 .orElseThrow(() -> new NotFoundException("no federation source " + prefix));
+    }
+
+    /**
+     * Whether an identity provider may take a response at the assertion consumer service of source {@code sourceId}
+     * (alias prefix {@code prefix}) from {@code issuer}: of the federation member type, enabled, imported by that very
+     * source — not by an earlier one with the same prefix, whose identity providers outlived it — with that prefix,
+     * and bound to that entityID.
+     */
+    static boolean ownedBy(String providerId, boolean enabled, Map<String, String> config, String sourceId,
+                           String prefix, String issuer) {
+        return enabled && config != null
+                && FederatedSamlIdentityProviderFactory.PROVIDER_ID.equals(providerId)
+                && sourceId != null && sourceId.equals(config.get(FederatedIdentityProviders.SOURCE))
+                && prefix.equals(config.get(FederatedSamlIdentityProvider.ALIAS_PREFIX))
+                && issuer != null && issuer.equals(config.get(FederatedIdentityProviders.ENTITY_ID));
     }
 
     /**

@@ -17,12 +17,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param feed         the last accepted document
  * @param changes      what the last successful sync changed
  * @param identityProviders identity providers of this source in the realm (enabled) after the last sync
+ * @param conflicts    entities the last successful sync refused because they dispute an alias (an identity provider
+ *                     never changes its entityID), each naming the alias and the entityIDs; absent when none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SyncStatus(String state, String lastAttempt, String lastSuccess, String errorCode, String error,
-                         Feed feed, Changes changes, Integer identityProviders) {
+                         Feed feed, Changes changes, Integer identityProviders, java.util.List<String> conflicts) {
 
-    public static final SyncStatus NEVER = new SyncStatus("never", null, null, null, null, null, null, null);
+    public static final SyncStatus NEVER = new SyncStatus("never", null, null, null, null, null, null, null, null);
 
     /** The accepted document. */
     public record Feed(String name, String validUntil, long bytes, int entities, int identityProviders, int selected) {
@@ -36,15 +38,22 @@ public record SyncStatus(String state, String lastAttempt, String lastSuccess, S
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     public SyncStatus failed(String at, String code, String message) {
-        return new SyncStatus("failed", at, lastSuccess, code, message, feed, changes, identityProviders);
+        return new SyncStatus("failed", at, lastSuccess, code, message, feed, changes, identityProviders, conflicts);
     }
 
     public SyncStatus heldBack(String at, String message) {
-        return new SyncStatus("held_back", at, lastSuccess, "held_back", message, feed, changes, identityProviders);
+        return new SyncStatus("held_back", at, lastSuccess, "held_back", message, feed, changes, identityProviders,
+                conflicts);
     }
 
     public static SyncStatus ok(String at, Feed feed, Changes changes, int identityProviders) {
-        return new SyncStatus("ok", at, at, null, null, feed, changes, identityProviders);
+        return ok(at, feed, changes, identityProviders, java.util.List.of());
+    }
+
+    public static SyncStatus ok(String at, Feed feed, Changes changes, int identityProviders,
+                                java.util.List<String> conflicts) {
+        return new SyncStatus("ok", at, at, null, null, feed, changes, identityProviders,
+                conflicts == null || conflicts.isEmpty() ? null : java.util.List.copyOf(conflicts));
     }
 
     public String toJson() {
