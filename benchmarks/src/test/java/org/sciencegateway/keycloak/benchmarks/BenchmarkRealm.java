@@ -90,11 +90,20 @@ final class BenchmarkRealm implements AutoCloseable {
         while (matcher.find()) {
             String variable = matcher.group(1);
             String value = "LAB_BASE_URL".equals(variable) ? server.baseUrl() : placeholders.getOrDefault(variable,
-                    System.getenv().getOrDefault(variable, matcher.group(2)));
+                    System.getenv().getOrDefault(variable, defaultValue(variable, matcher.group(2))));
             matcher.appendReplacement(resolved, Matcher.quoteReplacement(value));
         }
         matcher.appendTail(resolved);
         return resolved.toString();
+    }
+
+    /**
+     * A placeholder's default: the lab federation's file, unless a comparison names its own, lies in the one directory
+     * the server lets federation sources read (a source elsewhere is refused when the realm is created).
+     */
+    private String defaultValue(String variable, String fallback) {
+        return "LAB_FEDERATION_URL".equals(variable)
+                ? server.federationDirectory().resolve("lab-federation.xml").toUri().toString() : fallback;
     }
 
     /**

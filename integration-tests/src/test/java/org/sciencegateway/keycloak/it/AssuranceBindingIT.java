@@ -226,6 +226,38 @@ class AssuranceBindingIT {
     }
 
     @Test
+    @DisplayName("Finding 2 through first-broker-login (outside review): an institution-saml account (trusted for MFA) "
+            + "named like alice, linked to alice's existing account after re-authenticating as alice through "
+            + "institution-a, is refused and the link is undone — no later login through it can vouch for alice")
+    void noFirstBrokerLoginLinkOfATrustedInstitutionToAnExistingAccount() {
+        admin.post("/admin/realms/institution-saml/users", Map.of("username", "alice", "enabled", true,
+                "email", "alice-twin@institution-saml.example.org", "emailVerified", true, "firstName", "Alice",
+                "lastName", "Twin", "credentials", List.of(Map.of("type", "password", "value", "twin-password",
+                        "temporary", false)))).ok();
+        String twin = "/admin/realms/institution-saml/users/" + admin.userId("institution-saml", "alice");
+        String alice = admin.userId("vre", "alice");
+        try {
+            HubLogin login = new HubLogin(server, new BrowserSession(), accountConsole()).scope("openid")
+                    .parameter("kc_idp_hint", "institution-saml");
+            login.start();
+            login.signIn("alice", "twin-password");
+            Element exists = login.page().document().selectFirst("form:has(button[name=submitAction][value=linkAccount])");
+            assertThat(exists).as("Keycloak's 'account already exists' page: %s", login.page()).isNotNull();
+            login.visitFollowing(login.browser().submit(login.page(), exists, Map.of("submitAction", "linkAccount")));
+            login.chooseIdentityProvider("institution-a");
+            login.signIn("alice", "alice");
+
+            assertThat(login.reachedHub()).as("%s", login.page()).isFalse();
+            assertThat(login.page().status()).as("%s", login.page()).isEqualTo(403);
+            assertThat(login.page().body()).contains("linking it to an existing account needs that account");
+            assertThat(admin.get("/admin/realms/vre/users/" + alice + "/federated-identity").ok())
+                    .extracting(link -> link.path("identityProvider").asText()).doesNotContain("institution-saml");
+        } finally {
+            admin.delete(twin);
+        }
+    }
+
+    @Test
     @DisplayName("Finding 2 through Keycloak's legacy linking endpoint (/broker/institution-saml/link): refused for "
             + "oscar's password-only session, no link made; his MFA session is not refused by the guard")
     void noLegacyLinkToATrustedInstitutionWithoutStepUp() throws Exception {

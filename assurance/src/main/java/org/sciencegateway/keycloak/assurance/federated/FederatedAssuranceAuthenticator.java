@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import org.jboss.logging.Logger;
 import org.keycloak.authentication.AuthenticationFlowContext;
+import org.keycloak.authentication.AuthenticationFlowError;
 import org.keycloak.authentication.Authenticator;
 import org.keycloak.authentication.authenticators.broker.AbstractIdpAuthenticator;
 import org.keycloak.authentication.authenticators.broker.util.PostBrokerLoginConstants;
@@ -60,7 +61,12 @@ final class FederatedAssuranceAuthenticator implements Authenticator {
         long now = Time.currentTime();
         FederatedLevel.Trust trust = trust(idp, config.trustedAliases());
         if (trust == FederatedLevel.Trust.TRUSTED && linkedToAnExistingAccountInThisLogin(authSession)) {
-            trust = FederatedLevel.Trust.LINKED_IN_THIS_LOGIN;
+            // Linking is enrolment: from the next login on, this institution's MFA would count for the existing
+            // account, whose own second factor this login never asked for (first-broker-login re-authenticates with
+            // the first factor, or through another identity provider). The link is undone and the login refused;
+            // an admin links such an institution to an existing account after vetting (docs/assurance.md).
+            refuseLinkToExistingAccount(context, brokered, idp);
+            return;
         }
         FederatedLevel.Decision decision = FederatedLevel.decide(asserted, trust,
                 acrToLevel, config.federatedLevel(), assertion.authTime(), now);
@@ -87,6 +93,21 @@ final class FederatedAssuranceAuthenticator implements Authenticator {
                 brokered.getUsername(), idp.getAlias(), context.getRealm().getName(), asserted, decision.level(),
                 decision.reason());
         context.success();
+    }
+
+    private static void refuseLinkToExistingAccount(AuthenticationFlowContext context, BrokeredIdentityContext brokered,
+                                                    IdentityProviderModel idp) {
+        UserModel user = context.getUser();
+        if (user != null) {
+            context.getSession().users().removeFederatedIdentity(context.getRealm(), user, idp.getAlias());
+        }
+        LOG.warnf("First-broker-login linked %s at %s, an identity provider trusted for assurance, to the existing "
+                + "account %s of realm %s without that account's second factor: link removed, login refused",
+                brokered.getUsername(), idp.getAlias(), user == null ? "?" : user.getUsername(),
+                context.getRealm().getName());
+        context.getEvent().detail(EVENT_DECISION, "link_to_existing_account_refused");
+        context.failure(AuthenticationFlowError.ACCESS_DENIED, context.form().setError("assuranceLinkNeedsAdmin")
+                .createErrorPage(jakarta.ws.rs.core.Response.Status.FORBIDDEN));
     }
 
     /** Keycloak's note that first-broker-login created the account (rather than linked an existing one). */

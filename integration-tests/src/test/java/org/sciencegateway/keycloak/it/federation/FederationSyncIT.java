@@ -607,6 +607,62 @@ class FederationSyncIT {
         }
     }
 
+    @Test
+    @DisplayName("Outside review: a new source created with a removed source's component id cannot reclaim its disabled identity providers (400 naming the id), which stay disabled")
+    void removedSourcesIdCannotBeReused() {
+        String removed = sourceOverBaseFeed("reused-id", Map.of("removal", "DISABLE"));
+        String prefix = prefixOf(removed);
+        List<String> aliases = sources.identityProviders(removed).stream().map(idp -> idp.get("alias").asText())
+                .toList();
+        sources.delete(removed);
+
+        Map<String, Object> again = config(Map.of());
+        again.put("aliasPrefix", prefix);
+        again.put("signingCertificate", FederationSigner.OTHER.certificatePem());
+        com.fasterxml.jackson.databind.node.ObjectNode component = sources.representation("reused-id-again", again);
+        component.put("id", removed);
+        KeycloakAdmin.Response response = admin.post("/admin/realms/" + REALM + "/components", component);
+
+        assertThat(response.status()).as(response.body()).isEqualTo(400);
+        assertThat(response.body()).contains(removed).contains("removed source");
+        for (String alias : aliases) {
+            JsonNode idp = admin.get("/admin/realms/" + REALM + "/identity-provider/instances/" + alias).ok();
+            assertThat(idp.path("enabled").asBoolean()).as(alias).isFalse();
+        }
+    }
+
+    @Test
+    @DisplayName("Outside review: a template that would fetch each member's keys from a metadata descriptor URL (around the signature and the fetch policy) is refused at save")
+    void templateCannotFetchKeysElsewhere() {
+        for (String key : List.of("useMetadataDescriptorUrl", "metadataDescriptorUrl")) {
+            KeycloakAdmin.Response response = sources.tryCreate("descriptor-url", config(Map.of(
+                    "identityProviderTemplate", "{\"config\": {\"" + key + "\": \"http://127.0.0.3:18998/x\"}}")));
+            assertThat(response.status()).as(key).isEqualTo(400);
+            assertThat(response.body()).contains(key);
+        }
+    }
+
+    @Test
+    @DisplayName("Outside review: an imported identity provider re-keyed by hand (another signing certificate, a first-broker-login flow) is restored from the signed metadata at the next sync, which reports it updated")
+    void handEditsDoNotSurviveASync() {
+        String id = sourceOverBaseFeed("hand-edit", Map.of());
+        JsonNode uniB = idp(id, "https://idp.uni-b.example/idp");
+        String alias = uniB.get("alias").asText();
+        String genuineCertificate = uniB.path("config").path("signingCertificate").asText();
+        String attacker = FederationSigner.LAB.certificatePem().replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s+", "");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) uniB.get("config")).put("signingCertificate", attacker);
+        admin.put("/admin/realms/" + REALM + "/identity-provider/instances/" + alias, uniB).ok();
+        assertThat(admin.get("/admin/realms/" + REALM + "/identity-provider/instances/" + alias).ok()
+                .path("config").path("signingCertificate").asText()).isEqualTo(attacker);
+
+        JsonNode status = sources.sync(id);
+
+        assertThat(status.path("changes").path("updated").asInt()).as(status.toString()).isEqualTo(1);
+        assertThat(admin.get("/admin/realms/" + REALM + "/identity-provider/instances/" + alias).ok()
+                .path("config").path("signingCertificate").asText()).isEqualTo(genuineCertificate);
+        assertThat(sources.sync(id).path("changes").path("unchanged").asInt()).as("then unchanged again").isEqualTo(4);
+    }
+
     // ---- Issue 27, finding 5: fetching under the server's control ----
 
     @Test

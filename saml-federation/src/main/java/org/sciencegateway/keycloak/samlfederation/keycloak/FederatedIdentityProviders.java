@@ -37,6 +37,7 @@ public final class FederatedIdentityProviders {
     public static final String SOURCE = "sg.federation.source";
     public static final String ENTITY_ID = "sg.federation.entityId";
     static final String DIGEST = "sg.federation.digest";
+    static final String STATE_DIGEST = "sg.federation.stateDigest";
     static final String LEFT_AT = "sg.federation.leftAt";
 
     static final String DOMAINS = "institution.domains";
@@ -55,9 +56,9 @@ public final class FederatedIdentityProviders {
      * What this writer makes of an entity, beyond the entity and the template: part of every identity provider's
      * digest, so that a new version of the writer rewrites every identity provider at the next sync. 2: the
      * federation member type with the shared assertion consumer service; 3: scopes, entity categories and
-     * certifications as JSON arrays.
+     * certifications as JSON arrays; 4: the state digest that catches edits by hand.
      */
-    static final String LAYOUT = "3";
+    static final String LAYOUT = "4";
 
     private static final Logger LOG = Logger.getLogger(FederatedIdentityProviders.class);
     private static final Method SET_HIDE_ON_LOGIN = hideOnLoginSetter();
@@ -80,8 +81,53 @@ public final class FederatedIdentityProviders {
     /** This source's identity providers: alias → (digest written, enabled, entityID bound to). */
     static Map<String, SyncPlan.Existing> existing(KeycloakSession session, String sourceId) {
         return of(session, sourceId).collect(Collectors.toMap(IdentityProviderModel::getAlias,
-                idp -> new SyncPlan.Existing(String.valueOf(idp.getConfig().get(DIGEST)), idp.isEnabled(),
-                        idp.getConfig().get(ENTITY_ID))));
+                idp -> new SyncPlan.Existing(writtenDigest(idp), idp.isEnabled(), idp.getConfig().get(ENTITY_ID))));
+    }
+
+    /**
+     * The digest the sync wrote, when the identity provider is still as the sync wrote it; otherwise a value no entity
+     * has, so the plan rewrites it from the signed metadata. An edit by hand (another signing certificate, another SSO
+     * URL, a first-broker-login flow that links by email) must not survive a sync that reports it "unchanged".
+     */
+    private static String writtenDigest(IdentityProviderModel idp) {
+        String written = String.valueOf(idp.getConfig().get(DIGEST));
+        if (!stateDigest(idp).equals(idp.getConfig().get(STATE_DIGEST))) {
+            LOG.warnf("Federation source %s: identity provider %s was changed outside the sync; the next write "
+                    + "restores it from the signed metadata", idp.getConfig().get(SOURCE), idp.getAlias());
+            return "edited:" + written;
+        }
+        return written;
+    }
+
+    /**
+     * A fingerprint of everything that decides whom the identity provider logs in: its whole config (but the sync's
+     * own bookkeeping), type, flows, email trust and link-only setting.
+     */
+    static String stateDigest(IdentityProviderModel idp) {
+        java.util.TreeMap<String, String> state = new java.util.TreeMap<>(idp.getConfig());
+        state.remove(DIGEST);
+        state.remove(STATE_DIGEST);
+        state.remove(LEFT_AT);
+        state.put(" providerId", idp.getProviderId());
+        state.put(" firstBrokerLoginFlowId", String.valueOf(idp.getFirstBrokerLoginFlowId()));
+        state.put(" postBrokerLoginFlowId", String.valueOf(idp.getPostBrokerLoginFlowId()));
+        state.put(" trustEmail", String.valueOf(idp.isTrustEmail()));
+        state.put(" linkOnly", String.valueOf(idp.isLinkOnly()));
+        StringBuilder canonical = new StringBuilder();
+        state.forEach((key, value) -> canonical.append(key.length()).append(':').append(key)
+                .append(value == null ? -1 : value.length()).append(':').append(value == null ? "" : value)
+                .append('\n'));
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(canonical.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
+        }
+    }
+
+    /** Whether any identity provider names {@code sourceId} as its source (a removed source's leave theirs behind). */
+    static boolean anyOwnedBy(KeycloakSession session, String sourceId) {
+        return of(session, sourceId).findAny().isPresent();
     }
 
     @SuppressWarnings("deprecation") // the Map form exists on every supported release; IdentityProviderQuery from 26.5
@@ -144,6 +190,7 @@ public final class FederatedIdentityProviders {
                     e.getMessage());
             return false;
         }
+        model.getConfig().put(STATE_DIGEST, stateDigest(model));
         if (existing == null) {
             idps.create(model);
         } else {

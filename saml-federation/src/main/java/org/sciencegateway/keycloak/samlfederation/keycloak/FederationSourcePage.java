@@ -65,6 +65,14 @@ public final class FederationSourcePage implements UiPageProviderFactory<Compone
         } catch (FetchPolicy.Refused e) {
             throw AdminMessage.configError("Metadata URL: " + e.getMessage());
         }
+        if (model.getId() != null && realm.getComponent(model.getId()) == null
+                && FederatedIdentityProviders.anyOwnedBy(session, model.getId())) {
+            // a new source created with the id of a removed one would own its identity providers (and their users'
+            // links) again, under whatever key it pins
+            throw AdminMessage.configError("Federation source id \"" + model.getId() + "\": identity providers of a "
+                    + "removed source with this id still exist; create the source without an id, or delete those "
+                    + "identity providers first");
+        }
         String prefix = model.get(SourceSettings.ALIAS_PREFIX);
         boolean clash = FederationSources.of(realm).anyMatch(other -> !Objects.equals(other.getId(), model.getId())
                 && prefix.equals(other.get(SourceSettings.ALIAS_PREFIX)));

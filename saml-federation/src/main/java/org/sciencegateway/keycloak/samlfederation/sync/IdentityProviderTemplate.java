@@ -37,8 +37,13 @@ public record IdentityProviderTemplate(Map<String, String> config, String firstB
     }
 
     /** Keys the metadata decides, per entity; a template that sets one is refused. */
+    /**
+     * What comes from each entity's signed metadata, or would replace it: a metadata descriptor URL makes Keycloak
+     * fetch signing keys from that URL at login — around the pinned signature and the server's fetch policy.
+     */
     public static final Set<String> METADATA_KEYS = Set.of("idpEntityId", "singleSignOnServiceUrl",
-            "signingCertificate", "validateSignature", "postBindingAuthnRequest", "hideOnLogin");
+            "signingCertificate", "validateSignature", "postBindingAuthnRequest", "hideOnLogin",
+            "useMetadataDescriptorUrl", "metadataDescriptorUrl");
 
     public static final String DEFAULT_JSON = """
             {
