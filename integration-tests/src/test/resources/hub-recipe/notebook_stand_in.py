@@ -1,6 +1,7 @@
 # HubRecipeIT's single-user server stand-in: answers HTTP where the hub expects the server, records the environment
 # the hub gave it (the spawn-time Rucio tokens) and runs the README's notebook side (notebook.sh) with its own
-# JUPYTERHUB_API_TOKEN. On SIGTERM (the hub stopping the server) it ends its whole process group.
+# JUPYTERHUB_API_TOKEN. On SIGINT or SIGTERM (the hub stopping the server) it ends its whole process group, the
+# notebook side included.
 import http.server
 import json
 import os
@@ -33,6 +34,7 @@ def stop(*_):
 
 
 signal.signal(signal.SIGTERM, stop)
+signal.signal(signal.SIGINT, stop)
 with open(os.path.join(here, "spawn-env-%s.json" % user), "w") as f:
     json.dump({k: os.environ.get(k) for k in ("RUCIO_ACCESS_TOKEN", "PRESPAWN_RUCIO_ACCESS_TOKEN",
                                               "JUPYTERHUB_API_URL", "JUPYTERHUB_USER")}, f)
