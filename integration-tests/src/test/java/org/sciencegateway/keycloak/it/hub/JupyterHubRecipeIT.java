@@ -27,14 +27,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.keycloak.representations.AccessToken;
 import org.sciencegateway.keycloak.testing.BrowserSession;
 import org.sciencegateway.keycloak.testing.Http;
@@ -63,7 +65,7 @@ import org.sciencegateway.keycloak.testing.TokenSet;
  * The hub starts once; the tests run in order on alice's server, then oscar logs in with a one-time code.
  */
 @DisplayName("The README's JupyterHub recipes on a real JupyterHub 3.0 with oauthenticator's GenericOAuthenticator")
-@ExtendWith(SharedKeycloak.class)
+@ExtendWith({JupyterHubRecipeIT.OauthenticatorSource.class, SharedKeycloak.class})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class JupyterHubRecipeIT {
 
@@ -99,11 +101,21 @@ class JupyterHubRecipeIT {
     private static RucioTokenRules rucio;
     private static final HttpClient HTTP = Http.client().version(HttpClient.Version.HTTP_1_1).build();
 
+    /** Skips the class, with the reason, before the shared server starts, when oauthenticator's source is absent. */
+    static final class OauthenticatorSource implements ExecutionCondition {
+        @Override
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            Path source = Path.of(OAUTHENTICATOR_SOURCE);
+            return Files.isRegularFile(source.resolve("oauthenticator/generic.py"))
+                    ? ConditionEvaluationResult.enabled("oauthenticator source at " + source)
+                    : ConditionEvaluationResult.disabled("oauthenticator source not found at " + source
+                            + " (set OAUTHENTICATOR_SOURCE; README, Development)");
+        }
+    }
+
     @BeforeAll
     static void startHub() throws Exception {
         Path source = Path.of(OAUTHENTICATOR_SOURCE);
-        Assumptions.assumeTrue(Files.isRegularFile(source.resolve("oauthenticator/generic.py")),
-                "oauthenticator source not found at " + source + " (set OAUTHENTICATOR_SOURCE; see README, Development)");
         for (String program : List.of("/usr/bin/jupyterhub", "/usr/bin/configurable-http-proxy")) {
             assertThat(Path.of(program)).as("Debian's jupyterhub and node-configurable-http-proxy (.ci/run installs them)")
                     .exists();
