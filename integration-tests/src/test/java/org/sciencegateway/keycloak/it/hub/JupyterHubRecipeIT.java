@@ -235,6 +235,20 @@ class JupyterHubRecipeIT {
 
     @Test
     @Order(4)
+    @DisplayName("Given alice (not in /escape/cluster-users) logged in through the hub, then her hub token gets 403 access_denied for ssh-gateway")
+    void nonMembersGetNoClusterToken() throws Exception {
+        // The hub renews its token at the notebook's next request once it has expired: wait for a live one.
+        await("a live hub access token for alice", () -> TokenSet.claims(authState("alice").path("access_token")
+                .asText()).path("exp").asLong() > Instant.now().getEpochSecond() + 2);
+        Answer refused = new TokenEndpointClient(server, REALM).post(
+                TokenEndpointClient.seed002(hubClient, authState("alice").path("access_token").asText())
+                        .set("audience", "ssh-gateway"));
+        assertThat(refused.status()).as(refused.body()).isEqualTo(403);
+        assertThat(refused.error()).isEqualTo("access_denied");
+    }
+
+    @Test
+    @Order(5)
     @DisplayName("Given alice leaves /escape/users, then the hub logs the refusal and the notebook's token file is removed, and comes back when she returns")
     void leavingTheGroupRemovesTheNotebooksToken() throws Exception {
         Path file = tokenFile("alice");
@@ -254,7 +268,7 @@ class JupyterHubRecipeIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     @DisplayName("Given an admin logs alice out in Keycloak, then the hub's refresh fails and the notebook's token file is removed")
     void adminLogoutRemovesTheNotebooksToken() throws Exception {
         Path file = tokenFile("alice");
@@ -267,13 +281,13 @@ class JupyterHubRecipeIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     @DisplayName("Given the README's acr_values, then oscar types a one-time code at the hub's login and his session yields an ssh-gateway token at MFA")
     void mfaRecipeAsksOscarForHisCode() throws Exception {
         loginThroughTheHub(LabUser.OSCAR, true);
         JsonNode authState = authState("oscar");
-        assertThat(TokenSet.claims(authState.path("access_token").asText()).path("acr").asText())
-                .isEqualTo("https://refeds.org/profile/mfa");
+        JsonNode hubToken = TokenSet.claims(authState.path("access_token").asText());
+        assertThat(hubToken.path("acr").asText()).isEqualTo("https://refeds.org/profile/mfa");
         Answer exchanged = new TokenEndpointClient(server, REALM).post(
                 TokenEndpointClient.seed002(hubClient, authState.path("access_token").asText())
                         .set("audience", "ssh-gateway"));
@@ -281,6 +295,8 @@ class JupyterHubRecipeIT {
         JsonNode claims = exchanged.tokens().accessTokenClaims();
         assertThat(claims.path("aud").asText()).isEqualTo("ssh-gateway");
         assertThat(claims.path("acr").asText()).isEqualTo("https://refeds.org/profile/mfa");
+        assertThat(claims.path("exp").asLong()).as("15 min at most, never past the hub's token (README)")
+                .isLessThanOrEqualTo(Math.min(claims.path("iat").asLong() + 900, hubToken.path("exp").asLong()));
     }
 
     // --- the hub --------------------------------------------------------------------------------------------------
