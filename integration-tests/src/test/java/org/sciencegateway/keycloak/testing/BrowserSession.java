@@ -34,7 +34,16 @@ public final class BrowserSession {
     private final CookieManager cookies = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
 
     public BrowserSession() {
+        this(HttpClient.Version.HTTP_2);
+    }
+
+    /**
+     * A session speaking {@code version}: {@code HTTP_1_1} for servers behind a proxy that takes Java's HTTP/2
+     * upgrade request ({@code Upgrade: h2c}) for a WebSocket, such as JupyterHub's configurable-http-proxy.
+     */
+    public BrowserSession(HttpClient.Version version) {
         this.http = Http.client()
+                .version(version)
                 .cookieHandler(new LocalhostSecureContext(cookies))
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
