@@ -254,6 +254,7 @@ class AssuranceBindingIT {
                     .extracting(link -> link.path("identityProvider").asText()).doesNotContain("institution-saml");
         } finally {
             admin.delete(twin);
+            admin.delete("/admin/realms/vre/users/" + alice + "/federated-identity/institution-saml");
         }
     }
 

@@ -60,6 +60,14 @@ final class FederatedAssuranceAuthenticator implements Authenticator {
         Map<String, Integer> acrToLevel = AcrUtils.getAcrLoaMap(context.getRealm());
         long now = Time.currentTime();
         FederatedLevel.Trust trust = trust(idp, config.trustedAliases());
+        IdentityProviderModel linking = trustedInstitutionBeingLinked(context, config);
+        if (linking != null) {
+            // First-broker-login of a trusted institution found an existing account and re-authenticates it through
+            // this (another) identity provider: Keycloak then links the institution without running its own
+            // post-broker-login flow. The same enrolment as below, refused before the link is made.
+            refuseLinkToExistingAccount(context, brokered, linking);
+            return;
+        }
         if (trust == FederatedLevel.Trust.TRUSTED && linkedToAnExistingAccountInThisLogin(authSession)) {
             // Linking is enrolment: from the next login on, this institution's MFA would count for the existing
             // account, whose own second factor this login never asked for (first-broker-login re-authenticates with
@@ -95,16 +103,35 @@ final class FederatedAssuranceAuthenticator implements Authenticator {
         context.success();
     }
 
+    /**
+     * The identity provider a first-broker-login in progress in this tab is linking to an existing account, when it
+     * is trusted for assurance; {@code null} otherwise.
+     */
+    private static IdentityProviderModel trustedInstitutionBeingLinked(AuthenticationFlowContext context,
+                                                                       FederatedAssuranceConfig config) {
+        AuthenticationSessionModel authSession = context.getAuthenticationSession();
+        if (authSession.getAuthNote(AbstractIdpAuthenticator.EXISTING_USER_INFO) == null) {
+            return null;
+        }
+        SerializedBrokeredIdentityContext pending = SerializedBrokeredIdentityContext.readFromAuthenticationSession(
+                authSession, AbstractIdpAuthenticator.BROKERED_CONTEXT_NOTE);
+        if (pending == null || pending.getIdentityProviderId() == null) {
+            return null;
+        }
+        IdentityProviderModel idp = context.getSession().identityProviders().getByAlias(pending.getIdentityProviderId());
+        return idp != null && trust(idp, config.trustedAliases()) == FederatedLevel.Trust.TRUSTED ? idp : null;
+    }
+
     private static void refuseLinkToExistingAccount(AuthenticationFlowContext context, BrokeredIdentityContext brokered,
                                                     IdentityProviderModel idp) {
         UserModel user = context.getUser();
         if (user != null) {
             context.getSession().users().removeFederatedIdentity(context.getRealm(), user, idp.getAlias());
         }
-        LOG.warnf("First-broker-login linked %s at %s, an identity provider trusted for assurance, to the existing "
-                + "account %s of realm %s without that account's second factor: link removed, login refused",
-                brokered.getUsername(), idp.getAlias(), user == null ? "?" : user.getUsername(),
-                context.getRealm().getName());
+        LOG.warnf("First-broker-login would link %s, an identity provider trusted for assurance, to the existing "
+                + "account %s of realm %s (re-authenticated through %s) without that account's second factor: "
+                + "link removed, login refused", idp.getAlias(), user == null ? "?" : user.getUsername(),
+                context.getRealm().getName(), brokered.getIdpConfig().getAlias());
         context.getEvent().detail(EVENT_DECISION, "link_to_existing_account_refused");
         context.failure(AuthenticationFlowError.ACCESS_DENIED, context.form().setError("assuranceLinkNeedsAdmin")
                 .createErrorPage(jakarta.ws.rs.core.Response.Status.FORBIDDEN));
