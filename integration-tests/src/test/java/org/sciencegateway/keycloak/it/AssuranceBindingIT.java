@@ -82,17 +82,7 @@ class AssuranceBindingIT {
                 .scope("openid")
                 .parameter("kc_idp_hint", "institution-saml")
                 .parameter("acr_values", MFA);
-        BrowserSession.Page page = login.start();
-        String afterPostBrokerLogin = server.realmUrl("vre") + "/broker/after-post-broker-login";
-        Element form = page.loginForm().orElseThrow(() -> new AssertionError("institution-saml's login: " + login.page()));
-        page = browser.follow(browser.submit(page, form, Map.of("username", "frank", "password", "frank")),
-                afterPostBrokerLogin);
-        Element otp = page.document().selectFirst("form:has(input[name=otp])");
-        assertThat(otp).as("institution-saml asks frank for his code: %s", page).isNotNull();
-        BrowserSession.Page stopped = browser.follow(browser.submit(page, otp,
-                Map.of("otp", OneTimeCode.next(OneTimeCode.FRANK))), afterPostBrokerLogin);
-        assertThat(stopped.isRedirect() && stopped.location().startsWith(afterPostBrokerLogin))
-                .as("stopped before after-post-broker-login: %s", stopped).isTrue();
+        BrowserSession.Page stopped = stopBeforeAfterPostBrokerLogin(login, "frank", OneTimeCode.FRANK);
 
         replayAs(login, client, query(stopped.location()), "institution-a", "oscar");
         assertNoMfaForOscarAfterwards(browser);
@@ -108,17 +98,7 @@ class AssuranceBindingIT {
                 .scope("openid")
                 .parameter("kc_idp_hint", "institution-a")
                 .parameter("acr_values", MFA);
-        BrowserSession.Page page = login.start();
-        String afterPostBrokerLogin = server.realmUrl("vre") + "/broker/after-post-broker-login";
-        Element form = page.loginForm().orElseThrow(() -> new AssertionError("institution-a's login: " + login.page()));
-        page = browser.follow(browser.submit(page, form, Map.of("username", "oscar", "password", "oscar")),
-                afterPostBrokerLogin);
-        Element otp = page.document().selectFirst("form:has(input[name=otp])");
-        assertThat(otp).as("vre asks oscar for his code after the brokered login: %s", page).isNotNull();
-        BrowserSession.Page stopped = browser.follow(browser.submit(page, otp,
-                Map.of("otp", OneTimeCode.next(OneTimeCode.OSCAR))), afterPostBrokerLogin);
-        assertThat(stopped.isRedirect() && stopped.location().startsWith(afterPostBrokerLogin))
-                .as("stopped before after-post-broker-login: %s", stopped).isTrue();
+        BrowserSession.Page stopped = stopBeforeAfterPostBrokerLogin(login, "oscar", OneTimeCode.OSCAR);
 
         // alice logs in at institution-a in the same tab: the attacker brings no upstream SSO session for her.
         browser.cookies().getCookieStore().getCookies().stream()
@@ -126,6 +106,27 @@ class AssuranceBindingIT {
                 .toList()
                 .forEach(c -> browser.cookies().getCookieStore().remove(null, c));
         replayAs(login, client, query(stopped.location()), "institution-a", "alice");
+    }
+
+    /**
+     * The attacker's own login in the tab: the institution's login form (password = username), then the one-time
+     * code the login asks for (the institution's, or vre's after the brokered login), stopped at the redirect to
+     * after-post-broker-login, whose query carries the tab.
+     */
+    private BrowserSession.Page stopBeforeAfterPostBrokerLogin(HubLogin login, String user, String codeSecret) {
+        BrowserSession browser = login.browser();
+        BrowserSession.Page page = login.start();
+        String afterPostBrokerLogin = server.realmUrl("vre") + "/broker/after-post-broker-login";
+        Element form = page.loginForm().orElseThrow(() -> new AssertionError("the institution's login: " + login.page()));
+        page = browser.follow(browser.submit(page, form, Map.of("username", user, "password", user)),
+                afterPostBrokerLogin);
+        Element otp = page.document().selectFirst("form:has(input[name=otp])");
+        assertThat(otp).as("%s is asked for a code: %s", user, page).isNotNull();
+        BrowserSession.Page stopped = browser.follow(browser.submit(page, otp,
+                Map.of("otp", OneTimeCode.next(codeSecret))), afterPostBrokerLogin);
+        assertThat(stopped.isRedirect() && stopped.location().startsWith(afterPostBrokerLogin))
+                .as("stopped before after-post-broker-login: %s", stopped).isTrue();
+        return stopped;
     }
 
     private void replayAs(HubLogin login, HubClient client, Map<String, String> tab, String idp, String user) {
@@ -369,6 +370,8 @@ class AssuranceBindingIT {
         Answer before = tokens.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB, offline.accessToken())
                 .set("audience", TokenExchangeFixtures.LIMITED_AUDIENCE));
         assertThat(before.status()).as("before the sign-out: %s", before.body()).isEqualTo(200);
+        // Keycloak's not-before has one-second resolution and a token issued in the sign-out's own second still
+        // passes it: the sign-out must fall in a later second than the token's iat.
         Thread.sleep(1100);
         String alice = admin.userId("vre", "alice");
         assertThat(admin.post("/admin/realms/vre/users/" + alice + "/logout", Map.of()).status()).isEqualTo(204);

@@ -470,10 +470,7 @@ class FederationSyncIT {
         String certificateA = idp(id, COLLIDING_A).path("config").path("signingCertificate").asText();
 
         // the other half of the pair, listed first, with its own key and endpoints
-        feed.serve(FederationSigner.LAB.sign(new FederationMetadata().add(colliding(COLLIDING_B, "Attacker B")
-                        .sso("https://attacker.example/sso").certificate(otherCertificate()))
-                .add(uniA()).addServiceProvider("https://sp.example/shibboleth").add(uniB()).add(uniC()).add(hidden())
-                .add(colliding(COLLIDING_A, "Victim A")).xml()));
+        feed.serve(pairWithTheAttackerFirst());
         JsonNode status = sources.sync(id);
 
         assertThat(status.path("state").asText()).as(status.toString()).isEqualTo("ok");
@@ -515,10 +512,7 @@ class FederationSyncIT {
         JsonNode before = admin.get("/admin/realms/" + REALM + "/identity-provider/instances/" + legacy).ok();
 
         // the attack of the issue: the other half of the pair listed first, with the attacker's key
-        feed.serve(FederationSigner.LAB.sign(new FederationMetadata().add(colliding(COLLIDING_B, "Attacker B")
-                        .sso("https://attacker.example/sso").certificate(otherCertificate()))
-                .add(uniA()).addServiceProvider("https://sp.example/shibboleth").add(uniB()).add(uniC()).add(hidden())
-                .add(colliding(COLLIDING_A, "Victim A")).xml()));
+        feed.serve(pairWithTheAttackerFirst());
         JsonNode status = sources.sync(id);
 
         assertThat(status.path("state").asText()).as(status.toString()).isEqualTo("ok");
@@ -545,6 +539,14 @@ class FederationSyncIT {
         JsonNode updated = admin.get("/admin/realms/" + REALM + "/identity-provider/instances/" + legacy).ok();
         assertThat(updated.path("displayName").asText()).isEqualTo("Victim A");
         assertThat(updated.path("config").path("sg.federation.entityId").asText()).isEqualTo(COLLIDING_A);
+    }
+
+    /** The base feed with both halves of the alias birthday pair, the attacker's (own key and SSO URL) first. */
+    static String pairWithTheAttackerFirst() {
+        return FederationSigner.LAB.sign(new FederationMetadata().add(colliding(COLLIDING_B, "Attacker B")
+                        .sso("https://attacker.example/sso").certificate(otherCertificate()))
+                .add(uniA()).addServiceProvider("https://sp.example/shibboleth").add(uniB()).add(uniC()).add(hidden())
+                .add(colliding(COLLIDING_A, "Victim A")).xml());
     }
 
     static String prefixOf(String id) {

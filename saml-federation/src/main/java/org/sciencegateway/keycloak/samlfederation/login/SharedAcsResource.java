@@ -26,6 +26,7 @@ import org.keycloak.saml.processing.core.saml.v2.common.SAMLDocumentHolder;
 import org.keycloak.services.ErrorPage;
 import org.keycloak.services.messages.Messages;
 import org.keycloak.services.resources.IdentityBrokerService;
+import org.sciencegateway.keycloak.samlfederation.metadata.Printable;
 import org.sciencegateway.keycloak.samlfederation.keycloak.FederatedIdentityProviders;
 import org.sciencegateway.keycloak.samlfederation.keycloak.FederationSources;
 import org.sciencegateway.keycloak.samlfederation.sync.IdentityProviderAlias;
@@ -170,19 +171,7 @@ public final class SharedAcsResource {
      * characters.
      */
     static String printable(String issuer) {
-        boolean cut = issuer.codePointCount(0, issuer.length()) > 256;
-        String shown = cut ? issuer.substring(0, issuer.offsetByCodePoints(0, 256)) + "…" : issuer;
-        StringBuilder out = new StringBuilder(shown.length() + 2).append('"');
-        shown.codePoints().forEach(c -> {
-            int type = Character.getType(c);
-            if (Character.isISOControl(c) || c == '"' || c == '\\' || type == Character.LINE_SEPARATOR
-                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.FORMAT) {
-                out.append(String.format("\\u%04x", c));
-            } else {
-                out.appendCodePoint(c);
-            }
-        });
-        return out.append('"').toString();
+        return Printable.quoted(issuer, 256);
     }
 
     /** The response's issuer, unverified: only to find the identity provider that will verify it. */

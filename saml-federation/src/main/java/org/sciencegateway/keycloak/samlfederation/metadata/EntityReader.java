@@ -231,23 +231,9 @@ public final class EntityReader {
         }
     }
 
-    /** A value from the document, for a message or log line: quoted, bounded, without control characters. */
+    /** A value from the document, for a message or log line ({@link Printable}). */
     static String printable(String value) {
-        StringBuilder out = new StringBuilder("\"");
-        String text = String.valueOf(value);
-        text.codePoints().limit(200).forEach(c -> {
-            int type = Character.getType(c);
-            if (Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
-                    || type == Character.PARAGRAPH_SEPARATOR) {
-                out.append(String.format("\\u%04x", c));
-            } else {
-                out.appendCodePoint(c);
-            }
-        });
-        if (text.codePointCount(0, text.length()) > 200) {
-            out.append('…');
-        }
-        return out.append('"').toString();
+        return Printable.quoted(value, 200);
     }
 
     private static String key(QName name) {

@@ -1,5 +1,7 @@
 package org.sciencegateway.keycloak.samlfederation.trust;
 
+import org.sciencegateway.keycloak.samlfederation.metadata.Printable;
+
 import javax.xml.namespace.QName;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
@@ -89,7 +91,7 @@ final class AggregateStructure extends StreamReaderDelegate {
     private int elements;
     private String rootId;
     private int references;
-    private final Set<String> names = new HashSet<>();
+    private final Set<Object> names = new HashSet<>();
 
     AggregateStructure(XMLStreamReader raw) throws XMLStreamException {
         super(raw);
@@ -136,20 +138,21 @@ final class AggregateStructure extends StreamReaderDelegate {
         return event;
     }
 
-    /** Counts the names this element brings; more distinct ones than any metadata has refuses the document. */
+    /**
+     * Counts the names this element brings; more distinct ones than any metadata has refuses the document. Names are
+     * compared as the parser's QNames (no string built per element); prefixes enter only through declarations.
+     */
     private void names() throws Refused {
-        QName name = getName();
-        distinct(name.getPrefix() + ":" + name.getLocalPart() + "|" + name.getNamespaceURI());
+        distinct(getName());
         for (int i = 0; i < getAttributeCount(); i++) {
-            QName attribute = getAttributeName(i);
-            distinct("@" + attribute.getPrefix() + ":" + attribute.getLocalPart() + "|" + attribute.getNamespaceURI());
+            distinct(getAttributeName(i));
         }
         for (int i = 0; i < getNamespaceCount(); i++) {
             distinct("xmlns:" + getNamespacePrefix(i) + "=" + getNamespaceURI(i));
         }
     }
 
-    private void distinct(String key) throws Refused {
+    private void distinct(Object key) throws Refused {
         if (names.size() < DISTINCT_NAMES) {
             names.add(key);
         } else if (!names.contains(key)) {
@@ -271,22 +274,8 @@ final class AggregateStructure extends StreamReaderDelegate {
         };
     }
 
-    /** A name or value from the document, for a message: quoted, bounded, without control characters. */
+    /** A name or value from the document, for a message ({@link Printable}). */
     static String printable(Object value) {
-        String text = String.valueOf(value);
-        StringBuilder out = new StringBuilder("\"");
-        text.codePoints().limit(120).forEach(c -> {
-            if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
-                    || Character.getType(c) == Character.LINE_SEPARATOR
-                    || Character.getType(c) == Character.PARAGRAPH_SEPARATOR) {
-                out.append(String.format("\\u%04x", c));
-            } else {
-                out.appendCodePoint(c);
-            }
-        });
-        if (text.codePointCount(0, text.length()) > 120) {
-            out.append('…');
-        }
-        return out.append('"').toString();
+        return Printable.quoted(String.valueOf(value), 120);
     }
 }

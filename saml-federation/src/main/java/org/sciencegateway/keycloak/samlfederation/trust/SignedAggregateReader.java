@@ -124,32 +124,35 @@ public final class SignedAggregateReader {
             requireSignatureOverRoot(signedElements);
             return new Aggregate(root.name, root.validUntil, counts.entities(), counts.identityProviders(),
                     counts.expired(), bounded.count());
-        } catch (XMLStreamException | XMLSecurityException e) {
-            if (!refusedAlgorithms.isEmpty()) {
-                throw new TrustFailure(TrustFailure.Reason.WEAK_ALGORITHM,
-                        "the aggregate is signed with refused algorithms: " + String.join(", ", refusedAlgorithms), e);
-            }
-            if (bounded.exceeded()) {
-                // the parser may wrap the stream's exception without a cause chain: ask the stream
-                throw new TrustFailure(TrustFailure.Reason.DOCUMENT_TOO_LARGE,
-                        "the document is larger than the source's limit of " + maxBytes + " bytes", e);
-            }
-            if (markup.refusal() != null) {
-                throw classify(markup.refusal());
-            }
-            throw classify(e);
-        } catch (RuntimeException e) {
-            // a parser or Santuario failing on input it did not expect (a malformed name in KeyInfo…): refused, never
-            // an error that escapes as something else
-            if (bounded.exceeded()) {
-                throw new TrustFailure(TrustFailure.Reason.DOCUMENT_TOO_LARGE,
-                        "the document is larger than the source's limit of " + maxBytes + " bytes", e);
-            }
-            throw new TrustFailure(TrustFailure.Reason.MALFORMED, "the document could not be read ("
-                    + e.getClass().getSimpleName() + ")", e);
+        } catch (XMLStreamException | XMLSecurityException | RuntimeException e) {
+            // RuntimeException: a parser or Santuario failing on input it did not expect (a malformed name in
+            // KeyInfo…) is a refusal too, never an error that escapes as something else
+            throw refusal(e, refusedAlgorithms, bounded, markup);
         } finally {
             close(reader);
         }
+    }
+
+    /** Why the read failed: a refused algorithm, then what the streams refused (their exceptions may come wrapped). */
+    private TrustFailure refusal(Exception e, List<String> refusedAlgorithms, BoundedInputStream bounded,
+                                 MarkupLengthLimit markup) {
+        if (!refusedAlgorithms.isEmpty()) {
+            return new TrustFailure(TrustFailure.Reason.WEAK_ALGORITHM,
+                    "the aggregate is signed with refused algorithms: " + String.join(", ", refusedAlgorithms), e);
+        }
+        if (bounded.exceeded()) {
+            // the parser may wrap the stream's exception without a cause chain: ask the stream
+            return new TrustFailure(TrustFailure.Reason.DOCUMENT_TOO_LARGE,
+                    "the document is larger than the source's limit of " + maxBytes + " bytes", e);
+        }
+        if (markup.refusal() != null) {
+            return classify(markup.refusal());
+        }
+        if (e instanceof RuntimeException) {
+            return new TrustFailure(TrustFailure.Reason.MALFORMED, "the document could not be read ("
+                    + e.getClass().getSimpleName() + ")", e);
+        }
+        return classify(e);
     }
 
     private static XMLInputFactory factory() {

@@ -56,7 +56,7 @@ public final class HeapProbe {
             }
             case "comments", "instructions" -> {
                 // empty comments or processing instructions before the signature: Santuario would keep each event
-                head = root.replaceFirst("^", "");
+                head = root;
                 repeated = kind.equals("comments") ? "<!---->" : "<?p?>";
                 tail = signature + "</md:EntitiesDescriptor>";
             }
