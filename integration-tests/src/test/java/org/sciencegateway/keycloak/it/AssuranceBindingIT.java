@@ -299,6 +299,138 @@ class AssuranceBindingIT {
                 "nonce", nonce, "hash", hash));
     }
 
+    // ---- finding 2: links made before the vetting record ---------------------------------------------------------
+
+    private static final String VETTED = "sg.assurance.vetted-links";
+
+    @Test
+    @DisplayName("Finding 2, links made before this release: frank's link to institution-saml without a vetting record "
+            + "raises no level (his institution's MFA counts as the first factor, no ssh-gateway token); once an admin "
+            + "records it, his institution's MFA counts again")
+    void aLinkWithoutAVettingRecordRaisesNoLevel() {
+        String path = "/admin/realms/vre/users/" + admin.userId("vre", "frank");
+        com.fasterxml.jackson.databind.node.ObjectNode frank =
+                (com.fasterxml.jackson.databind.node.ObjectNode) admin.get(path).ok();
+        JsonNode vetted = frank.path("attributes").path(VETTED).deepCopy();
+        assertThat(values(vetted)).as("the lab vets frank's link").containsExactly("institution-saml frank");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) frank.path("attributes")).putArray(VETTED);
+        assertThat(admin.put(path, frank).status()).isEqualTo(204);
+        try {
+            TokenSet unvetted = frankThroughHisInstitution();
+            assertThat(unvetted.idTokenClaims().path("acr").asText()).isNotEqualTo(MFA);
+            Answer refused = tokens.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB, unvetted.accessToken())
+                    .set("audience", "ssh-gateway"));
+            assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+            assertThat(refused.error()).isEqualTo("insufficient_user_authentication");
+            assertThat(values(admin.get(path).ok().path("attributes").path(VETTED)))
+                    .as("a login through the unvetted link vets nothing by itself").isEmpty();
+        } finally {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) frank.path("attributes")).set(VETTED, vetted);
+            assertThat(admin.put(path, frank).status()).isEqualTo(204);
+        }
+        TokenSet recorded = frankThroughHisInstitution();
+        assertThat(recorded.idTokenClaims().path("acr").asText()).isEqualTo(MFA);
+        Answer granted = tokens.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB, recorded.accessToken())
+                .set("audience", "ssh-gateway"));
+        assertThat(granted.status()).as(granted.body()).isEqualTo(200);
+    }
+
+    @Test
+    @DisplayName("Finding 2, vetting: oscar at MFA links an institution-saml account by kc_action=idp_link, and the link "
+            + "is recorded as vetted; an admin's link to oscar is not, until a login through it also passes oscar's own "
+            + "code")
+    void linksAreVettedOnlyWhereTheAccountsOwnLevelWasShown() {
+        admin.post("/admin/realms/institution-saml/users", Map.of("username", "oscar-inst", "enabled", true,
+                "email", "oscar@institution-saml.example.org", "emailVerified", true, "firstName", "Oscar",
+                "lastName", "Inst", "credentials", List.of(Map.of("type", "password", "value", "inst-password",
+                        "temporary", false)))).ok();
+        String twin = "/admin/realms/institution-saml/users/" + admin.userId("institution-saml", "oscar-inst");
+        String oscar = "/admin/realms/vre/users/" + admin.userId("vre", "oscar");
+        // As every account first-broker-login creates (default roles), oscar may manage his links; the lab's own
+        // demo users are imported without that role.
+        String accountRoles = oscar + "/role-mappings/clients/" + admin.clientUuid("vre", "account");
+        JsonNode manageLinks = admin.get("/admin/realms/vre/clients/" + admin.clientUuid("vre", "account")
+                + "/roles/manage-account-links").ok();
+        assertThat(admin.post(accountRoles, List.of(manageLinks)).status()).isEqualTo(204);
+        try {
+            // The account console's client may manage account links (the hub's client may not).
+            HubLogin link = new HubLogin(server, new BrowserSession(), accountConsole()).scope("openid")
+                    .parameter("acr_values", MFA).parameter("kc_action", "idp_link:institution-saml");
+            link.start();
+            link.chooseIdentityProvider("institution-a");
+            link.signIn("oscar", "oscar");
+            link.enterOneTimeCode(OneTimeCode.next(OneTimeCode.OSCAR));
+            Element confirm = link.page().document().selectFirst("form:has(button[name=continue])");
+            assertThat(confirm).as("Keycloak asks to confirm the link: %s", link.page()).isNotNull();
+            link.visitFollowing(link.browser().submit(link.page(), confirm, Map.of("continue", "")));
+            assertThat(link.page().url()).as("%s", link.page()).contains("/realms/institution-saml/");
+            link.signIn("oscar-inst", "inst-password");
+            assertThat(link.reachedHub()).as("%s", link.page()).isTrue();
+            String linkedId = linkedUserId(oscar, "institution-saml");
+            assertThat(values(admin.get(oscar).ok().path("attributes").path(VETTED)))
+                    .containsExactly("institution-saml " + linkedId);
+
+            // The same account linked by an admin's REST call: no record until oscar's own code is passed through it.
+            unlinkAndForget(oscar);
+            assertThat(admin.post(oscar + "/federated-identity/institution-saml", Map.of("identityProvider",
+                    "institution-saml", "userId", linkedId, "userName", "oscar-inst")).status()).isEqualTo(204);
+            HubLogin plain = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB);
+            plain.start();
+            plain.chooseIdentityProvider("institution-saml");
+            plain.signIn("oscar-inst", "inst-password");
+            assertThat(plain.reachedHub()).as("%s", plain.page()).isTrue();
+            assertThat(values(admin.get(oscar).ok().path("attributes").path(VETTED))).isEmpty();
+
+            HubLogin stepUp = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB).parameter("acr_values", MFA);
+            stepUp.start();
+            stepUp.chooseIdentityProvider("institution-saml");
+            stepUp.signIn("oscar-inst", "inst-password");
+            assertThat(stepUp.asksForOneTimeCode()).as("oscar's own vre code: %s", stepUp.page()).isTrue();
+            stepUp.enterOneTimeCode(OneTimeCode.next(OneTimeCode.OSCAR));
+            assertThat(stepUp.reachedHub()).as("%s", stepUp.page()).isTrue();
+            assertThat(values(admin.get(oscar).ok().path("attributes").path(VETTED)))
+                    .containsExactly("institution-saml " + linkedId);
+        } finally {
+            admin.delete(twin);
+            unlinkAndForget(oscar);
+            admin.send("DELETE", accountRoles, List.of(manageLinks));
+        }
+    }
+
+    private static TokenSet frankThroughHisInstitution() {
+        HubLogin login = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB);
+        login.start();
+        login.chooseIdentityProvider("institution-saml");
+        login.signIn("frank", "frank");
+        assertThat(login.asksForOneTimeCode()).as("institution-saml asks frank's code: %s", login.page()).isTrue();
+        login.enterOneTimeCode(OneTimeCode.next(OneTimeCode.FRANK));
+        assertThat(login.reachedHub()).as("%s", login.page()).isTrue();
+        return login.exchangeCode();
+    }
+
+    private static String linkedUserId(String userPath, String alias) {
+        for (JsonNode link : admin.get(userPath + "/federated-identity").ok()) {
+            if (alias.equals(link.path("identityProvider").asText())) {
+                return link.path("userId").asText();
+            }
+        }
+        throw new AssertionError("no link to " + alias);
+    }
+
+    private static void unlinkAndForget(String userPath) {
+        admin.delete(userPath + "/federated-identity/institution-saml");
+        com.fasterxml.jackson.databind.node.ObjectNode user =
+                (com.fasterxml.jackson.databind.node.ObjectNode) admin.get(userPath).ok();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) user.with("attributes")).putArray(VETTED);
+        assertThat(admin.put(userPath, user).status()).isEqualTo(204);
+    }
+
+    private static List<String> values(JsonNode array) {
+        List<String> values = new ArrayList<>();
+        array.forEach(value -> values.add(value.asText()));
+        return values;
+    }
+
     // ---- finding 3 --------------------------------------------------------------------------------------------
 
     @Test

@@ -10,6 +10,7 @@ import org.keycloak.authentication.RequiredActionContext;
 import org.keycloak.authentication.RequiredActionProvider;
 import org.keycloak.events.Details;
 import org.keycloak.models.Constants;
+import org.keycloak.models.FederatedIdentityModel;
 import org.keycloak.models.IdentityProviderModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -40,6 +41,10 @@ public final class LevelBindingRequiredAction implements RequiredActionProvider 
     /** Authentication-session note: the identity the tab's brokered levels were recorded for. */
     public static final String OWNER_NOTE = "sg.assurance.level-owner";
     static final String REFUSED_NOTE = "sg.assurance.refused";
+    /** Authentication-session note: the brokered account ({@link VettedLinks#value}) whose unvetted link this login used. */
+    public static final String UNVETTED_LINK_NOTE = "sg.assurance.unvetted-link";
+    /** Authentication-session note: the trusted provider this login may link by {@code kc_action=idp_link}. */
+    static final String LINK_PERMITTED_NOTE = "sg.assurance.link-permitted";
     static final String EVENT_ERROR = "assurance_binding_refused";
     /** Level 1 is what any sign-in reaches; only levels above it are worth carrying to someone else. */
     static final int FIRST_FACTOR = 1;
@@ -69,6 +74,7 @@ public final class LevelBindingRequiredAction implements RequiredActionProvider 
             refuse(context, user, owner, completing, refusal);
             return;
         }
+        vetLinks(context.getSession(), authSession, user, completing, currentLevel);
         if (!"true".equals(authSession.getAuthNote(AuthenticationManager.SSO_AUTH)) && currentLevel >= 0) {
             // SSO reuse authenticated nothing new: the user session keeps the record of the logins that did.
             BoundLevel existing = BoundLevel.fromNote(existingUserSessionNote(context.getSession(), authSession));
@@ -98,14 +104,57 @@ public final class LevelBindingRequiredAction implements RequiredActionProvider 
         String name = EnrolmentGate.actionName(kcAction);
         boolean setByAdmin = user.getRequiredActionsStream().anyMatch(name::equals);
         boolean trustedLink = false;
+        String linkAlias = null;
         if (EnrolmentGate.IDP_LINK.equals(name)) {
-            String alias = kcAction.contains(":") ? kcAction.substring(kcAction.indexOf(':') + 1)
+            linkAlias = kcAction.contains(":") ? kcAction.substring(kcAction.indexOf(':') + 1)
                     : authSession.getClientNote(Constants.KC_ACTION_PARAMETER);
-            IdentityProviderModel idp = alias == null ? null : session.identityProviders().getByAlias(alias);
+            IdentityProviderModel idp = linkAlias == null ? null : session.identityProviders().getByAlias(linkAlias);
             trustedLink = TrustedProviders.trustedForAssurance(realm, idp);
         }
-        int enrolmentLevel = AcrUtils.getAcrLoaMap(realm).values().stream().mapToInt(Integer::intValue).max().orElse(-1);
-        return EnrolmentGate.judge(kcAction, setByAdmin, trustedLink, currentLevel, enrolmentLevel);
+        String refusal = EnrolmentGate.judge(kcAction, setByAdmin, trustedLink, currentLevel, enrolmentLevel(realm));
+        if (refusal == null && trustedLink && session.users().getFederatedIdentity(realm, user, linkAlias) == null) {
+            // Linked at the highest level in this login: the link is vetted once Keycloak reports it made.
+            authSession.setAuthNote(LINK_PERMITTED_NOTE, linkAlias);
+        }
+        return refusal;
+    }
+
+    private static int enrolmentLevel(RealmModel realm) {
+        return AcrUtils.getAcrLoaMap(realm).values().stream().mapToInt(Integer::intValue).max().orElse(-1);
+    }
+
+    /**
+     * Records links vetted in this login ({@link VettedLinks}): a trusted provider linked by {@code kc_action=idp_link}
+     * at the highest level (Keycloak reports the action's success), or an unvetted link this login came through and
+     * then passed the account's own second factor (the level reached by this identity is the highest).
+     */
+    private static void vetLinks(KeycloakSession session, AuthenticationSessionModel authSession, UserModel user,
+                                 LevelOwnership.Identity completing, int currentLevel) {
+        RealmModel realm = authSession.getRealm();
+        String permitted = authSession.getAuthNote(LINK_PERMITTED_NOTE);
+        if (permitted != null && authSession.getClientNote(Constants.KC_ACTION) == null) {
+            // The linking action ended (Keycloak removes kc_action and reports its status): vet only what it made.
+            authSession.removeAuthNote(LINK_PERMITTED_NOTE);
+        }
+        if (permitted != null && authSession.getClientNote(Constants.KC_ACTION) == null
+                && "success".equals(authSession.getClientNote(Constants.KC_ACTION_STATUS))) {
+            FederatedIdentityModel link = session.users().getFederatedIdentity(realm, user, permitted);
+            if (link != null) {
+                VettedLinkRecord.vet(realm, user, permitted, link.getUserId(), VettedLinks.LINKED_AT_LEVEL);
+            }
+        }
+        String unvetted = authSession.getAuthNote(UNVETTED_LINK_NOTE);
+        int highest = enrolmentLevel(realm);
+        if (unvetted != null && completing != null && completing.brokered() && highest >= 0 && currentLevel >= highest) {
+            int space = unvetted.indexOf(' ');
+            String alias = unvetted.substring(0, Math.max(space, 0));
+            String brokeredUserId = unvetted.substring(space + 1);
+            // The completing identity is the brokered account that used the unvetted link (Keycloak's broker user id).
+            if (space > 0 && (alias + "." + brokeredUserId).equals(completing.brokeredIdentity())) {
+                VettedLinkRecord.vet(realm, user, alias, brokeredUserId, VettedLinks.STEPPED_UP);
+                authSession.removeAuthNote(UNVETTED_LINK_NOTE);
+            }
+        }
     }
 
     private static void refuse(RequiredActionContext context, UserModel user, LevelOwnership.Identity owner,

@@ -22,6 +22,8 @@ import org.keycloak.protocol.oidc.utils.AcrUtils;
 import org.keycloak.sessions.AuthenticationSessionModel;
 import org.sciencegateway.keycloak.assurance.binding.LevelBindingRequiredAction;
 import org.sciencegateway.keycloak.assurance.binding.LevelOwnership;
+import org.sciencegateway.keycloak.assurance.binding.VettedLinkRecord;
+import org.sciencegateway.keycloak.assurance.binding.VettedLinks;
 
 /**
  * Post-broker-login step that records the level of authentication of a brokered login: the realm's federated level,
@@ -53,6 +55,7 @@ final class FederatedAssuranceAuthenticator implements Authenticator {
             context.success();
             return;
         }
+        authSession.removeAuthNote(LevelBindingRequiredAction.UNVETTED_LINK_NOTE);
         FederatedAssuranceConfig config = FederatedAssuranceConfig.of(context.getAuthenticatorConfig());
         IdentityProviderModel idp = brokered.getIdpConfig();
         AssertedAuthentication.Asserted assertion = AssertedAuthentication.of(brokered);
@@ -75,6 +78,9 @@ final class FederatedAssuranceAuthenticator implements Authenticator {
             // an admin links such an institution to an existing account after vetting (docs/assurance.md).
             refuseLinkToExistingAccount(context, brokered, idp);
             return;
+        }
+        if (trust == FederatedLevel.Trust.TRUSTED) {
+            trust = linkTrust(context, brokered, idp);
         }
         FederatedLevel.Decision decision = FederatedLevel.decide(asserted, trust,
                 acrToLevel, config.federatedLevel(), assertion.authTime(), now);
@@ -101,6 +107,31 @@ final class FederatedAssuranceAuthenticator implements Authenticator {
                 brokered.getUsername(), idp.getAlias(), context.getRealm().getName(), asserted, decision.level(),
                 decision.reason());
         context.success();
+    }
+
+    /**
+     * Whether this login's link may raise a level ({@link VettedLinks}): the account's origin (first-broker-login
+     * created it through this identity, vetted now) or a vetted link; else the link counts at the base level, and the
+     * binding action vets it if this login also passes the account's own second factor.
+     */
+    private static FederatedLevel.Trust linkTrust(AuthenticationFlowContext context, BrokeredIdentityContext brokered,
+                                                  IdentityProviderModel idp) {
+        UserModel user = context.getUser();
+        AuthenticationSessionModel authSession = context.getAuthenticationSession();
+        if (user == null || brokered.getId() == null || brokered.getId().isEmpty()) {
+            return FederatedLevel.Trust.UNVETTED_LINK;
+        }
+        if ("true".equals(authSession.getAuthNote(PostBrokerLoginConstants.PBL_AFTER_FIRST_BROKER_LOGIN))
+                && "true".equals(authSession.getAuthNote(BROKER_REGISTERED_NEW_USER))) {
+            VettedLinkRecord.vet(context.getRealm(), user, idp.getAlias(), brokered.getId(), VettedLinks.ACCOUNT_CREATED);
+            return FederatedLevel.Trust.TRUSTED;
+        }
+        if (VettedLinkRecord.isVetted(context.getSession(), context.getRealm(), user, idp.getAlias(), brokered.getId())) {
+            return FederatedLevel.Trust.TRUSTED;
+        }
+        authSession.setAuthNote(LevelBindingRequiredAction.UNVETTED_LINK_NOTE,
+                VettedLinks.value(idp.getAlias(), brokered.getId()));
+        return FederatedLevel.Trust.UNVETTED_LINK;
     }
 
     /**

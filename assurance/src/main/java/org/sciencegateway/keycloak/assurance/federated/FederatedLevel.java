@@ -26,13 +26,19 @@ public final class FederatedLevel {
          * (first-broker-login's link to an existing account): the person linking proved only the existing account's
          * first factor, so the institution's MFA is not yet the account owner's.
          */
-        LINKED_IN_THIS_LOGIN
+        LINKED_IN_THIS_LOGIN,
+        /**
+         * Trusted, but nothing records that this institution account's link to the local account was vetted (made
+         * where the account's own highest level was shown): a link made before that record existed, by an admin's
+         * REST call or by the legacy linking endpoint. Its assertions raise nothing until the link is vetted.
+         */
+        UNVETTED_LINK
     }
 
     /**
      * @param level    the level of authentication to record
      * @param reason   why, for the event: {@code trusted_assertion}, {@code nothing_honoured}, {@code not_trusted},
-     *                 {@code unsigned_assertions}, {@code linked_in_this_login},
+     *                 {@code unsigned_assertions}, {@code linked_in_this_login}, {@code link_not_vetted},
      *                 {@code no_authentication_time}
      * @param honoured the asserted values that raised the level (empty unless {@code trusted_assertion})
      * @param time     epoch second at which the level was reached: the institution's own authentication time for a
@@ -66,6 +72,9 @@ public final class FederatedLevel {
         }
         if (trust == Trust.LINKED_IN_THIS_LOGIN) {
             return new Decision(baseLevel, "linked_in_this_login", List.of(), now);
+        }
+        if (trust == Trust.UNVETTED_LINK) {
+            return new Decision(baseLevel, "link_not_vetted", List.of(), now);
         }
         int level = baseLevel;
         TreeSet<String> honoured = new TreeSet<>();

@@ -32,6 +32,14 @@ class FederatedLevelTest {
     }
 
     @Test
+    @DisplayName("Given a trusted provider whose link to the account was never vetted (made before the record existed, "
+            + "by an admin's REST call or the legacy linking endpoint), then its MFA is ignored")
+    void unvettedLink() {
+        assertThat(FederatedLevel.decide(List.of(MFA), FederatedLevel.Trust.UNVETTED_LINK, REALM, 1, T, NOW))
+                .isEqualTo(new FederatedLevel.Decision(1, "link_not_vetted", List.of(), NOW));
+    }
+
+    @Test
     @DisplayName("Given the same assertion from an unmarked provider, then it is ignored")
     void untrustedMfa() {
         assertThat(FederatedLevel.decide(List.of(MFA), FederatedLevel.Trust.NOT_TRUSTED, REALM, 1, T, NOW))
