@@ -97,10 +97,10 @@ final class AudienceRefreshTokenProvider extends DefaultRefreshTokenProvider {
             AudienceExchangeRules.checkRequester(policy, client.getClientId(), client.isPublicClient());
             AudienceExchangeRules.checkUser(policy, groupPaths,
                     role -> AudienceScopedTokenExchangeProvider.userHasRole(realm, user, role));
-            // The account may have gone or changed since the exchange (e.g. removed from LDAP): read again.
-            account = AudienceScopedTokenExchangeProvider.accountOf(policy, user);
             // The session's level may have dropped since the exchange (a weaker login of the same hub): judged again.
             AudienceScopedTokenExchangeProvider.checkAssurance(realm, policy, validation.userSession, client);
+            // The account may have gone or changed since the exchange (e.g. removed from LDAP): read again.
+            account = AudienceScopedTokenExchangeProvider.accountOf(policy, user);
             granted = policy.grantableScopes().stream()
                     .filter(AudienceExchangeRules.scopesOf(scope)::contains)
                     .sorted()

@@ -146,8 +146,10 @@ final class AudienceScopedTokenExchangeProvider implements TokenExchangeProvider
         }
         List<String> groupPaths = user.getGroupsStream().map(KeycloakModelUtils::buildGroupPath).toList();
         AudienceExchangeRules.checkUser(policy, groupPaths, role -> userHasRole(realm, user, role));
-        Optional<String> account = accountOf(policy, user);
         checkAssurance(realm, policy, subject.session(), requester);
+        // After the assurance check: whether a user has a cluster account is told to strongly authenticated sessions
+        // only, and a user who must step up hears that first.
+        Optional<String> account = accountOf(policy, user);
         Set<String> granted = AudienceExchangeRules.grantScopes(policy, params.requestedScope(),
                 AudienceExchangeRules.scopesOf(subjectToken.getScope()));
 
