@@ -163,6 +163,9 @@ class PrivilegedAccessIT {
         assertThat(claims.path("acr").asText()).isEqualTo(MFA);
         assertThat(values(claims.path("eduperson_assurance")))
                 .containsExactly("https://refeds.org/assurance", "https://refeds.org/assurance/IAP/low", MFA);
+        // What motley_cue authorises and maps on (issue 29, point 5): the cluster groups and the Linux account.
+        assertThat(values(claims.path("groups"))).containsExactly("/escape/cluster-users");
+        assertThat(claims.path("posix_username").asText()).isEqualTo("oolsen");
     }
 
     @Test
@@ -247,6 +250,8 @@ class PrivilegedAccessIT {
         Answer refreshed = tokens.refresh(HubClient.JUPYTERHUB, refreshToken);
         assertThat(refreshed.status()).as("a refresh at MFA level: " + refreshed.body()).isEqualTo(200);
         assertThat(refreshed.tokens().accessTokenClaims().path("acr").asText()).isEqualTo(MFA);
+        assertThat(refreshed.tokens().accessTokenClaims().path("posix_username").asText()).isEqualTo("oolsen");
+        assertThat(values(refreshed.tokens().accessTokenClaims().path("groups"))).containsExactly("/escape/cluster-users");
         assertThat(exchange(hub, SSH_GATEWAY).status()).as("the hub's level survived the refresh-token exchange")
                 .isEqualTo(200);
 

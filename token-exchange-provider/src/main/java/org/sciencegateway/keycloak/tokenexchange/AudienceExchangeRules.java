@@ -7,7 +7,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -235,14 +234,7 @@ public final class AudienceExchangeRules {
      * The {@code wlcg.groups} claim: the full paths of the user's groups at or below the configured root, sorted.
      */
     public static List<String> wlcgGroups(AudiencePolicy policy, Collection<String> userGroupPaths) {
-        String root = policy.wlcgGroupsRoot();
-        Set<String> out = new TreeSet<>();
-        for (String path : userGroupPaths) {
-            if ("/".equals(root) || path.equals(root) || path.startsWith(root + "/")) {
-                out.add(path);
-            }
-        }
-        return List.copyOf(out);
+        return GroupsClaim.subtree(policy.wlcgGroupsRoot(), userGroupPaths);
     }
 
     private static boolean inAnyGroup(String userGroupPath, Set<String> required) {

@@ -21,6 +21,8 @@ import java.util.Set;
  *                            granted); off, refresh responses carry access and refresh token only, as the exchange
  * @param lifetimeBound       what besides the maximum bounds the exchanged token's expiry
  * @param assurance           how strong and how recent the user's authentication must be
+ * @param groupsClaim         a claim listing the user's groups of one subtree, or {@link GroupsClaim#NONE}
+ * @param accountClaim        a claim naming the user's account at the audience, or {@link AccountClaim#NONE}
  */
 public record AudiencePolicy(
         String name,
@@ -35,7 +37,9 @@ public record AudiencePolicy(
         String wlcgGroupsRoot,
         boolean idTokenOnRefresh,
         LifetimeBound lifetimeBound,
-        AssuranceRequirement assurance) {
+        AssuranceRequirement assurance,
+        GroupsClaim groupsClaim,
+        AccountClaim accountClaim) {
 
     /** What an exchanged token may not outlive, besides {@code maxLifetimeSeconds}. */
     public enum LifetimeBound {
@@ -81,8 +85,20 @@ public record AudiencePolicy(
         Objects.requireNonNull(wlcgGroupsRoot, "wlcgGroupsRoot");
         Objects.requireNonNull(lifetimeBound, "lifetimeBound");
         Objects.requireNonNull(assurance, "assurance");
+        Objects.requireNonNull(groupsClaim, "groupsClaim");
+        Objects.requireNonNull(accountClaim, "accountClaim");
         if (allowedRequesters.isEmpty() || grantableScopes.isEmpty() || maxLifetimeSeconds <= 0) {
             throw new IllegalArgumentException("an audience policy needs requesters, scopes and a positive lifetime");
         }
+    }
+
+    /** A policy that adds neither a groups claim nor an account claim. */
+    public AudiencePolicy(String name, String audience, Set<String> allowedRequesters, Set<String> requiredGroups,
+                          Set<String> requiredRoles, Set<String> grantableScopes, int maxLifetimeSeconds,
+                          boolean refreshAllowed, boolean wlcgClaims, String wlcgGroupsRoot, boolean idTokenOnRefresh,
+                          LifetimeBound lifetimeBound, AssuranceRequirement assurance) {
+        this(name, audience, allowedRequesters, requiredGroups, requiredRoles, grantableScopes, maxLifetimeSeconds,
+                refreshAllowed, wlcgClaims, wlcgGroupsRoot, idTokenOnRefresh, lifetimeBound, assurance, GroupsClaim.NONE,
+                AccountClaim.NONE);
     }
 }

@@ -68,6 +68,29 @@ final class AudiencePolicyForm {
                     + AudiencePolicyParser.MAX_AUTH_AGE_LIMIT_SECONDS + ". Older sessions are refused with "
                     + "insufficient_user_authentication. Leave empty for no limit.")
             .type(ProviderConfigProperty.STRING_TYPE).add()
+            .property().name(AudiencePolicyParser.GROUPS_CLAIM).label("Groups claim name")
+            .helpText("Name of a claim listing the user's groups (full paths) in the subtree below, for a receiver "
+                    + "that authorises on groups, such as motley_cue's vo_claim. The exchange issues the token for "
+                    + "the requesting client, so mappers of this client never run: set the claim here. Leave empty "
+                    + "for no groups claim.")
+            .type(ProviderConfigProperty.STRING_TYPE).add()
+            .property().name(AudiencePolicyParser.GROUPS_CLAIM_ROOT).label("Groups claim subtree")
+            .helpText("Group path whose subtree the groups claim lists (the group itself and its subgroups), "
+                    + "for example /escape/cluster-users; / for all of the user's groups. Needed with a groups claim.")
+            .type(ProviderConfigProperty.STRING_TYPE).add()
+            .property().name(AudiencePolicyParser.ACCOUNT_ATTRIBUTE).label("Account attribute")
+            .helpText("User attribute holding the user's account at this audience, for example posix_username "
+                    + "filled from LDAP uid by a user attribute mapper of the realm's LDAP federation. Copied into "
+                    + "the account claim. A user with several values, or a value that is not a POSIX user name, is "
+                    + "refused with access_denied. Leave empty for no account claim.")
+            .type(ProviderConfigProperty.STRING_TYPE).add()
+            .property().name(AudiencePolicyParser.ACCOUNT_CLAIM).label("Account claim name")
+            .helpText("Name of the claim carrying the account attribute's value.")
+            .type(ProviderConfigProperty.STRING_TYPE).defaultValue(AccountClaim.DEFAULT_CLAIM).add()
+            .property().name(AudiencePolicyParser.ACCOUNT_REQUIRED).label("Account required")
+            .helpText("On: a user without the account attribute gets no token for this audience (access_denied "
+                    + "naming the attribute). Off: such a user's token just lacks the account claim.")
+            .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add()
             .build();
 
     private AudiencePolicyForm() {

@@ -29,6 +29,11 @@ public final class AudiencePolicyParser {
     public static final String LIFETIME_BOUND = "lifetime.bound";
     public static final String MINIMUM_LEVEL = "minimum.level";
     public static final String MAX_AUTH_AGE_SECONDS = "max.auth.age.seconds";
+    public static final String GROUPS_CLAIM = "groups.claim";
+    public static final String GROUPS_CLAIM_ROOT = "groups.claim.root";
+    public static final String ACCOUNT_ATTRIBUTE = "account.attribute";
+    public static final String ACCOUNT_CLAIM = "account.claim";
+    public static final String ACCOUNT_REQUIRED = "account.required";
 
     /** Keycloak stores multivalued mapper settings joined by this delimiter. */
     public static final String VALUE_DELIMITER = Constants.CFG_DELIMITER;
@@ -139,12 +144,14 @@ public final class AudiencePolicyParser {
         }
 
         AssuranceRequirement assurance = assurance(cfg, problems);
+        GroupsClaim groupsClaim = ClaimOptionsParser.groups(cfg, problems);
+        AccountClaim accountClaim = ClaimOptionsParser.account(cfg, groupsClaim, problems);
 
         if (!problems.isEmpty()) {
             return new Result(Optional.empty(), problems);
         }
         return new Result(Optional.of(new AudiencePolicy(name, audience, requesters, groups, roles, scopes, lifetime,
-                refresh, wlcg, wlcgRoot, idTokenOnRefresh, bound, assurance)), List.of());
+                refresh, wlcg, wlcgRoot, idTokenOnRefresh, bound, assurance, groupsClaim, accountClaim)), List.of());
     }
 
     private static AssuranceRequirement assurance(Map<String, String> cfg, List<String> problems) {

@@ -45,6 +45,10 @@ public final class AudiencePolicyRealmCheck {
                 && !realm.groupExists(policy.wlcgGroupsRoot())) {
             problems.add("WLCG groups root: no group with path " + policy.wlcgGroupsRoot() + " exists in this realm.");
         }
+        GroupsClaim groupsClaim = policy.groupsClaim();
+        if (!groupsClaim.isNone() && !"/".equals(groupsClaim.root()) && !realm.groupExists(groupsClaim.root())) {
+            problems.add("Groups claim subtree: no group with path " + groupsClaim.root() + " exists in this realm.");
+        }
         String level = policy.assurance().minimumLevel();
         if (level != null) {
             if (!AssuranceRequirement.isNumeric(level) && !realm.acrLevels().containsKey(level)) {

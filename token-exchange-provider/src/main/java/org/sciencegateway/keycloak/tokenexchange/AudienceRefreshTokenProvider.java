@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.keycloak.OAuth2Constants;
@@ -43,6 +44,7 @@ final class AudienceRefreshTokenProvider extends DefaultRefreshTokenProvider {
     private static final String POLICY_ATTRIBUTE = AudienceRefreshTokenProvider.class.getName() + ".policy";
     private static final String GRANTED_ATTRIBUTE = AudienceRefreshTokenProvider.class.getName() + ".granted";
     private static final String GROUPS_ATTRIBUTE = AudienceRefreshTokenProvider.class.getName() + ".groups";
+    private static final String ACCOUNT_ATTRIBUTE = AudienceRefreshTokenProvider.class.getName() + ".account";
 
     AudienceRefreshTokenProvider(KeycloakSession session) {
         super(session);
@@ -90,12 +92,15 @@ final class AudienceRefreshTokenProvider extends DefaultRefreshTokenProvider {
         event.detail(org.keycloak.events.Details.USERNAME, user.getUsername());
         List<String> groupPaths = user.getGroupsStream().map(KeycloakModelUtils::buildGroupPath).toList();
         Set<String> granted;
+        Optional<String> account;
         try {
             AudienceExchangeRules.checkRequester(policy, client.getClientId(), client.isPublicClient());
             AudienceExchangeRules.checkUser(policy, groupPaths,
                     role -> AudienceScopedTokenExchangeProvider.userHasRole(realm, user, role));
             // The session's level may have dropped since the exchange (a weaker login of the same hub): judged again.
             AudienceScopedTokenExchangeProvider.checkAssurance(realm, policy, validation.userSession, client);
+            // The account may have gone or changed since the exchange (e.g. removed from LDAP): read again.
+            account = AudienceScopedTokenExchangeProvider.accountOf(policy, user);
             granted = policy.grantableScopes().stream()
                     .filter(AudienceExchangeRules.scopesOf(scope)::contains)
                     .sorted()
@@ -132,6 +137,7 @@ final class AudienceRefreshTokenProvider extends DefaultRefreshTokenProvider {
         restrictedCtx.setAttribute(POLICY_ATTRIBUTE, policy);
         restrictedCtx.setAttribute(GRANTED_ATTRIBUTE, granted);
         restrictedCtx.setAttribute(GROUPS_ATTRIBUTE, groupPaths);
+        restrictedCtx.setAttribute(ACCOUNT_ATTRIBUTE, account.orElse(null));
         return new TokenManager.TokenValidation(user, validation.userSession, restrictedCtx);
     }
 
@@ -149,7 +155,8 @@ final class AudienceRefreshTokenProvider extends DefaultRefreshTokenProvider {
                 ctx.getClientSession(), ctx.getClientSession().getClient());
         long expiry = AudienceExchangeRules.expiry(policy, Time.currentTime(),
                 token.getExp() == null ? 0L : token.getExp(), 0L, sessionExpiry);
-        AudienceTokenShape.apply(token, policy, granted, null, expiry, groups);
+        AudienceTokenShape.apply(token, policy, granted, null, expiry, groups,
+                Optional.ofNullable(ctx.getAttribute(ACCOUNT_ATTRIBUTE, String.class)));
         AuthenticationClaims.apply(session, ctx.getClientSession().getClient(), token, ctx);
         return builder;
     }

@@ -3,6 +3,7 @@ package org.sciencegateway.keycloak.tokenexchange;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.jboss.logging.Logger;
 import org.keycloak.events.Details;
@@ -146,11 +147,14 @@ final class AudienceScopedTokenExchangeProvider implements TokenExchangeProvider
         List<String> groupPaths = user.getGroupsStream().map(KeycloakModelUtils::buildGroupPath).toList();
         AudienceExchangeRules.checkUser(policy, groupPaths, role -> userHasRole(realm, user, role));
         checkAssurance(realm, policy, subject.session(), requester);
+        // After the assurance check: whether a user has a cluster account is told to strongly authenticated sessions
+        // only, and a user who must step up hears that first.
+        Optional<String> account = accountOf(policy, user);
         Set<String> granted = AudienceExchangeRules.grantScopes(policy, params.requestedScope(),
                 AudienceExchangeRules.scopesOf(subjectToken.getScope()));
 
         return new ExchangedTokenIssuer(session).issue(context, event, requester, policy, params, subject, granted,
-                groupPaths);
+                groupPaths, account);
     }
 
     /**
@@ -173,6 +177,18 @@ final class AudienceScopedTokenExchangeProvider implements TokenExchangeProvider
                 requester.getId());
         AudienceExchangeRules.checkAssurance(policy, required,
                 SessionAssuranceReader.read(userSession, requesterSession, required), Time.currentTime());
+    }
+
+    /**
+     * The account the policy's account claim names for the user, read from the user attribute (for a user of an LDAP
+     * federation: as its attribute mapper provides it). Shared with refresh and introspection, which judge again.
+     */
+    static Optional<String> accountOf(AudiencePolicy policy, UserModel user) {
+        AccountClaim accountClaim = policy.accountClaim();
+        if (accountClaim.isNone()) {
+            return Optional.empty();
+        }
+        return accountClaim.decide(policy.audience(), user.getAttributeStream(accountClaim.attribute()).toList());
     }
 
     private static long toLong(Long value) {

@@ -74,6 +74,11 @@ public final class ExchangeRefusal extends RuntimeException {
         return new ExchangeRefusal(ACCESS_DENIED, description, 403, reason);
     }
 
+    /** As {@link #accessDenied(String, String)}, with {@code details} recorded in the event. */
+    public static ExchangeRefusal accessDenied(String reason, String description, Map<String, String> details) {
+        return new ExchangeRefusal(ACCESS_DENIED, description, 403, reason, details);
+    }
+
     public String error() {
         return error;
     }

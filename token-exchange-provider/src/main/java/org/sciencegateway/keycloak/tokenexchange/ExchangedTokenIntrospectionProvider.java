@@ -1,6 +1,7 @@
 package org.sciencegateway.keycloak.tokenexchange;
 
 import java.util.List;
+import java.util.Objects;
 import org.keycloak.events.Details;
 import org.keycloak.events.Errors;
 import org.keycloak.models.KeycloakSession;
@@ -72,9 +73,19 @@ final class ExchangedTokenIntrospectionProvider extends AccessTokenIntrospection
             List<String> groupPaths = user.getGroupsStream().map(KeycloakModelUtils::buildGroupPath).toList();
             AudienceExchangeRules.checkUser(policy, groupPaths,
                     role -> AudienceScopedTokenExchangeProvider.userHasRole(realm, user, role));
-            return null;
+            return accountRefusal(policy);
         } catch (ExchangeRefusal refused) {
             return refused.reason();
         }
+    }
+
+    /** Null when the token's account claim is still the user's account (or the policy has none), else why not. */
+    private String accountRefusal(AudiencePolicy policy) {
+        if (policy.accountClaim().isNone()) {
+            return null;
+        }
+        Object carried = token.getOtherClaims().get(policy.accountClaim().claim());
+        String current = AudienceScopedTokenExchangeProvider.accountOf(policy, user).orElse(null);
+        return Objects.equals(carried, current) ? null : "account_changed";
     }
 }

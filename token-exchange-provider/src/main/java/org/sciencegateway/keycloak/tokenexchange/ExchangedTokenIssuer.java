@@ -5,6 +5,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.keycloak.OAuth2Constants;
@@ -69,7 +70,7 @@ final class ExchangedTokenIssuer {
 
     Response issue(TokenExchangeContext context, EventBuilder event, ClientModel requester,
                            AudiencePolicy policy, ExchangeParameters params, AuthenticationManager.AuthResult subject,
-                           Set<String> granted, List<String> groupPaths) {
+                           Set<String> granted, List<String> groupPaths, Optional<String> account) {
         RealmModel realm = context.getRealm();
         UserSessionModel userSession = subject.session();
         boolean refresh = params.wantsRefreshToken();
@@ -125,7 +126,7 @@ final class ExchangedTokenIssuer {
             long expiry = AudienceExchangeRules.expiry(policy, Time.currentTime(), nullToZero(token.getExp()),
                     nullToZero(subject.token().getExp()), sessionExpiry);
             String sub = subject.token().getSubject() != null ? subject.token().getSubject() : subject.user().getId();
-            AudienceTokenShape.apply(token, policy, granted, sub, expiry, groupPaths);
+            AudienceTokenShape.apply(token, policy, granted, sub, expiry, groupPaths, account);
             AuthenticationClaims.apply(session, requester, token, clientSessionCtx);
 
             TokenContextEncoderProvider encoder = session.getProvider(TokenContextEncoderProvider.class);

@@ -132,4 +132,22 @@ class AudiencePolicyRealmCheckTest {
 
         assertThat(AudiencePolicyRealmCheck.problems(p, LAB_REALM)).isEmpty();
     }
+
+    @Test
+    @DisplayName("Given a groups claim subtree that does not exist, then the problem names it; an existing one or / passes")
+    void groupsClaimSubtree() {
+        Map<String, String> config = new java.util.HashMap<>(ClaimOptionsParserTest.sshGatewayPolicy());
+        config.remove(AudiencePolicyParser.REQUIRED_GROUPS);
+        config.put(AudiencePolicyParser.GROUPS_CLAIM_ROOT, "/escape/cluster-users");
+        AudiencePolicy missing = AudiencePolicyParser.parse("p", "ssh-gateway", config).policy().orElseThrow();
+        config.put(AudiencePolicyParser.GROUPS_CLAIM_ROOT, "/escape");
+        AudiencePolicy existing = AudiencePolicyParser.parse("p", "ssh-gateway", config).policy().orElseThrow();
+        config.put(AudiencePolicyParser.GROUPS_CLAIM_ROOT, "/");
+        AudiencePolicy all = AudiencePolicyParser.parse("p", "ssh-gateway", config).policy().orElseThrow();
+
+        assertThat(AudiencePolicyRealmCheck.problems(missing, LAB_REALM)).containsExactly(
+                "Groups claim subtree: no group with path /escape/cluster-users exists in this realm.");
+        assertThat(AudiencePolicyRealmCheck.problems(existing, LAB_REALM)).isEmpty();
+        assertThat(AudiencePolicyRealmCheck.problems(all, LAB_REALM)).isEmpty();
+    }
 }
