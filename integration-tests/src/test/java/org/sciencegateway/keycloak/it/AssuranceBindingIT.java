@@ -3,11 +3,8 @@ package org.sciencegateway.keycloak.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jsoup.nodes.Element;
@@ -22,6 +19,7 @@ import org.sciencegateway.keycloak.testing.KeycloakAdmin;
 import org.sciencegateway.keycloak.testing.KeycloakServer;
 import org.sciencegateway.keycloak.testing.OneTimeCode;
 import org.sciencegateway.keycloak.testing.SharedKeycloak;
+import org.sciencegateway.keycloak.testing.TabReplay;
 import org.sciencegateway.keycloak.testing.TokenEndpointClient;
 import org.sciencegateway.keycloak.testing.TokenEndpointClient.Answer;
 import org.sciencegateway.keycloak.testing.TokenExchangeFixtures;
@@ -82,9 +80,9 @@ class AssuranceBindingIT {
                 .scope("openid")
                 .parameter("kc_idp_hint", "institution-saml")
                 .parameter("acr_values", MFA);
-        BrowserSession.Page stopped = stopBeforeAfterPostBrokerLogin(login, "frank", OneTimeCode.FRANK);
+        Map<String, String> tab = TabReplay.stopBeforeAfterPostBrokerLogin(server, login, "frank", OneTimeCode.FRANK);
 
-        replayAs(login, client, query(stopped.location()), "institution-a", "oscar");
+        replayAs(login, client, tab, "institution-a", "oscar");
         assertNoMfaForOscarAfterwards(browser);
     }
 
@@ -98,43 +96,18 @@ class AssuranceBindingIT {
                 .scope("openid")
                 .parameter("kc_idp_hint", "institution-a")
                 .parameter("acr_values", MFA);
-        BrowserSession.Page stopped = stopBeforeAfterPostBrokerLogin(login, "oscar", OneTimeCode.OSCAR);
+        Map<String, String> tab = TabReplay.stopBeforeAfterPostBrokerLogin(server, login, "oscar", OneTimeCode.OSCAR);
 
         // alice logs in at institution-a in the same tab: the attacker brings no upstream SSO session for her.
         browser.cookies().getCookieStore().getCookies().stream()
                 .filter(c -> c.getPath() != null && c.getPath().startsWith("/realms/institution-a"))
                 .toList()
                 .forEach(c -> browser.cookies().getCookieStore().remove(null, c));
-        replayAs(login, client, query(stopped.location()), "institution-a", "alice");
-    }
-
-    /**
-     * The attacker's own login in the tab: the institution's login form (password = username), then the one-time
-     * code the login asks for (the institution's, or vre's after the brokered login), stopped at the redirect to
-     * after-post-broker-login, whose query carries the tab.
-     */
-    private BrowserSession.Page stopBeforeAfterPostBrokerLogin(HubLogin login, String user, String codeSecret) {
-        BrowserSession browser = login.browser();
-        BrowserSession.Page page = login.start();
-        String afterPostBrokerLogin = server.realmUrl("vre") + "/broker/after-post-broker-login";
-        Element form = page.loginForm().orElseThrow(() -> new AssertionError("the institution's login: " + login.page()));
-        page = browser.follow(browser.submit(page, form, Map.of("username", user, "password", user)),
-                afterPostBrokerLogin);
-        Element otp = page.document().selectFirst("form:has(input[name=otp])");
-        assertThat(otp).as("%s is asked for a code: %s", user, page).isNotNull();
-        BrowserSession.Page stopped = browser.follow(browser.submit(page, otp,
-                Map.of("otp", OneTimeCode.next(codeSecret))), afterPostBrokerLogin);
-        assertThat(stopped.isRedirect() && stopped.location().startsWith(afterPostBrokerLogin))
-                .as("stopped before after-post-broker-login: %s", stopped).isTrue();
-        return stopped;
+        replayAs(login, client, tab, "institution-a", "alice");
     }
 
     private void replayAs(HubLogin login, HubClient client, Map<String, String> tab, String idp, String user) {
-        login.visit(server.realmUrl("vre") + "/broker/" + idp + "/login?" + BrowserSession.formEncode(Map.of(
-                "client_id", client.clientId(), "tab_id", tab.get("tab_id"), "session_code", tab.get("session_code"),
-                "client_data", tab.get("client_data"))));
-        assertThat(login.page().url()).as("%s", login.page()).startsWith(server.realmUrl(idp));
-        login.signIn(user, user);
+        TabReplay.replayAs(server, login, client, tab, idp, user);
         assertThat(login.reachedHub()).as("no code for %s: %s", user, login.page()).isFalse();
         assertThat(login.page().status()).as("%s", login.page()).isEqualTo(403);
         assertThat(login.page().body()).contains(MIXED_IDENTITIES);
@@ -494,6 +467,41 @@ class AssuranceBindingIT {
     }
 
     @Test
+    @DisplayName("Finding 4 for ssh-gateway (lifetime bound subject-token, minimum level MFA): oscar's offline session "
+            + "reached MFA, then logout; its access token is refused for ssh-gateway with invalid_request "
+            + "(subject_token_offline): the level belongs to the sign-in session")
+    void offlineSubjectTokenRefusedForAMinimumLevel() {
+        String oscar = admin.userId("vre", "oscar");
+        JsonNode offlineAccess = admin.get("/admin/realms/vre/roles/offline_access").ok();
+        String roles = "/admin/realms/vre/users/" + oscar + "/role-mappings/realm";
+        admin.post(roles, List.of(offlineAccess));
+        try {
+            HubLogin login = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB)
+                    .scope("openid profile offline_access").parameter("acr_values", MFA);
+            login.start();
+            login.chooseIdentityProvider("institution-a");
+            login.signIn("oscar", "oscar");
+            login.enterOneTimeCode(OneTimeCode.next(OneTimeCode.OSCAR));
+            TokenSet online = login.exchangeCode();
+            assertThat(TokenSet.claims(online.refreshToken()).path("typ").asText()).isEqualTo("Offline");
+            admin.get("/admin/realms/vre/users/" + oscar + "/sessions").ok().forEach(session ->
+                    admin.delete("/admin/realms/vre/sessions/" + session.path("id").asText()));
+            Answer refreshed = tokens.refresh(HubClient.JUPYTERHUB, online.refreshToken());
+            assertThat(refreshed.status()).as("the offline session outlives logout: %s", refreshed.body()).isEqualTo(200);
+            Answer exchanged = tokens.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB,
+                    refreshed.tokens().accessToken()).set("audience", "ssh-gateway"));
+            assertThat(exchanged.status()).as(exchanged.body()).isEqualTo(400);
+            assertThat(exchanged.error()).isEqualTo("invalid_request");
+            assertThat(exchanged.json().path("error_description").asText()).contains("offline");
+        } finally {
+            admin.send("DELETE", roles, List.of(offlineAccess));
+            admin.get("/admin/realms/vre/users/" + oscar + "/offline-sessions/"
+                    + admin.clientUuid("vre", "jupyterhub")).ok().forEach(session ->
+                    admin.delete("/admin/realms/vre/sessions/" + session.path("id").asText() + "?isOffline=true"));
+        }
+    }
+
+    @Test
     @DisplayName("Finding 4: after an admin signs the user out, an offline access token issued just before is "
             + "refused by every policy (te-limited: not session-bound)")
     void adminSignOutEndsTheExchangePath() throws InterruptedException {
@@ -511,18 +519,5 @@ class AssuranceBindingIT {
                 .set("audience", TokenExchangeFixtures.LIMITED_AUDIENCE));
         assertThat(after.status()).as(after.body()).isEqualTo(400);
         assertThat(after.error()).isEqualTo("invalid_request");
-    }
-
-    private static Map<String, String> query(String url) {
-        Map<String, String> parameters = new LinkedHashMap<>();
-        String raw = URI.create(url).getRawQuery();
-        for (String pair : raw == null ? new String[0] : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                parameters.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-            }
-        }
-        return parameters;
     }
 }

@@ -93,7 +93,8 @@ public final class AudienceExchangeRules {
     /**
      * The subject token's session and age. Under {@code lifetime.bound=session} the exchanged token ends with the
      * online SSO session the user signed in with; an offline session has no such end (and outlives logout), so its
-     * tokens are refused. A token issued before the user's not-before (an admin signed the user out) is refused
+     * tokens are refused — and so they are under a policy with a minimum level or maximum authentication age, whose
+     * level belongs to the sign-in session that reached it. A token issued before the user's not-before (an admin signed the user out) is refused
      * whatever the bound.
      *
      * @param issuedAt      the subject token's {@code iat} (epoch seconds, 0: unknown)
@@ -109,6 +110,13 @@ public final class AudienceExchangeRules {
             throw ExchangeRefusal.invalidRequest("subject_token_offline",
                     "The policy for audience " + policy.audience() + " ends its tokens with the user's sign-in "
                             + "session; an offline token has none. Exchange an access token from an online session.");
+        }
+        if (offlineSession && !policy.assurance().isNone()) {
+            // A level belongs to the sign-in that reached it; an offline session keeps it past sign-out and logout.
+            throw ExchangeRefusal.invalidRequest("subject_token_offline",
+                    "The policy for audience " + policy.audience() + " needs a level of authentication of the user's "
+                            + "sign-in session; an offline token outlives it. Exchange an access token from an online "
+                            + "session.");
         }
     }
 

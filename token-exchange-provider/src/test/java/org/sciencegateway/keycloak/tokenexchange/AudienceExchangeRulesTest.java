@@ -315,6 +315,22 @@ class AudienceExchangeRulesTest {
     }
 
     @Test
+    @DisplayName("Given an offline subject token under a policy with a minimum level, then invalid_request under "
+            + "every bound (the level belongs to the sign-in session); an online one passes")
+    void offlineSubjectUnderAMinimumLevel() {
+        for (AudiencePolicy.LifetimeBound b : AudiencePolicy.LifetimeBound.values()) {
+            AudiencePolicy policy = new AudiencePolicy("p", "ssh-gateway", Set.of("jupyterhub"), Set.of(), Set.of(),
+                    Set.of("openid", "profile"), 900, false, false, "/", false, b,
+                    new AssuranceRequirement("https://refeds.org/profile/mfa", 43200));
+            ExchangeRefusal r = refusal(() -> AudienceExchangeRules.checkSubjectSession(policy, true, 1000, 0));
+            assertThat(r.error()).isEqualTo(ExchangeRefusal.INVALID_REQUEST);
+            assertThat(r.reason()).isEqualTo("subject_token_offline");
+            assertThatCode(() -> AudienceExchangeRules.checkSubjectSession(policy, false, 1000, 0))
+                    .doesNotThrowAnyException();
+        }
+    }
+
+    @Test
     @DisplayName("Given a subject token issued before the user's not-before (admin sign-out), then invalid_request "
             + "under every bound; issued at or after it, passes")
     void userNotBefore() {

@@ -35,7 +35,9 @@ import org.sciencegateway.keycloak.testing.HubLogin;
 import org.sciencegateway.keycloak.testing.KeycloakAdmin;
 import org.sciencegateway.keycloak.testing.KeycloakServer;
 import org.sciencegateway.keycloak.testing.LabUser;
+import org.sciencegateway.keycloak.testing.OneTimeCode;
 import org.sciencegateway.keycloak.testing.ProductionCluster;
+import org.sciencegateway.keycloak.testing.TabReplay;
 import org.sciencegateway.keycloak.testing.TokenEndpointClient;
 import org.sciencegateway.keycloak.testing.TokenSet;
 
@@ -494,6 +496,74 @@ class ClusterIT {
     }
 
     /** An OIDC provider standing in for the federation proxy: a confidential client, an institution claim, a user. */
+    @Test
+    @Order(11)
+    @DisplayName("Issue 28: a level reached on node A is judged the same on node B — oscar's MFA login on A gives an "
+            + "ssh-gateway token on B and SSO at MFA on B; frank's institution MFA in a tab on A, replayed on B as "
+            + "oscar's first factor, gets no code and leaves oscar no MFA")
+    void levelReachedOnAJudgedTheSameOnB() {
+        String mfa = "https://refeds.org/profile/mfa";
+        TokenEndpointClient tokensB = new TokenEndpointClient(b, "vre");
+        BrowserSession browser = new BrowserSession();
+        HubLogin onA = new HubLogin(a, browser, HubClient.JUPYTERHUB).parameter("acr_values", mfa);
+        onA.start();
+        onA.chooseIdentityProvider("institution-a");
+        onA.signIn("oscar", "oscar");
+        assertThat(onA.asksForOneTimeCode()).as("%s", onA.page()).isTrue();
+        onA.enterOneTimeCode(OneTimeCode.next(OneTimeCode.OSCAR));
+        TokenEndpointClient.Answer fromA = tokensB.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB,
+                onA.exchangeCode().accessToken()).set("audience", "ssh-gateway"));
+        assertThat(fromA.status()).as(fromA.body()).isEqualTo(200);
+
+        HubLogin onB = new HubLogin(b, browser, HubClient.JUPYTERHUB).parameter("acr_values", mfa);
+        onB.start();
+        assertThat(onB.reachedHub()).as("SSO on B: %s", onB.page()).isTrue();
+        TokenSet atB = onB.exchangeCode();
+        assertThat(atB.idTokenClaims().path("acr").asText()).isEqualTo(mfa);
+        TokenEndpointClient.Answer onBExchange = tokensB.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB,
+                atB.accessToken()).set("audience", "ssh-gateway"));
+        assertThat(onBExchange.status()).as(onBExchange.body()).isEqualTo(200);
+
+        // Finding 1 across nodes: the tab is frank's on A; every vre request of the replay is sent to B.
+        BrowserSession attacker = new BrowserSession();
+        HubClient accountConsole = new HubClient("vre", "account-console", null, a.realmUrl("vre") + "/account/");
+        HubLogin tab = new HubLogin(a, attacker, accountConsole).scope("openid")
+                .parameter("kc_idp_hint", "institution-saml").parameter("acr_values", mfa);
+        Map<String, String> stopped = TabReplay.stopBeforeAfterPostBrokerLogin(a, tab, "frank", OneTimeCode.FRANK);
+        BrowserSession.Page page = followOnB(attacker, attacker.get(b.realmUrl("vre") + "/broker/institution-a/login?"
+                + BrowserSession.formEncode(Map.of("client_id", accountConsole.clientId(), "tab_id",
+                stopped.get("tab_id"), "session_code", stopped.get("session_code"), "client_data",
+                stopped.get("client_data")))), accountConsole.redirectUri());
+        BrowserSession.Page institutionLogin = page;
+        org.jsoup.nodes.Element form = institutionLogin.loginForm()
+                .orElseThrow(() -> new AssertionError("institution-a's login: " + institutionLogin));
+        page = followOnB(attacker, attacker.submit(page, form, Map.of("username", "oscar", "password", "oscar")),
+                accountConsole.redirectUri());
+        assertThat(page.isRedirect() && page.location().startsWith(accountConsole.redirectUri()))
+                .as("no code for oscar: %s", page).isFalse();
+        assertThat(page.url()).as("judged on B").startsWith(b.baseUrl());
+        assertThat(page.status()).as("%s", page).isEqualTo(403);
+        assertThat(page.body()).contains("another account in this browser tab");
+
+        HubLogin after = new HubLogin(b, attacker, HubClient.JUPYTERHUB).parameter("acr_values", mfa);
+        after.start();
+        if (after.reachedHub()) {
+            assertThat(after.exchangeCode().idTokenClaims().path("acr").asText()).isNotEqualTo(mfa);
+        }
+    }
+
+    /** Follows redirects, sending every request for A's vre realm to B instead; stops at {@code stopPrefix}. */
+    private static BrowserSession.Page followOnB(BrowserSession browser, BrowserSession.Page page, String stopPrefix) {
+        for (int hop = 0; hop < 20 && page.isRedirect() && !page.location().startsWith(stopPrefix); hop++) {
+            String next = page.location();
+            if (next.startsWith(a.realmUrl("vre"))) {
+                next = b.baseUrl() + next.substring(a.baseUrl().length());
+            }
+            page = browser.get(next);
+        }
+        return page;
+    }
+
     private static void createUpstream(String realm, String brokerRedirect, String secret) {
         adminA.post("/admin/realms", Map.of("realm", realm, "enabled", true)).ok();
         adminA.post("/admin/realms/" + realm + "/clients", Map.of("clientId", "vre-broker", "publicClient", false,
