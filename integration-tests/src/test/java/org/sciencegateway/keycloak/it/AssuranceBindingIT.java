@@ -309,6 +309,30 @@ class AssuranceBindingIT {
     }
 
     @Test
+    @DisplayName("Finding 2, the record's own protection: a realm whose user profile lets users edit "
+            + "sg.assurance.vetted-links counts no link as vetted (frank's institution MFA raises nothing); given back "
+            + "to admins, it does")
+    void aVettingRecordUsersCouldWriteCountsForNothing() {
+        String path = "/admin/realms/vre/users/profile";
+        com.fasterxml.jackson.databind.node.ObjectNode profile =
+                (com.fasterxml.jackson.databind.node.ObjectNode) admin.get(path).ok();
+        com.fasterxml.jackson.databind.node.ObjectNode edited = profile.deepCopy();
+        edited.withArray("attributes").forEach(attribute -> {
+            if (VETTED.equals(attribute.path("name").asText())) {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) attribute).with("permissions").putArray("edit")
+                        .add("admin").add("user");
+            }
+        });
+        assertThat(admin.put(path, edited).status()).isEqualTo(200);
+        try {
+            assertThat(frankThroughHisInstitution().idTokenClaims().path("acr").asText()).isNotEqualTo(MFA);
+        } finally {
+            assertThat(admin.put(path, profile).status()).isEqualTo(200);
+        }
+        assertThat(frankThroughHisInstitution().idTokenClaims().path("acr").asText()).isEqualTo(MFA);
+    }
+
+    @Test
     @DisplayName("Finding 2, vetting: oscar at MFA links an institution-saml account by kc_action=idp_link, and the link "
             + "is recorded as vetted; an admin's link to oscar is not, until a login through it also passes oscar's own "
             + "code")

@@ -328,6 +328,33 @@ class PrivilegedAccessIT {
     }
 
     @Test
+    @DisplayName("Given a realm whose user profile lets users edit posix_username (they could name another person's "
+            + "Linux account), then the ssh-gateway exchange names no account: 403 access_denied, reason "
+            + "account_attribute_user_editable; given back to admins, granted with oscar's account")
+    void userEditableAccountAttributeIsNeverTrusted() {
+        String path = "/admin/realms/vre/users/profile";
+        ObjectNode profile = (ObjectNode) admin.get(path).ok();
+        ObjectNode edited = profile.deepCopy();
+        edited.withArray("attributes").forEach(attribute -> {
+            if ("posix_username".equals(attribute.path("name").asText())) {
+                ((ObjectNode) attribute).with("permissions").putArray("edit").add("admin").add("user");
+            }
+        });
+        assertThat(admin.put(path, edited).status()).isEqualTo(200);
+        try {
+            Answer refused = exchange(login(LabUser.OSCAR, new BrowserSession(), MFA).tokens(), SSH_GATEWAY);
+            assertThat(refused.status()).as(refused.body()).isEqualTo(403);
+            assertThat(refused.error()).isEqualTo("access_denied");
+            assertThat(refused.json().path("error_description").asText()).contains("posix_username");
+        } finally {
+            assertThat(admin.put(path, profile).status()).isEqualTo(200);
+        }
+        Answer granted = exchange(login(LabUser.OSCAR, new BrowserSession(), MFA).tokens(), SSH_GATEWAY);
+        assertThat(granted.status()).as(granted.body()).isEqualTo(200);
+        assertThat(granted.tokens().accessTokenClaims().path("posix_username").asText()).isEqualTo("oolsen");
+    }
+
+    @Test
     @DisplayName("Given the console, then the policy's level fields are validated at save: unknown ACR value, level "
             + "no login reaches, negative age")
     void consoleValidation() {

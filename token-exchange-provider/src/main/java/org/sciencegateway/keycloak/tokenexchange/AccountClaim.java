@@ -78,6 +78,12 @@ public record AccountClaim(String attribute, String claim, boolean required) {
         return Optional.of(account);
     }
 
+    /** The refusal when the realm lets users write {@link #attribute} themselves: no account can be trusted. */
+    public ExchangeRefusal userEditable(String audience) {
+        return refusal("account_attribute_user_editable", "Audience " + audience + " cannot name an account: users "
+                + "of this realm may edit the user attribute " + attribute + " themselves.");
+    }
+
     private ExchangeRefusal refusal(String reason, String description) {
         Map<String, String> details = new LinkedHashMap<>();
         details.put(DETAIL_ACCOUNT_ATTRIBUTE, attribute);

@@ -100,7 +100,7 @@ final class AudienceRefreshTokenProvider extends DefaultRefreshTokenProvider {
             // The session's level may have dropped since the exchange (a weaker login of the same hub): judged again.
             AudienceScopedTokenExchangeProvider.checkAssurance(realm, policy, validation.userSession, client);
             // The account may have gone or changed since the exchange (e.g. removed from LDAP): read again.
-            account = AudienceScopedTokenExchangeProvider.accountOf(policy, user);
+            account = AccountAttributeGuard.accountOf(session, realm, policy, user);
             granted = policy.grantableScopes().stream()
                     .filter(AudienceExchangeRules.scopesOf(scope)::contains)
                     .sorted()

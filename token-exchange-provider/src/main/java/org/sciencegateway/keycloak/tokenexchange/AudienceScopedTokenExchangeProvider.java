@@ -149,7 +149,7 @@ final class AudienceScopedTokenExchangeProvider implements TokenExchangeProvider
         checkAssurance(realm, policy, subject.session(), requester);
         // After the assurance check: whether a user has a cluster account is told to strongly authenticated sessions
         // only, and a user who must step up hears that first.
-        Optional<String> account = accountOf(policy, user);
+        Optional<String> account = AccountAttributeGuard.accountOf(session, realm, policy, user);
         Set<String> granted = AudienceExchangeRules.grantScopes(policy, params.requestedScope(),
                 AudienceExchangeRules.scopesOf(subjectToken.getScope()));
 
@@ -177,18 +177,6 @@ final class AudienceScopedTokenExchangeProvider implements TokenExchangeProvider
                 requester.getId());
         AudienceExchangeRules.checkAssurance(policy, required,
                 SessionAssuranceReader.read(userSession, requesterSession, required), Time.currentTime());
-    }
-
-    /**
-     * The account the policy's account claim names for the user, read from the user attribute (for a user of an LDAP
-     * federation: as its attribute mapper provides it). Shared with refresh and introspection, which judge again.
-     */
-    static Optional<String> accountOf(AudiencePolicy policy, UserModel user) {
-        AccountClaim accountClaim = policy.accountClaim();
-        if (accountClaim.isNone()) {
-            return Optional.empty();
-        }
-        return accountClaim.decide(policy.audience(), user.getAttributeStream(accountClaim.attribute()).toList());
     }
 
     private static long toLong(Long value) {

@@ -85,7 +85,7 @@ final class ExchangedTokenIntrospectionProvider extends AccessTokenIntrospection
             return null;
         }
         Object carried = token.getOtherClaims().get(policy.accountClaim().claim());
-        String current = AudienceScopedTokenExchangeProvider.accountOf(policy, user).orElse(null);
+        String current = AccountAttributeGuard.accountOf(session, realm, policy, user).orElse(null);
         return Objects.equals(carried, current) ? null : "account_changed";
     }
 }

@@ -95,4 +95,15 @@ class AccountClaimTest {
         assertThat(AccountClaim.NONE.isNone()).isTrue();
         assertThat(AccountClaim.NONE.decide("ssh-gateway", List.of("x", "y"))).isEmpty();
     }
+
+    @Test
+    @DisplayName("Given a realm that lets users edit the account attribute, then the refusal is access_denied, "
+            + "reason account_attribute_user_editable, naming the attribute")
+    void userEditable() {
+        ExchangeRefusal refusal = new AccountClaim("posix_username", "posix_username", true).userEditable("ssh-gateway");
+        assertThat(refusal.error()).isEqualTo(ExchangeRefusal.ACCESS_DENIED);
+        assertThat(refusal.reason()).isEqualTo("account_attribute_user_editable");
+        assertThat(refusal.description()).contains("posix_username");
+        assertThat(refusal.details()).containsEntry(AccountClaim.DETAIL_ACCOUNT_ATTRIBUTE, "posix_username");
+    }
 }
