@@ -297,6 +297,9 @@ class JupyterHubRecipeIT {
         assertThat(claims.path("acr").asText()).isEqualTo("https://refeds.org/profile/mfa");
         assertThat(claims.path("exp").asLong()).as("15 min at most, never past the hub's token (README)")
                 .isLessThanOrEqualTo(Math.min(claims.path("iat").asLong() + 900, hubToken.path("exp").asLong()));
+        // What the SSH side authorises and maps on (issue 29/5): the cluster groups and the Linux account.
+        assertThat(claims.path("posix_username").asText()).isEqualTo("oolsen");
+        assertThat(claims.path("groups").toString()).isEqualTo("[\"/escape/cluster-users\"]");
     }
 
     // --- the hub --------------------------------------------------------------------------------------------------

@@ -1,0 +1,167 @@
+package org.sciencegateway.keycloak.hubtenants.registration;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The security decision of hub self-registration: what a registered hub may ask for. A hub is a confidential client
+ * logging users in by the authorization code flow, with redirect URIs under one https origin of its own; anything
+ * else is refused with the RFC 7591 error code and the field it concerns. Plain Java: no Keycloak types.
+ */
+public final class HubRegistrationRules {
+
+    /** RFC 7591 section 3.2.2 error codes. */
+    public static final String INVALID_REDIRECT_URI = "invalid_redirect_uri";
+    public static final String INVALID_CLIENT_METADATA = "invalid_client_metadata";
+
+    /** Keycloak's own clients and the audiences of the project's exchange policies are never a hub's id. */
+    public static final Set<String> BUILT_IN_CLIENT_IDS = Set.of("account", "account-console", "admin-cli", "broker",
+            "realm-management", "security-admin-console");
+
+    static final int MAX_REDIRECT_URIS = 10;
+    static final int MAX_NAME_LENGTH = 100;
+
+    /** Why a request is refused: the RFC 7591 error, the client metadata field, and a sentence for the requester. */
+    public record Problem(String error, String field, String description) {
+    }
+
+    /**
+     * What a registration asks for, read from Keycloak's representation of the request.
+     *
+     * @param clientId        the requested client id ({@code null}: Keycloak generates one)
+     * @param name            the hub's name ({@code client_name})
+     * @param redirectUris    {@code redirect_uris}
+     * @param publicClient    {@code token_endpoint_auth_method=none}
+     * @param otherGrants     grant types besides the authorization code and refresh tokens it asked for
+     *                        (implicit, password, client_credentials, device, CIBA, token exchange, …)
+     */
+    public record Request(String clientId, String name, List<String> redirectUris, boolean publicClient,
+                          Collection<String> otherGrants) {
+    }
+
+    private HubRegistrationRules() {
+    }
+
+    /**
+     * @param request              the registration
+     * @param reservedClientIds    ids no hub may take (compared without case), besides {@link #BUILT_IN_CLIENT_IDS}
+     * @param originsOfOtherClients each origin already used by another client's redirect URIs or root URL → that
+     *                             client's id
+     */
+    public static Optional<Problem> judge(Request request, Set<String> reservedClientIds,
+                                          Map<String, String> originsOfOtherClients) {
+        if (request.clientId() != null && reserved(request.clientId(), reservedClientIds)) {
+            return Optional.of(new Problem(INVALID_CLIENT_METADATA, "client_id",
+                    "client_id '" + printable(request.clientId()) + "' is reserved in this realm; leave it out and "
+                            + "the server assigns one."));
+        }
+        if (request.name() == null || request.name().isBlank() || request.name().length() > MAX_NAME_LENGTH) {
+            return Optional.of(new Problem(INVALID_CLIENT_METADATA, "client_name",
+                    "client_name is required: the hub's name as users should see it (at most " + MAX_NAME_LENGTH
+                            + " characters)."));
+        }
+        if (request.publicClient()) {
+            return Optional.of(new Problem(INVALID_CLIENT_METADATA, "token_endpoint_auth_method",
+                    "A hub is a confidential client: use token_endpoint_auth_method client_secret_basic or "
+                            + "client_secret_post, not none."));
+        }
+        if (!request.otherGrants().isEmpty()) {
+            return Optional.of(new Problem(INVALID_CLIENT_METADATA, "grant_types",
+                    "A hub logs users in with authorization_code (and refresh_token) only; not allowed: "
+                            + String.join(", ", request.otherGrants().stream().map(HubRegistrationRules::printable)
+                            .sorted().toList()) + "."));
+        }
+        return redirectUris(request.redirectUris(), originsOfOtherClients);
+    }
+
+    private static Optional<Problem> redirectUris(List<String> redirectUris, Map<String, String> originsOfOtherClients) {
+        if (redirectUris == null || redirectUris.isEmpty()) {
+            return Optional.of(new Problem(INVALID_REDIRECT_URI, "redirect_uris",
+                    "redirect_uris is required: the hub's callback, e.g. https://hub.example.org/hub/oauth_callback."));
+        }
+        if (redirectUris.size() > MAX_REDIRECT_URIS) {
+            return Optional.of(new Problem(INVALID_REDIRECT_URI, "redirect_uris",
+                    "At most " + MAX_REDIRECT_URIS + " redirect_uris."));
+        }
+        String hubOrigin = null;
+        for (String value : redirectUris) {
+            String shown = printable(value);
+            if (value == null || value.contains("*")) {
+                return Optional.of(new Problem(INVALID_REDIRECT_URI, "redirect_uris",
+                        "Redirect URI '" + shown + "': wildcards are not allowed; register each exact callback."));
+            }
+            URI uri;
+            try {
+                uri = new URI(value);
+            } catch (URISyntaxException e) {
+                return Optional.of(new Problem(INVALID_REDIRECT_URI, "redirect_uris",
+                        "Redirect URI '" + shown + "' is not a valid URI."));
+            }
+            if (!"https".equals(uri.getScheme()) || uri.getRawAuthority() == null || uri.getHost() == null) {
+                return Optional.of(new Problem(INVALID_REDIRECT_URI, "redirect_uris",
+                        "Redirect URI '" + shown + "' must be an absolute https URL."));
+            }
+            if (uri.getRawUserInfo() != null || uri.getRawFragment() != null || uri.getRawQuery() != null) {
+                return Optional.of(new Problem(INVALID_REDIRECT_URI, "redirect_uris",
+                        "Redirect URI '" + shown + "' must have no user info, query or fragment."));
+            }
+            String origin = origin(uri);
+            if (hubOrigin == null) {
+                hubOrigin = origin;
+            } else if (!hubOrigin.equals(origin)) {
+                return Optional.of(new Problem(INVALID_REDIRECT_URI, "redirect_uris",
+                        "All redirect URIs of a hub share one origin; '" + shown + "' is not under " + hubOrigin + "."));
+            }
+        }
+        String owner = originsOfOtherClients.get(hubOrigin);
+        if (owner != null) {
+            return Optional.of(new Problem(INVALID_REDIRECT_URI, "redirect_uris",
+                    "The origin " + hubOrigin + " belongs to another client of this realm; a hub registers its own."));
+        }
+        return Optional.empty();
+    }
+
+    /** {@code scheme://host[:port]}, lower case, the default port left out: the unit a hub owns. */
+    public static String origin(URI uri) {
+        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+        String host = uri.getHost().toLowerCase(Locale.ROOT);
+        int port = uri.getPort();
+        boolean defaultPort = port == -1 || ("https".equals(scheme) && port == 443) || ("http".equals(scheme) && port == 80);
+        return scheme + "://" + host + (defaultPort ? "" : ":" + port);
+    }
+
+    /** The origin of a URL string, or {@code null} when it has none (relative, unparsable, wildcard). */
+    public static String originOf(String url) {
+        if (url == null || url.contains("*")) {
+            return null;
+        }
+        try {
+            URI uri = new URI(url);
+            return uri.getScheme() == null || uri.getHost() == null ? null : origin(uri);
+        } catch (URISyntaxException e) {
+            return null;
+        }
+    }
+
+    private static boolean reserved(String clientId, Set<String> reservedClientIds) {
+        String id = clientId.toLowerCase(Locale.ROOT);
+        return BUILT_IN_CLIENT_IDS.contains(id) || id.endsWith("-realm")
+                || reservedClientIds.stream().anyMatch(r -> r.toLowerCase(Locale.ROOT).equals(id));
+    }
+
+    /** Untrusted text for a message: control characters shown as '?', at most 200 characters. */
+    static String printable(String value) {
+        if (value == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder();
+        value.codePoints().limit(200).forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return value.codePointCount(0, value.length()) > 200 ? out + "…" : out.toString();
+    }
+}

@@ -1,0 +1,87 @@
+package org.sciencegateway.keycloak.hubtenants.registration;
+
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.ProtocolMapperModel;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+
+/**
+ * The protections every registered hub carries, whatever its request said: confidential, authorization code with
+ * PKCE S256 only, no offline access, no service account, the template hub's institution filter, groups and assurance
+ * mappers and client scopes — and disabled, pending a realm admin's approval.
+ */
+final class HubStamp {
+
+    /** Client attribute: the hub's lifecycle state ({@value #PENDING} until approved). */
+    static final String STATE = "sg.hub.state";
+    static final String PENDING = "pending";
+    static final String PKCE_METHOD = "pkce.code.challenge.method";
+    /** The project's mappers a hub inherits from the template (institution filter, groups, assurance). */
+    static final Set<String> INHERITED_MAPPERS = Set.of("sg-institution-filter", "science-gateway-group-mapper",
+            "science-gateway-assurance-mapper");
+    static final String OFFLINE_ACCESS = "offline_access";
+
+    private HubStamp() {
+    }
+
+    static void apply(KeycloakSession session, RealmModel realm, ClientModel hub, ClientModel template) {
+        hub.setEnabled(false);
+        hub.setAttribute(STATE, PENDING);
+        reassert(hub);
+        // Only the template's mappers: none the request may have brought (Keycloak's representation can carry some).
+        hub.getProtocolMappersStream().toList().forEach(hub::removeProtocolMapper);
+        if (template != null) {
+            template.getProtocolMappersStream()
+                    .filter(mapper -> INHERITED_MAPPERS.contains(mapper.getProtocolMapper()))
+                    .forEach(mapper -> hub.addProtocolMapper(copy(mapper)));
+            hub.setFullScopeAllowed(template.isFullScopeAllowed());
+            hub.getClientScopes(true).values().forEach(hub::removeClientScope);
+            hub.getClientScopes(false).values().forEach(hub::removeClientScope);
+            hub.addClientScopes(Set.copyOf(template.getClientScopes(true).values()), true);
+            hub.addClientScopes(template.getClientScopes(false).values().stream()
+                    .filter(scope -> !OFFLINE_ACCESS.equals(scope.getName()))
+                    .collect(Collectors.toSet()), false);
+        }
+        removeOfflineAccess(hub);
+    }
+
+    /** What no registration or RFC 7592 update may change. */
+    static void reassert(ClientModel hub) {
+        hub.setPublicClient(false);
+        hub.setClientAuthenticatorType("client-secret");
+        hub.setStandardFlowEnabled(true);
+        hub.setImplicitFlowEnabled(false);
+        hub.setDirectAccessGrantsEnabled(false);
+        hub.setServiceAccountsEnabled(false);
+        hub.setBearerOnly(false);
+        hub.setAttribute(PKCE_METHOD, "S256");
+        for (String grant : new String[] {"oauth2.device.authorization.grant.enabled", "oidc.ciba.grant.enabled",
+                "oauth2.jwt.authorization.grant.enabled"}) {
+            hub.setAttribute(grant, "false");
+        }
+        removeOfflineAccess(hub);
+    }
+
+    private static void removeOfflineAccess(ClientModel hub) {
+        hub.getClientScopes(false).values().stream()
+                .filter(scope -> OFFLINE_ACCESS.equals(scope.getName()))
+                .forEach(hub::removeClientScope);
+        hub.getClientScopes(true).values().stream()
+                .filter(scope -> OFFLINE_ACCESS.equals(scope.getName()))
+                .forEach(hub::removeClientScope);
+    }
+
+    private static ProtocolMapperModel copy(ProtocolMapperModel mapper) {
+        ProtocolMapperModel copy = new ProtocolMapperModel();
+        copy.setId(KeycloakModelUtils.generateId());
+        copy.setName(mapper.getName());
+        copy.setProtocol(mapper.getProtocol());
+        copy.setProtocolMapper(mapper.getProtocolMapper());
+        copy.setConfig(new java.util.HashMap<>(mapper.getConfig()));
+        return copy;
+    }
+
+}

@@ -1,0 +1,85 @@
+package org.sciencegateway.keycloak.hubtenants.registration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class HubRegistrationRulesTest {
+
+    private static final Map<String, String> TAKEN = Map.of("https://hub.physics.example.org", "physics-hub",
+            "https://idp.example.org", "this server");
+
+    private static HubRegistrationRules.Request hub(String... redirectUris) {
+        return new HubRegistrationRules.Request(null, "Astro Hub", List.of(redirectUris), false, List.of());
+    }
+
+    private static Optional<HubRegistrationRules.Problem> judge(HubRegistrationRules.Request request) {
+        return HubRegistrationRules.judge(request, Set.of("rucio", "ssh-gateway"), TAKEN);
+    }
+
+    @Test
+    @DisplayName("Given a confidential hub with one https callback of its own, then it may register")
+    void goodRequest() {
+        assertThat(judge(hub("https://hub.astro.example.org/hub/oauth_callback"))).isEmpty();
+        assertThat(judge(hub("https://hub.astro.example.org:8443/hub/oauth_callback",
+                "https://hub.astro.example.org:8443/user/oauth_callback"))).isEmpty();
+    }
+
+    @Test
+    @DisplayName("Given http, a wildcard, a relative URI, a query, a fragment or user info, then invalid_redirect_uri "
+            + "naming the URI")
+    void badRedirectUris() {
+        for (String bad : List.of("http://hub.astro.example.org/hub/oauth_callback", "https://*.astro.example.org/cb",
+                "https://hub.astro.example.org/*", "/hub/oauth_callback", "https://hub.astro.example.org/cb?x=1",
+                "https://hub.astro.example.org/cb#f", "https://evil@hub.astro.example.org/cb", "https://[bad/cb")) {
+            HubRegistrationRules.Problem problem = judge(hub(bad)).orElseThrow(() -> new AssertionError(bad));
+            assertThat(problem.error()).as(bad).isEqualTo(HubRegistrationRules.INVALID_REDIRECT_URI);
+            assertThat(problem.field()).isEqualTo("redirect_uris");
+            assertThat(problem.description()).contains(bad.replace("\u0000", "?"));
+        }
+        assertThat(judge(hub()).orElseThrow().error()).isEqualTo(HubRegistrationRules.INVALID_REDIRECT_URI);
+    }
+
+    @Test
+    @DisplayName("Given callbacks under two origins, or another client's origin (another hub, this server), then "
+            + "invalid_redirect_uri; the default port is the same origin")
+    void origins() {
+        assertThat(judge(hub("https://hub.astro.example.org/a", "https://other.example.org/b")).orElseThrow()
+                .description()).contains("share one origin");
+        assertThat(judge(hub("https://HUB.physics.example.org:443/hub/oauth_callback")).orElseThrow()
+                .description()).contains("belongs to another client");
+        assertThat(judge(hub("https://idp.example.org/realms/vre/account/")).orElseThrow().error())
+                .isEqualTo(HubRegistrationRules.INVALID_REDIRECT_URI);
+    }
+
+    @Test
+    @DisplayName("Given a public client, other grants, no name, or a reserved client id, then invalid_client_metadata "
+            + "naming the field")
+    void badMetadata() {
+        String cb = "https://hub.astro.example.org/hub/oauth_callback";
+        assertThat(judge(new HubRegistrationRules.Request(null, "Astro", List.of(cb), true, List.of())).orElseThrow()
+                .field()).isEqualTo("token_endpoint_auth_method");
+        assertThat(judge(new HubRegistrationRules.Request(null, "Astro", List.of(cb), false,
+                List.of("client_credentials", "password"))).orElseThrow().description())
+                .contains("client_credentials, password");
+        assertThat(judge(new HubRegistrationRules.Request(null, " ", List.of(cb), false, List.of())).orElseThrow()
+                .field()).isEqualTo("client_name");
+        for (String reserved : List.of("Rucio", "ssh-gateway", "admin-cli", "security-admin-console", "master-realm")) {
+            HubRegistrationRules.Problem problem = judge(new HubRegistrationRules.Request(reserved, "Astro",
+                    List.of(cb), false, List.of())).orElseThrow();
+            assertThat(problem.error()).isEqualTo(HubRegistrationRules.INVALID_CLIENT_METADATA);
+            assertThat(problem.field()).isEqualTo("client_id");
+        }
+    }
+
+    @Test
+    @DisplayName("Given control characters in a refused value, then the message shows them as '?'")
+    void printable() {
+        assertThat(HubRegistrationRules.printable("a\nb\u0000")).isEqualTo("a?b?");
+    }
+}
