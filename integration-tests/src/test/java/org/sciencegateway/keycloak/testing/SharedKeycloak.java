@@ -41,6 +41,7 @@ public final class SharedKeycloak implements BeforeAllCallback, ParameterResolve
     public static synchronized KeycloakAdmin admin() {
         if (admin == null) {
             admin = new KeycloakAdmin(KeycloakServer.shared());
+            OneTimeCode.widenWindow(admin);
         }
         return admin;
     }
@@ -75,6 +76,7 @@ public final class SharedKeycloak implements BeforeAllCallback, ParameterResolve
 
     private static Object valueFor(Class<?> type) {
         if (type == KeycloakServer.class) {
+            admin(); // the server as every test finds it (see OneTimeCode)
             return KeycloakServer.shared();
         }
         if (type == KeycloakAdmin.class) {

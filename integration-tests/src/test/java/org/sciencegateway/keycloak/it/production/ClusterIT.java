@@ -63,6 +63,7 @@ class ClusterIT {
         a = cluster.node(0);
         b = cluster.node(1);
         adminA = new KeycloakAdmin(a);
+        OneTimeCode.widenWindow(adminA);
     }
 
     @AfterAll
