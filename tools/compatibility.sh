@@ -2,7 +2,7 @@
 # Runs the integration suite against several Keycloak releases, one after the other (never in parallel: each run
 # starts a full Keycloak), and writes the result table to target/compatibility/compatibility.md.
 #
-#   tools/compatibility.sh                      # 26.4.7, 26.5.6 and the pinned keycloak.version of pom.xml
+#   tools/compatibility.sh                      # 26.4.7, 26.5.6 and the pinned keycloak.server.version of pom.xml
 #   tools/compatibility.sh 26.5.6 26.7.0        # chosen releases
 #
 # Only the server changes: the JARs stay compiled against keycloak.version. One release by hand is
@@ -17,7 +17,7 @@ for tool in java mvn; do
   command -v "$tool" >/dev/null || { echo "compatibility: '$tool' not found; install JDK 17+ and Maven 3.8+" >&2; exit 2; }
 done
 
-pinned=$(sed -n 's:.*<keycloak.version>\(.*\)</keycloak.version>.*:\1:p' pom.xml | head -n 1)
+pinned=$(sed -n 's:.*<keycloak.server.version>\(.*\)</keycloak.server.version>.*:\1:p' pom.xml | head -n 1)
 if [ "$#" -gt 0 ]; then
   versions=("$@")
 else

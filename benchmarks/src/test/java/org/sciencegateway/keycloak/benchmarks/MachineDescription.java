@@ -35,7 +35,7 @@ final class MachineDescription {
                 "| JDK (load generator" + (javaHome.isBlank() ? " and server" : "") + ") | "
                         + System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version") + " |",
                 javaHome.isBlank() ? "| JDK (server) | the same |" : "| JDK (server) | " + javaHome + " |",
-                "| Keycloak | " + System.getProperty("keycloak.version", "unknown")
+                "| Keycloak | " + System.getProperty("keycloak.server.version", "unknown")
                         + " (keycloak-quarkus-dist, `start-dev`, in-memory H2, local caches) |",
                 "| Server options | `start-dev --db=dev-mem --cache=local`, KC_CACHE_EMBEDDED_REALMS_MAX_COUNT="
                         + System.getenv().getOrDefault("KC_CACHE_EMBEDDED_REALMS_MAX_COUNT", "unset (Keycloak's default)")

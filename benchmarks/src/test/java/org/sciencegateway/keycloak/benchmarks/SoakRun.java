@@ -207,7 +207,7 @@ public final class SoakRun {
                 .append("| CPU | ").append(MachineDescription.cpuModel()).append(" |\n")
                 .append("| Cores | ").append(MachineDescription.cores()).append(" |\n")
                 .append("| Memory | ").append(MachineDescription.memory()).append(" |\n")
-                .append("| Keycloak | ").append(System.getProperty("keycloak.version", "unknown")).append(" |\n")
+                .append("| Keycloak | ").append(System.getProperty("keycloak.server.version", "unknown")).append(" |\n")
                 .append("| Load average (1, 5, 15 min) | before: ").append(loadBefore).append("; after: ")
                 .append(loadAfter).append(" |\n\n");
 
