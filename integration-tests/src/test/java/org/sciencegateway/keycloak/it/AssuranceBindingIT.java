@@ -87,6 +87,32 @@ class AssuranceBindingIT {
     }
 
     @Test
+    @DisplayName("Finding 1 at a SAML client (IdP-initiated login, no signed request needed): frank's institution MFA in "
+            + "the tab, replayed as oscar (first factor only), gets no SAML response")
+    void anotherPersonsMfaInTheSameTabAtASamlClient() {
+        String entityId = "https://sp.example.org/saml";
+        String acs = "https://sp.example.org/saml/acs";
+        admin.post("/admin/realms/vre/clients", Map.of("clientId", entityId, "protocol", "saml", "enabled", true,
+                "redirectUris", List.of("https://sp.example.org/*"), "attributes", Map.of(
+                        "saml_idp_initiated_sso_url_name", "step-up-sp", "saml_assertion_consumer_url_post", acs,
+                        "saml.client.signature", "false", "saml.authnstatement", "true"))).ok();
+        String client = "/admin/realms/vre/clients/" + admin.clientUuid("vre", entityId);
+        try {
+            HubClient sp = new HubClient("vre", entityId, null, acs);
+            HubLogin login = new HubLogin(server, new BrowserSession(), sp);
+            login.visit(server.realmUrl("vre") + "/protocol/saml/clients/step-up-sp");
+            BrowserSession.Page institution = login.chooseIdentityProvider("institution-saml");
+            Map<String, String> tab = TabReplay.stopBeforeAfterPostBrokerLogin(server, login, institution, "frank",
+                    OneTimeCode.FRANK);
+
+            replayAs(login, sp, tab, "institution-a", "oscar");
+            assertThat(login.page().document().selectFirst("input[name=SAMLResponse]")).as("no SAML response").isNull();
+        } finally {
+            admin.delete(client);
+        }
+    }
+
+    @Test
     @DisplayName("Finding 1 with the attacker's own vre code: oscar's code in a tab, replayed as alice through "
             + "institution-a, gets no code")
     void attackersOwnVreCodeReplayedAsAnother() {

@@ -26,8 +26,14 @@ public final class TabReplay {
      */
     public static Map<String, String> stopBeforeAfterPostBrokerLogin(KeycloakServer server, HubLogin login, String user,
                                                                      String codeSecret) {
+        return stopBeforeAfterPostBrokerLogin(server, login, login.start(), user, codeSecret);
+    }
+
+    /** The same from {@code page}, the institution's login page a login already reached (e.g. a SAML client's). */
+    public static Map<String, String> stopBeforeAfterPostBrokerLogin(KeycloakServer server, HubLogin login,
+                                                                     BrowserSession.Page page, String user,
+                                                                     String codeSecret) {
         BrowserSession browser = login.browser();
-        BrowserSession.Page page = login.start();
         String afterPostBrokerLogin = server.realmUrl("vre") + "/broker/after-post-broker-login";
         Element form = page.loginForm().orElseThrow(() -> new AssertionError("the institution's login: " + login.page()));
         page = browser.follow(browser.submit(page, form, Map.of("username", user, "password", user)),

@@ -34,7 +34,7 @@ import org.sciencegateway.keycloak.testing.TokenSet;
 @ExtendWith(SharedKeycloak.class)
 class InstitutionFilterIT {
 
-    private static final String REFUSAL_TEXT = "not allowed for this service";
+    static final String REFUSAL_TEXT = "not allowed for this service";
 
     @SharedKeycloak.Shared
     private static KeycloakServer server;
