@@ -3,6 +3,7 @@ package org.sciencegateway.keycloak.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,7 @@ import org.sciencegateway.keycloak.testing.TokenEndpointClient;
 import org.sciencegateway.keycloak.testing.TokenEndpointClient.Answer;
 import org.sciencegateway.keycloak.testing.TokenExchangeFixtures;
 import org.sciencegateway.keycloak.testing.TokenSet;
+import org.sciencegateway.keycloak.testing.UserProfileEdit;
 
 /**
  * Issue 28's four ways to a level of authentication that was not the victim's, replayed against the lab realm
@@ -176,14 +178,14 @@ class AssuranceBindingIT {
         String path = "/admin/realms/vre/authentication/required-actions/sg-assurance-level-binding";
         JsonNode action = admin.get(path).ok();
         try {
-            ((com.fasterxml.jackson.databind.node.ObjectNode) action).put("enabled", false);
+            ((ObjectNode) action).put("enabled", false);
             assertThat(admin.put(path, action).status()).isEqualTo(204);
             Answer unbound = tokens.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB, oscarAtMfa().accessToken())
                     .set("audience", "ssh-gateway"));
             assertThat(unbound.status()).as(unbound.body()).isEqualTo(400);
             assertThat(unbound.error()).isEqualTo("insufficient_user_authentication");
         } finally {
-            ((com.fasterxml.jackson.databind.node.ObjectNode) action).put("enabled", true);
+            ((ObjectNode) action).put("enabled", true);
             assertThat(admin.put(path, action).status()).isEqualTo(204);
         }
         Answer bound = tokens.post(TokenEndpointClient.seed002(HubClient.JUPYTERHUB, oscarAtMfa().accessToken())
@@ -308,11 +310,11 @@ class AssuranceBindingIT {
             + "records it, his institution's MFA counts again")
     void aLinkWithoutAVettingRecordRaisesNoLevel() {
         String path = "/admin/realms/vre/users/" + admin.userId("vre", "frank");
-        com.fasterxml.jackson.databind.node.ObjectNode frank =
-                (com.fasterxml.jackson.databind.node.ObjectNode) admin.get(path).ok();
+        ObjectNode frank =
+                (ObjectNode) admin.get(path).ok();
         JsonNode vetted = frank.path("attributes").path(VETTED).deepCopy();
         assertThat(values(vetted)).as("the lab vets frank's link").containsExactly("institution-saml frank");
-        ((com.fasterxml.jackson.databind.node.ObjectNode) frank.path("attributes")).putArray(VETTED);
+        ((ObjectNode) frank.path("attributes")).putArray(VETTED);
         assertThat(admin.put(path, frank).status()).isEqualTo(204);
         try {
             TokenSet unvetted = frankThroughHisInstitution();
@@ -324,7 +326,7 @@ class AssuranceBindingIT {
             assertThat(values(admin.get(path).ok().path("attributes").path(VETTED)))
                     .as("a login through the unvetted link vets nothing by itself").isEmpty();
         } finally {
-            ((com.fasterxml.jackson.databind.node.ObjectNode) frank.path("attributes")).set(VETTED, vetted);
+            ((ObjectNode) frank.path("attributes")).set(VETTED, vetted);
             assertThat(admin.put(path, frank).status()).isEqualTo(204);
         }
         TokenSet recorded = frankThroughHisInstitution();
@@ -339,21 +341,8 @@ class AssuranceBindingIT {
             + "sg.assurance.vetted-links counts no link as vetted (frank's institution MFA raises nothing); given back "
             + "to admins, it does")
     void aVettingRecordUsersCouldWriteCountsForNothing() {
-        String path = "/admin/realms/vre/users/profile";
-        com.fasterxml.jackson.databind.node.ObjectNode profile =
-                (com.fasterxml.jackson.databind.node.ObjectNode) admin.get(path).ok();
-        com.fasterxml.jackson.databind.node.ObjectNode edited = profile.deepCopy();
-        edited.withArray("attributes").forEach(attribute -> {
-            if (VETTED.equals(attribute.path("name").asText())) {
-                ((com.fasterxml.jackson.databind.node.ObjectNode) attribute).with("permissions").putArray("edit")
-                        .add("admin").add("user");
-            }
-        });
-        assertThat(admin.put(path, edited).status()).isEqualTo(200);
-        try {
+        try (UserProfileEdit edit = UserProfileEdit.letUsersEdit(admin, "vre", VETTED)) {
             assertThat(frankThroughHisInstitution().idTokenClaims().path("acr").asText()).isNotEqualTo(MFA);
-        } finally {
-            assertThat(admin.put(path, profile).status()).isEqualTo(200);
         }
         assertThat(frankThroughHisInstitution().idTokenClaims().path("acr").asText()).isEqualTo(MFA);
     }
@@ -442,9 +431,9 @@ class AssuranceBindingIT {
 
     private static void unlinkAndForget(String userPath) {
         admin.delete(userPath + "/federated-identity/institution-saml");
-        com.fasterxml.jackson.databind.node.ObjectNode user =
-                (com.fasterxml.jackson.databind.node.ObjectNode) admin.get(userPath).ok();
-        ((com.fasterxml.jackson.databind.node.ObjectNode) user.with("attributes")).putArray(VETTED);
+        ObjectNode user =
+                (ObjectNode) admin.get(userPath).ok();
+        ((ObjectNode) user.with("attributes")).putArray(VETTED);
         assertThat(admin.put(userPath, user).status()).isEqualTo(204);
     }
 

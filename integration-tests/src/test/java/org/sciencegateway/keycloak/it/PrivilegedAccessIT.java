@@ -25,6 +25,7 @@ import org.sciencegateway.keycloak.testing.TokenEndpointClient;
 import org.sciencegateway.keycloak.testing.TokenEndpointClient.Answer;
 import org.sciencegateway.keycloak.testing.TokenExchangeFixtures;
 import org.sciencegateway.keycloak.testing.TokenSet;
+import org.sciencegateway.keycloak.testing.UserProfileEdit;
 
 /**
  * Seed 003's rule on the lab realm: no token for the SSH gateway (cluster access) without two-factor authentication.
@@ -332,22 +333,11 @@ class PrivilegedAccessIT {
             + "Linux account), then the ssh-gateway exchange names no account: 403 access_denied, reason "
             + "account_attribute_user_editable; given back to admins, granted with oscar's account")
     void userEditableAccountAttributeIsNeverTrusted() {
-        String path = "/admin/realms/vre/users/profile";
-        ObjectNode profile = (ObjectNode) admin.get(path).ok();
-        ObjectNode edited = profile.deepCopy();
-        edited.withArray("attributes").forEach(attribute -> {
-            if ("posix_username".equals(attribute.path("name").asText())) {
-                ((ObjectNode) attribute).with("permissions").putArray("edit").add("admin").add("user");
-            }
-        });
-        assertThat(admin.put(path, edited).status()).isEqualTo(200);
-        try {
+        try (UserProfileEdit edit = UserProfileEdit.letUsersEdit(admin, "vre", "posix_username")) {
             Answer refused = exchange(login(LabUser.OSCAR, new BrowserSession(), MFA).tokens(), SSH_GATEWAY);
             assertThat(refused.status()).as(refused.body()).isEqualTo(403);
             assertThat(refused.error()).isEqualTo("access_denied");
             assertThat(refused.json().path("error_description").asText()).contains("posix_username");
-        } finally {
-            assertThat(admin.put(path, profile).status()).isEqualTo(200);
         }
         Answer granted = exchange(login(LabUser.OSCAR, new BrowserSession(), MFA).tokens(), SSH_GATEWAY);
         assertThat(granted.status()).as(granted.body()).isEqualTo(200);

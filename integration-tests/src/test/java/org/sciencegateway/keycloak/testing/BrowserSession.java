@@ -163,6 +163,20 @@ public final class BrowserSession {
                 .collect(Collectors.joining("&"));
     }
 
+    /** The decoded query parameters of {@code url}, in order (the inverse of {@link #formEncode}). */
+    public static Map<String, String> queryParameters(String url) {
+        Map<String, String> parameters = new java.util.LinkedHashMap<>();
+        String raw = java.net.URI.create(url).getRawQuery();
+        for (String pair : raw == null ? new String[0] : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                parameters.put(java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return parameters;
+    }
+
     /** One HTTP response as a browser sees it. */
     public static final class Page {
         private final HttpResponse<String> response;

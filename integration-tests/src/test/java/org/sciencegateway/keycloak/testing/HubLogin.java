@@ -1,7 +1,5 @@
 package org.sciencegateway.keycloak.testing;
 
-import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -155,16 +153,7 @@ public final class HubLogin {
         if (!reachedHub()) {
             throw new AssertionError("The login did not reach the hub's callback: " + page);
         }
-        Map<String, String> parameters = new LinkedHashMap<>();
-        String query = Optional.ofNullable(URI.create(page.location()).getRawQuery()).orElse("");
-        for (String pair : query.split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                parameters.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-            }
-        }
-        return parameters;
+        return BrowserSession.queryParameters(page.location());
     }
 
     /** The hub's back-channel code exchange, with the client secret and the PKCE verifier. */

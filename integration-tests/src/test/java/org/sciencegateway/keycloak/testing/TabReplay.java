@@ -2,10 +2,6 @@ package org.sciencegateway.keycloak.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jsoup.nodes.Element;
 
@@ -44,7 +40,7 @@ public final class TabReplay {
                 Map.of("otp", OneTimeCode.next(codeSecret))), afterPostBrokerLogin);
         assertThat(stopped.isRedirect() && stopped.location().startsWith(afterPostBrokerLogin))
                 .as("stopped before after-post-broker-login: %s", stopped).isTrue();
-        return query(stopped.location());
+        return BrowserSession.queryParameters(stopped.location());
     }
 
     /** The tab replayed at {@code server} (any node) through {@code idp} as {@code user} (password = username). */
@@ -55,18 +51,5 @@ public final class TabReplay {
                 "client_data", tab.get("client_data"))));
         assertThat(login.page().url()).as("%s", login.page()).startsWith(server.realmUrl(idp));
         login.signIn(user, user);
-    }
-
-    static Map<String, String> query(String url) {
-        Map<String, String> parameters = new LinkedHashMap<>();
-        String raw = URI.create(url).getRawQuery();
-        for (String pair : raw == null ? new String[0] : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                parameters.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-            }
-        }
-        return parameters;
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.HttpCookie;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
@@ -219,7 +218,7 @@ class InstitutionFilterBypassIT {
         assertThat(stopped.isRedirect() && stopped.location().startsWith(afterPostBrokerLogin))
                 .as("stopped before after-post-broker-login: %s", stopped).isTrue();
 
-        Map<String, String> tab = query(stopped.location());
+        Map<String, String> tab = BrowserSession.queryParameters(stopped.location());
         // A login as another user at the upstream IdP: the attacker brings no upstream SSO session for it.
         browser.cookies().getCookieStore().getCookies().stream()
                 .filter(c -> c.getPath() != null && c.getPath().startsWith("/realms/" + replayIdp))
@@ -453,7 +452,7 @@ class InstitutionFilterBypassIT {
     private static String loginPageParameters(BrowserSession.Page page) {
         Element form = page.document().selectFirst("form[action*=login-actions]");
         assertThat(form).as("a login-actions form on %s", page).isNotNull();
-        Map<String, String> action = query(form.absUrl("action"));
+        Map<String, String> action = BrowserSession.queryParameters(form.absUrl("action"));
         Map<String, String> parameters = new LinkedHashMap<>();
         for (String name : List.of("client_id", "tab_id", "session_code", "client_data")) {
             if (action.containsKey(name)) {
@@ -461,19 +460,6 @@ class InstitutionFilterBypassIT {
             }
         }
         return BrowserSession.formEncode(parameters);
-    }
-
-    private static Map<String, String> query(String url) {
-        Map<String, String> parameters = new LinkedHashMap<>();
-        String raw = URI.create(url).getRawQuery();
-        for (String pair : raw == null ? new String[0] : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                parameters.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-            }
-        }
-        return parameters;
     }
 
     /** A user of an upstream realm whose password is its username; created once. */

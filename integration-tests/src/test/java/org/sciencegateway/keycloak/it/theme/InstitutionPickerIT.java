@@ -1,8 +1,5 @@
 package org.sciencegateway.keycloak.it.theme;
 
-import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -125,12 +122,7 @@ class InstitutionPickerIT {
 
     /** The hub's code exchange; returns the ID token's preferred_username. */
     private static String exchange(HubClient client, String callback) {
-        Map<String, String> parameters = new LinkedHashMap<>();
-        for (String pair : URI.create(callback).getRawQuery().split("&")) {
-            int eq = pair.indexOf('=');
-            parameters.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                    URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-        }
+        Map<String, String> parameters = BrowserSession.queryParameters(callback);
         assertThat(parameters).containsKey("code");
         BrowserSession.Page response = new BrowserSession().post(server.realmUrl(client.realm())
                 + "/protocol/openid-connect/token", Map.of("grant_type", "authorization_code",
