@@ -2,6 +2,7 @@ package org.sciencegateway.keycloak.idpfilter.mapper;
 
 import org.keycloak.Config;
 import org.keycloak.models.ClientModel;
+import org.keycloak.models.ClientScopeModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.ProtocolMapperContainerModel;
@@ -13,10 +14,15 @@ import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 import org.keycloak.provider.ServerInfoAwareProviderFactory;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.sciencegateway.keycloak.idpfilter.Versions;
+import org.sciencegateway.keycloak.idpfilter.enforce.IdentityProviderMetadata;
+import org.sciencegateway.keycloak.idpfilter.rules.BaselineCheck;
+import org.sciencegateway.keycloak.idpfilter.rules.ProviderMetadata;
 import org.sciencegateway.keycloak.idpfilter.rules.InstitutionRules;
 import org.sciencegateway.keycloak.idpfilter.rules.InvalidRulesException;
 
@@ -80,14 +86,18 @@ abstract sealed class AbstractInstitutionFilterMapper implements ProtocolMapper,
     @Override
     public void validateConfig(KeycloakSession session, RealmModel realm, ProtocolMapperContainerModel container,
                                ProtocolMapperModel model) throws ProtocolMapperConfigException {
-        if (!(container instanceof ClientModel client)) {
+        boolean baselineScope = container instanceof ClientScopeModel scope && RealmBaseline.isBaselineScope(scope);
+        if (!(container instanceof ClientModel) && !baselineScope) {
             throw AdminMessage.configError("The institution filter belongs on a client, not on a shared "
-                    + "client scope: each hub sets its own rules.");
+                    + "client scope: each hub sets its own rules. (The one exception is the realm's baseline, "
+                    + "client scope " + RealmBaseline.SCOPE + ".)");
         }
-        boolean another = client.getProtocolMappersStream()
+        boolean another = container.getProtocolMappersStream()
                 .anyMatch(m -> isInstitutionFilter(m) && !m.getId().equals(model.getId()));
         if (another) {
-            throw AdminMessage.configError("This client already has an institution filter; edit that one.");
+            throw AdminMessage.configError(baselineScope
+                    ? "The realm's baseline already has an institution filter; edit that one."
+                    : "This client already has an institution filter; edit that one.");
         }
         String document = model.getConfig() == null ? null : model.getConfig().get(RULES);
         InstitutionRules rules;
@@ -101,6 +111,28 @@ abstract sealed class AbstractInstitutionFilterMapper implements ProtocolMapper,
                 throw AdminMessage.configError("Invalid institution rules: no identity provider with alias \""
                         + alias + "\" exists in realm \"" + realm.getName() + "\". Check the spelling or create it first.");
             }
+        }
+        if (container instanceof ClientModel client && RealmBaseline.binds(client)) {
+            withinBaseline(session, realm, rules);
+        }
+    }
+
+    /** A hub's rules may only narrow the realm's baseline: judged on every identity provider of the realm. */
+    private static void withinBaseline(KeycloakSession session, RealmModel realm, InstitutionRules rules)
+            throws ProtocolMapperConfigException {
+        ClientRules baseline = RealmBaseline.of(realm);
+        if (baseline.unrestricted()) {
+            return;
+        }
+        if (baseline.problem() != null) {
+            throw AdminMessage.configError("Cannot check these rules: " + baseline.problem());
+        }
+        Map<String, ProviderMetadata> providers = new LinkedHashMap<>();
+        session.identityProviders().getAllStream()
+                .forEach(idp -> providers.put(idp.getAlias(), IdentityProviderMetadata.of(idp)));
+        Optional<BaselineCheck.Widening> widening = BaselineCheck.widening(rules, baseline.filter(), providers);
+        if (widening.isPresent()) {
+            throw AdminMessage.configError(widening.get().message());
         }
     }
 

@@ -22,6 +22,10 @@ public final class InstitutionFilter {
     static final int OFFER_MEMORY = 50_000;
 
     private final InstitutionRules rules;
+    /** Rules this filter may only narrow (a realm's baseline for hubs), judged after this filter's own; or null. */
+    private final InstitutionFilter within;
+    /** Prefix of the rule labels of this filter's decisions ({@code "baseline "} for a realm baseline). */
+    private final String labelPrefix;
     /** Per alias, the last metadata judged for it and the answer: a picker asks with the same instances each time. */
     private final Map<String, Offer> offers = new ConcurrentHashMap<>();
 
@@ -33,34 +37,82 @@ public final class InstitutionFilter {
     }
 
     public InstitutionFilter(InstitutionRules rules) {
+        this(rules, null, "");
+    }
+
+    private InstitutionFilter(InstitutionRules rules, InstitutionFilter within, String labelPrefix) {
         this.rules = rules;
+        this.within = within;
+        this.labelPrefix = labelPrefix;
+    }
+
+    /**
+     * A realm's baseline: decisions read {@code baseline allow[0]}, {@code baseline no-allow-match}, so a refusal
+     * says which of the two rule sets refused.
+     */
+    public static InstitutionFilter baseline(InstitutionRules rules) {
+        return new InstitutionFilter(rules, null, "baseline ");
+    }
+
+    /**
+     * These rules, only ever narrowing {@code baseline}: a login passes when both admit it, the login page offers
+     * what both may admit, local accounts only when both allow them.
+     */
+    public InstitutionFilter within(InstitutionFilter baseline) {
+        return new InstitutionFilter(rules, baseline, labelPrefix);
+    }
+
+    /** The rules this filter narrows, or null. */
+    public InstitutionFilter baselineFilter() {
+        return within;
+    }
+
+    /** Whether local (username/password) accounts may log in: this filter's rules and its baseline's must allow it. */
+    public boolean localAccounts() {
+        return rules.localAccounts() && (within == null || within.localAccounts());
     }
 
     public InstitutionRules rules() {
         return rules;
     }
 
-    /** The decision on a completed login. Deny entries win; otherwise one allow entry must match. */
+    /**
+     * The decision on a completed login. Deny entries win; otherwise one allow entry must match; then the baseline,
+     * if any, must admit it too.
+     */
     public Decision decide(LoginOrigin origin) {
+        Decision own = decideOwn(origin);
+        if (!own.allowed() || within == null) {
+            return own;
+        }
+        Decision baseline = within.decide(origin);
+        return baseline.allowed() ? own : baseline;
+    }
+
+    private Decision decideOwn(LoginOrigin origin) {
         if (origin.isLocal()) {
-            return rules.localAccounts() ? Decision.allow(Decision.LOCAL_ACCOUNTS) : Decision.deny(Decision.LOCAL_ACCOUNTS);
+            return labelled(rules.localAccounts() ? Decision.allow(Decision.LOCAL_ACCOUNTS) : Decision.deny(Decision.LOCAL_ACCOUNTS));
         }
         if (oversized(origin.identityProvider()) || oversized(origin.institution())
                 || oversized(origin.registrationAuthority()) || oversized(origin.emailDomain())
                 || oversized(origin.organization())) {
-            return Decision.deny(Decision.OVERSIZED_VALUE);
+            return labelled(Decision.deny(Decision.OVERSIZED_VALUE));
         }
         for (RuleEntry entry : rules.deny()) {
             if (entry.matches(origin)) {
-                return Decision.deny(entry.label());
+                return labelled(Decision.deny(entry.label()));
             }
         }
         for (RuleEntry entry : rules.allow()) {
             if (entry.matches(origin)) {
-                return Decision.allow(entry.label());
+                return labelled(Decision.allow(entry.label()));
             }
         }
-        return Decision.deny(Decision.NO_ALLOW_MATCH);
+        return labelled(Decision.deny(Decision.NO_ALLOW_MATCH));
+    }
+
+    private Decision labelled(Decision decision) {
+        return labelPrefix.isEmpty() ? decision : new Decision(decision.allowed(), labelPrefix + decision.rule());
     }
 
     private static boolean oversized(String value) {
@@ -91,7 +143,7 @@ public final class InstitutionFilter {
         if (known != null && known.isFor(asked)) {
             return known.admits();
         }
-        boolean admits = judgeBeforeLogin(alias, asked);
+        boolean admits = judgeBeforeLogin(alias, asked) && (within == null || within.mayAdmit(alias, asked));
         if (offers.size() >= OFFER_MEMORY) {
             offers.clear();
         }
@@ -117,7 +169,9 @@ public final class InstitutionFilter {
         Set<String> offered = new LinkedHashSet<>();
         for (RuleEntry entry : rules.allow()) {
             if (entry.identityProviders().isEmpty()) {
-                return Optional.empty();
+                // these rules name no list; the baseline's list (if it names one) is the most that may be offered
+                return within == null ? Optional.empty()
+                        : within.offeredIdentityProviders().map(list -> list.stream().filter(this::mayAdmit).toList());
             }
             entry.identityProviders().stream().filter(this::mayAdmit).forEach(offered::add);
         }
@@ -152,10 +206,10 @@ public final class InstitutionFilter {
         }
         Optional<List<String>> offered = offeredIdentityProviders();
         if (offered.isEmpty()) {
-            return Selection.choose(null, rules.localAccounts());
+            return Selection.choose(null, localAccounts());
         }
         List<String> aliases = offered.get();
-        if (!rules.localAccounts()) {
+        if (!localAccounts()) {
             if (aliases.isEmpty()) {
                 return Selection.refuse(List.of());
             }
@@ -163,7 +217,7 @@ public final class InstitutionFilter {
                 return Selection.redirect(aliases.get(0));
             }
         }
-        return Selection.choose(aliases, rules.localAccounts());
+        return Selection.choose(aliases, localAccounts());
     }
 
     /**
