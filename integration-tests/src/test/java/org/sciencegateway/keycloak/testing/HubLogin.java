@@ -158,6 +158,20 @@ public final class HubLogin {
 
     /** The hub's back-channel code exchange, with the client secret and the PKCE verifier. */
     public TokenSet exchangeCode() {
+        BrowserSession.Page response = exchangeCodeResponse();
+        if (response.status() != 200) {
+            throw new AssertionError("Code exchange failed: " + response.status() + " " + response.body());
+        }
+        TokenSet tokens = TokenSet.parse(response.body());
+        String tokenNonce = tokens.idTokenClaims().path("nonce").asText();
+        if (!nonce.equals(tokenNonce)) {
+            throw new AssertionError("Nonce mismatch in ID token: " + tokenNonce);
+        }
+        return tokens;
+    }
+
+    /** The token endpoint's answer to the hub's code exchange, whatever it is (for refusals). */
+    public BrowserSession.Page exchangeCodeResponse() {
         Map<String, String> callback = callbackParameters();
         if (!state.equals(callback.get("state"))) {
             throw new AssertionError("State mismatch in callback " + callback);
@@ -176,17 +190,7 @@ public final class HubLogin {
             form.put("client_secret", client.clientSecret());
         }
         form.put("code_verifier", codeVerifier);
-        BrowserSession.Page response = new BrowserSession().post(
-                server.realmUrl(client.realm()) + "/protocol/openid-connect/token", form);
-        if (response.status() != 200) {
-            throw new AssertionError("Code exchange failed: " + response.status() + " " + response.body());
-        }
-        TokenSet tokens = TokenSet.parse(response.body());
-        String tokenNonce = tokens.idTokenClaims().path("nonce").asText();
-        if (!nonce.equals(tokenNonce)) {
-            throw new AssertionError("Nonce mismatch in ID token: " + tokenNonce);
-        }
-        return tokens;
+        return new BrowserSession().post(server.realmUrl(client.realm()) + "/protocol/openid-connect/token", form);
     }
 
     private static String random() {

@@ -1,11 +1,11 @@
 package org.sciencegateway.keycloak.hubtenants.registration;
 
 import jakarta.ws.rs.core.Response;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.time.Instant;
 import org.jboss.logging.Logger;
+import org.sciencegateway.keycloak.hubtenants.Hub;
+import org.sciencegateway.keycloak.hubtenants.HubMail;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -24,6 +24,7 @@ import org.keycloak.services.clientregistration.policy.ClientRegistrationPolicyE
 final class HubRegistrationPolicy implements ClientRegistrationPolicy {
 
     private static final Logger LOG = Logger.getLogger(HubRegistrationPolicy.class);
+    private static final String OWNERS_OF_REQUEST = "sg.hub.requested-owners";
 
     private final KeycloakSession session;
     private final HubRegistrationConfig config;
@@ -36,6 +37,13 @@ final class HubRegistrationPolicy implements ClientRegistrationPolicy {
     @Override
     public void beforeRegister(ClientRegistrationContext context) {
         judge(context.getClient(), null);
+        RealmModel realm = session.getContext().getRealm();
+        RequestedOwners.Result owners = RequestedOwners.of(session, realm, context);
+        if (owners.problem() != null) {
+            throw refusal(new HubRegistrationRules.Problem(HubRegistrationRules.INVALID_CLIENT_METADATA, "contacts",
+                    owners.problem()));
+        }
+        session.setAttribute(OWNERS_OF_REQUEST, owners);
         String stripped = mapperTypesStrippedByOtherPolicies(session.getContext().getRealm());
         if (stripped != null) {
             LOG.errorf("Realm %s: the client registration policy 'Allowed Protocol Mapper Types' does not allow %s, "
@@ -69,6 +77,17 @@ final class HubRegistrationPolicy implements ClientRegistrationPolicy {
         RealmModel realm = session.getContext().getRealm();
         ClientModel template = realm.getClientByClientId(config.templateClient());
         HubStamp.apply(session, realm, client, template);
+        RequestedOwners.Result owners = session.getAttribute(OWNERS_OF_REQUEST, RequestedOwners.Result.class);
+        List<String> emails = owners == null ? List.of() : owners.contacts();
+        client.setAttribute(Hub.OWNERS, owners == null ? "" : String.join(",", owners.ownerIds()));
+        client.setAttribute(Hub.REQUESTED_AT, Instant.now().toString());
+        client.setDescription(("Pending approval: requested for " + String.join(", ", emails)));
+        HubMail.afterCommit(session, realm, config.reviewEmails(), "Hub pending approval: " + client.getName(),
+                "A hub was requested in realm " + realm.getName() + " and waits for a realm admin's review.\n\n"
+                        + "Name: " + client.getName() + "\nClient id: " + client.getClientId() + "\nRedirect URIs: "
+                        + String.join(", ", client.getRedirectUris()) + "\nOwners (contacts): "
+                        + String.join(", ", emails) + "\n\nApprove: Clients -> " + client.getClientId()
+                        + " -> switch Enabled on. Reject: delete the client.\n");
         LOG.infof("Hub '%s' (client %s) registered in realm %s, pending approval (disabled)", client.getName(),
                 client.getClientId(), realm.getName());
     }
@@ -97,72 +116,10 @@ final class HubRegistrationPolicy implements ClientRegistrationPolicy {
     }
 
     private void judge(ClientRepresentation rep, ClientModel self) {
-        RealmModel realm = session.getContext().getRealm();
-        HubRegistrationRules.Request request = new HubRegistrationRules.Request(
-                self == null ? rep.getClientId() : null, rep.getName(), rep.getRedirectUris(),
-                Boolean.TRUE.equals(rep.isPublicClient()), otherGrants(rep));
-        Map<String, String> taken = originsOfOtherClients(realm, self);
-        // Keycloak's own origin is no hub's: its pages would receive the codes.
-        java.net.URI base = session.getContext().getUri().getBaseUri();
-        if (base.getHost() != null) {
-            // under either scheme: behind a proxy the server's own view may be http while users see https
-            int port = base.getPort();
-            taken.put(HubRegistrationRules.originOf("https://" + base.getHost() + (port < 0 ? "" : ":" + port)),
-                    "this server");
-            taken.put(HubRegistrationRules.originOf(base.toString()), "this server");
-        }
-        HubRegistrationRules.judge(request, config.reservedClientIds(), taken)
+        HubRequestCheck.judge(session, session.getContext().getRealm(), rep, self, config.reservedClientIds())
                 .ifPresent(problem -> {
                     throw refusal(problem);
                 });
-    }
-
-    /** Grants beyond the authorization code (and refresh tokens) that the registration would enable. */
-    static List<String> otherGrants(ClientRepresentation rep) {
-        List<String> grants = new ArrayList<>();
-        if (Boolean.TRUE.equals(rep.isImplicitFlowEnabled())) {
-            grants.add("implicit");
-        }
-        if (Boolean.TRUE.equals(rep.isDirectAccessGrantsEnabled())) {
-            grants.add("password");
-        }
-        if (Boolean.TRUE.equals(rep.isServiceAccountsEnabled())) {
-            grants.add("client_credentials");
-        }
-        Map<String, String> attributes = rep.getAttributes() == null ? Map.of() : rep.getAttributes();
-        Map<String, String> grantAttributes = Map.of(
-                "oauth2.device.authorization.grant.enabled", "urn:ietf:params:oauth:grant-type:device_code",
-                "oidc.ciba.grant.enabled", "urn:openid:params:grant-type:ciba",
-                "standard.token.exchange.enabled", "urn:ietf:params:oauth:grant-type:token-exchange",
-                "oauth2.jwt.authorization.grant.enabled", "urn:ietf:params:oauth:grant-type:jwt-bearer");
-        grantAttributes.forEach((attribute, grant) -> {
-            if ("true".equals(attributes.get(attribute))) {
-                grants.add(grant);
-            }
-        });
-        if (Boolean.TRUE.equals(rep.getAuthorizationServicesEnabled())) {
-            grants.add("urn:ietf:params:oauth:grant-type:uma-ticket");
-        }
-        return grants;
-    }
-
-    /** Each origin another client of the realm redirects to (or is rooted at) → that client's id. */
-    private static Map<String, String> originsOfOtherClients(RealmModel realm, ClientModel self) {
-        Map<String, String> origins = new HashMap<>();
-        realm.getClientsStream()
-                .filter(client -> self == null || !client.getId().equals(self.getId()))
-                .forEach(client -> {
-                    List<String> urls = new ArrayList<>(client.getRedirectUris());
-                    urls.add(client.getRootUrl());
-                    urls.add(client.getBaseUrl());
-                    for (String url : urls) {
-                        String origin = HubRegistrationRules.originOf(url);
-                        if (origin != null) {
-                            origins.putIfAbsent(origin, client.getClientId());
-                        }
-                    }
-                });
-        return origins;
     }
 
     private static ErrorResponseException refusal(HubRegistrationRules.Problem problem) {

@@ -26,6 +26,7 @@ public final class HubRegistrationPolicyFactory extends AbstractClientRegistrati
     public static final String PROVIDER_ID = "sg-hub-registration";
     static final String TEMPLATE_CLIENT = "template.client";
     static final String RESERVED_CLIENT_IDS = "reserved.client.ids";
+    static final String REVIEW_EMAILS = "review.emails";
 
     private static final List<ProviderConfigProperty> PROPERTIES = ProviderConfigurationBuilder.create()
             .property().name(TEMPLATE_CLIENT).label("Hub template client")
@@ -36,6 +37,10 @@ public final class HubRegistrationPolicyFactory extends AbstractClientRegistrati
             .helpText("Client ids no hub may take (compared without case), e.g. the audiences of exchange policies "
                     + "(rucio, ssh-gateway). Keycloak's own clients are always reserved.")
             .type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE).defaultValue("rucio##ssh-gateway").add()
+            .property().name(REVIEW_EMAILS).label("Review e-mail addresses")
+            .helpText("Who is told of each new hub request (sent with the realm's SMTP settings), e.g. the realm "
+                    + "admins' list. Pending hubs are also listed in Clients: disabled, described 'Pending approval'.")
+            .type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE).add()
             .build();
 
     @Override

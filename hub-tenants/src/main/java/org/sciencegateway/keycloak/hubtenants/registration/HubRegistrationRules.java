@@ -127,6 +127,38 @@ public final class HubRegistrationRules {
         return Optional.empty();
     }
 
+    /**
+     * Every other URL of the hub — where Keycloak sends users (root, base, post-logout) or itself calls (admin URL,
+     * back-channel logout, JWKS, sector identifier, CIBA notification) — lies under the hub's own origin, so a hub
+     * can neither send users elsewhere nor make the server call an address of the hub admin's choosing.
+     *
+     * @param redirectUris the hub's (already judged) redirect URIs: their origin is the hub's
+     * @param urls         field name → value; a value may hold several URLs separated by {@code ##}; blank is fine;
+     *                     {@code +} (Keycloak: "the redirect URIs' origins") is fine
+     */
+    public static Optional<Problem> urlsUnderHubOrigin(List<String> redirectUris, Map<String, String> urls) {
+        String hubOrigin = redirectUris == null || redirectUris.isEmpty() ? null : originOf(redirectUris.get(0));
+        for (Map.Entry<String, String> field : urls.entrySet()) {
+            if (field.getValue() == null || field.getValue().isBlank()) {
+                continue;
+            }
+            for (String value : field.getValue().split("##")) {
+                String url = value.trim();
+                if (url.isEmpty() || "+".equals(url)) {
+                    continue;
+                }
+                String trimmed = url.endsWith("/*") ? url.substring(0, url.length() - 1) : url;
+                String origin = trimmed.contains("*") ? null : originOf(trimmed);
+                if (origin == null || !origin.startsWith("https://") || !origin.equals(hubOrigin)) {
+                    return Optional.of(new Problem(INVALID_CLIENT_METADATA, field.getKey(),
+                            field.getKey() + " '" + printable(url) + "' must be an https URL under the hub's own origin "
+                                    + (hubOrigin == null ? "(that of its redirect URIs)" : hubOrigin) + "."));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     /** {@code scheme://host[:port]}, lower case, the default port left out: the unit a hub owns. */
     public static String origin(URI uri) {
         String scheme = uri.getScheme().toLowerCase(Locale.ROOT);

@@ -7,22 +7,20 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.ProtocolMapperModel;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
+import org.sciencegateway.keycloak.hubtenants.Hub;
 
 /**
  * The protections every registered hub carries, whatever its request said: confidential, authorization code with
  * PKCE S256 only, no offline access, no service account, the template hub's institution filter, groups and assurance
  * mappers and client scopes — and disabled, pending a realm admin's approval.
  */
-final class HubStamp {
+public final class HubStamp {
 
-    /** Client attribute: the hub's lifecycle state ({@value #PENDING} until approved). */
-    static final String STATE = "sg.hub.state";
-    static final String PENDING = "pending";
-    static final String PKCE_METHOD = "pkce.code.challenge.method";
-    /** The project's mappers a hub inherits from the template (institution filter, groups, assurance). */
-    static final Set<String> INHERITED_MAPPERS = Set.of("sg-institution-filter", "science-gateway-group-mapper",
-            "science-gateway-assurance-mapper");
-    static final String OFFLINE_ACCESS = "offline_access";
+    static final String STATE = Hub.STATE;
+    static final String PENDING = Hub.PENDING;
+    public static final String PKCE_METHOD = "pkce.code.challenge.method";
+    static final Set<String> INHERITED_MAPPERS = Hub.INHERITED_MAPPERS;
+    static final String OFFLINE_ACCESS = Hub.OFFLINE_ACCESS;
 
     private HubStamp() {
     }
@@ -34,6 +32,7 @@ final class HubStamp {
         // Only the template's mappers: none the request may have brought (Keycloak's representation can carry some).
         hub.getProtocolMappersStream().toList().forEach(hub::removeProtocolMapper);
         if (template != null) {
+            hub.setAttribute(Hub.TEMPLATE, template.getClientId());
             template.getProtocolMappersStream()
                     .filter(mapper -> INHERITED_MAPPERS.contains(mapper.getProtocolMapper()))
                     .forEach(mapper -> hub.addProtocolMapper(copy(mapper)));
@@ -49,7 +48,7 @@ final class HubStamp {
     }
 
     /** What no registration or RFC 7592 update may change. */
-    static void reassert(ClientModel hub) {
+    public static void reassert(ClientModel hub) {
         hub.setPublicClient(false);
         hub.setClientAuthenticatorType("client-secret");
         hub.setStandardFlowEnabled(true);

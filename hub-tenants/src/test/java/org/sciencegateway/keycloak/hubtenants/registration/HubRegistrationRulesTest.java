@@ -75,6 +75,9 @@ class HubRegistrationRulesTest {
             assertThat(problem.error()).isEqualTo(HubRegistrationRules.INVALID_CLIENT_METADATA);
             assertThat(problem.field()).isEqualTo("client_id");
         }
+        // an id close to a reserved one is not reserved
+        assertThat(judge(new HubRegistrationRules.Request("ssh-gateway-2", "Astro", List.of(cb), false, List.of())))
+                .isEmpty();
     }
 
     @Test

@@ -1,0 +1,92 @@
+package org.sciencegateway.keycloak.hubtenants.lifecycle;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.ClientScopeModel;
+import org.keycloak.models.ProtocolMapperModel;
+import org.keycloak.models.RealmModel;
+import org.sciencegateway.keycloak.hubtenants.Hub;
+
+/**
+ * The token boundary's check of a hub: whatever was saved by whichever path (a mapper added in the console, a client
+ * scope attached, an import), a hub gets tokens only while it is approved and carries no more than its template hub:
+ * only the project's mapper types, a groups subtree within the template's, client scopes the template has (never
+ * {@code offline_access}), no service account, password or implicit grant. A hub admin can save a mapper the
+ * console offers, but no token of the hub will carry it: the hub's token requests are refused, naming it.
+ */
+final class HubConformance {
+
+    private HubConformance() {
+    }
+
+    static Optional<String> deviation(RealmModel realm, ClientModel hub) {
+        if (!Hub.isApproved(hub)) {
+            return Optional.of("hub '" + hub.getClientId() + "' is pending a realm admin's approval");
+        }
+        if (hub.isPublicClient() || hub.isServiceAccountsEnabled() || hub.isDirectAccessGrantsEnabled()
+                || hub.isImplicitFlowEnabled() || hub.isBearerOnly()) {
+            return Optional.of("hub '" + hub.getClientId() + "' has a client type or grant no hub may have");
+        }
+        String templateId = hub.getAttribute(Hub.TEMPLATE);
+        ClientModel template = templateId == null ? null : realm.getClientByClientId(templateId);
+        if (template == null) {
+            return Optional.of("hub '" + hub.getClientId() + "' has no template hub ('" + templateId + "') to be "
+                    + "judged against");
+        }
+        for (ProtocolMapperModel mapper : hub.getProtocolMappersStream().toList()) {
+            if (!Hub.INHERITED_MAPPERS.contains(mapper.getProtocolMapper())) {
+                return Optional.of("hub '" + hub.getClientId() + "' carries mapper '" + mapper.getName() + "' (type "
+                        + mapper.getProtocolMapper() + "), which no hub may carry");
+            }
+            if (Hub.GROUP_MAPPER.equals(mapper.getProtocolMapper())) {
+                Optional<String> subtree = subtreeWithinTemplate(mapper, template);
+                if (subtree.isPresent()) {
+                    return Optional.of("hub '" + hub.getClientId() + "' mapper '" + mapper.getName()
+                            + "': groups subtree " + subtree.get() + " is outside the template's");
+                }
+            }
+        }
+        Set<String> allowedScopes = new HashSet<>();
+        template.getClientScopes(true).keySet().forEach(allowedScopes::add);
+        template.getClientScopes(false).keySet().forEach(allowedScopes::add);
+        allowedScopes.remove(Hub.OFFLINE_ACCESS);
+        for (boolean defaultScope : new boolean[] {true, false}) {
+            for (ClientScopeModel scope : hub.getClientScopes(defaultScope).values()) {
+                if (!allowedScopes.contains(scope.getName())) {
+                    return Optional.of("hub '" + hub.getClientId() + "' has client scope '" + scope.getName()
+                            + "', which its template does not offer hubs");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A subtree root of the hub's groups mapper not under any root of the template's, or empty. */
+    static Optional<String> subtreeWithinTemplate(ProtocolMapperModel mapper, ClientModel template) {
+        List<String> allowed = template.getProtocolMappersStream()
+                .filter(m -> Hub.GROUP_MAPPER.equals(m.getProtocolMapper()))
+                .flatMap(m -> roots(m).stream()).toList();
+        List<String> roots = roots(mapper);
+        if (roots.isEmpty()) {
+            return allowed.isEmpty() ? Optional.empty() : Optional.of("(the whole realm)");
+        }
+        for (String root : roots) {
+            boolean within = allowed.stream().anyMatch(a -> root.equals(a) || root.startsWith(a.endsWith("/") ? a : a + "/"));
+            if (!within) {
+                return Optional.of(root);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static List<String> roots(ProtocolMapperModel mapper) {
+        String value = mapper.getConfig() == null ? null : mapper.getConfig().get(Hub.GROUP_SUBTREE_ROOTS);
+        if (value == null || value.isBlank()) {
+            return List.of();
+        }
+        return java.util.Arrays.stream(value.split("##|,")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+}

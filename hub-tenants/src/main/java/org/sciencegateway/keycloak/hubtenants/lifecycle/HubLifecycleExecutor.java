@@ -1,0 +1,137 @@
+package org.sciencegateway.keycloak.hubtenants.lifecycle;
+
+import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+import org.keycloak.OAuthErrorException;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.representations.idm.ClientPolicyExecutorConfigurationRepresentation;
+import org.keycloak.services.clientpolicy.ClientPolicyContext;
+import org.keycloak.services.clientpolicy.ClientPolicyException;
+import org.keycloak.services.clientpolicy.context.AdminClientUnregisterContext;
+import org.keycloak.services.clientpolicy.context.AdminClientUpdateContext;
+import org.keycloak.services.clientpolicy.context.AdminClientUpdatedContext;
+import org.keycloak.services.clientpolicy.context.TokenExchangeRequestContext;
+import org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProvider;
+import org.sciencegateway.keycloak.hubtenants.Hub;
+
+/**
+ * Where Keycloak applies the hub lifecycle, as a client-policy executor (condition {@code any-client}; clients that
+ * are not hubs pass untouched):
+ * <ul>
+ *   <li>a save of a hub (console or admin REST) is judged by {@link HubEdits}; a realm admin's switching a pending
+ *       hub on is its approval ({@link HubApproval}), refused while the realm has no admin permissions for owners;</li>
+ *   <li>deleting a pending hub is its rejection (the owners are told); deleting any hub removes its owners' rights;</li>
+ *   <li>every authorization and token request of a hub — and a token exchange naming a hub as audience — is judged
+ *       by {@link HubConformance}: {@code unauthorized_client} when the hub is not approved or carries more than its
+ *       template.</li>
+ * </ul>
+ */
+final class HubLifecycleExecutor implements ClientPolicyExecutorProvider<ClientPolicyExecutorConfigurationRepresentation> {
+
+    private static final Logger LOG = Logger.getLogger(HubLifecycleExecutor.class);
+
+    private final KeycloakSession session;
+    private final String ownersGroup;
+
+    HubLifecycleExecutor(KeycloakSession session, String ownersGroup) {
+        this.session = session;
+        this.ownersGroup = ownersGroup;
+    }
+
+    @Override
+    public String getProviderId() {
+        return HubLifecycleExecutorFactory.PROVIDER_ID;
+    }
+
+    @Override
+    public void executeOnEvent(ClientPolicyContext context) throws ClientPolicyException {
+        RealmModel realm = session.getContext().getRealm();
+        switch (context.getEvent()) {
+            case UPDATE -> {
+                if (!(context instanceof AdminClientUpdateContext update)) {
+                    return; // an RFC 7592 update: the registration policy judges it
+                }
+                ClientModel hub = update.getTargetClient();
+                if (!Hub.isHub(hub)) {
+                    return;
+                }
+                realm = hub.getRealm(); // the admin API's context realm can be the admin's (master)
+                boolean realmAdmin = RealmAdmins.isRealmAdmin(session, realm, update.getAuthenticatedUser(),
+                        update.getToken() == null ? null : update.getToken().getIssuer());
+                Optional<String> refusal = HubEdits.refusal(session, realm, hub, update.getProposedClientRepresentation(),
+                        realmAdmin);
+                if (refusal.isPresent()) {
+                    throw new ClientPolicyException(OAuthErrorException.INVALID_CLIENT_METADATA, refusal.get(),
+                            Response.Status.BAD_REQUEST);
+                }
+                if (approving(hub, update.getProposedClientRepresentation().isEnabled())
+                        && !OwnerPermissions.available(realm)) {
+                    throw new ClientPolicyException(OAuthErrorException.INVALID_CLIENT_METADATA,
+                            "Approving a hub gives its owners console rights on it: turn on Realm settings → Admin "
+                                    + "permissions first.", Response.Status.BAD_REQUEST);
+                }
+            }
+            case UPDATED -> {
+                if (!(context instanceof AdminClientUpdatedContext updated)) {
+                    return; // a secret rotation or an RFC 7592 update: no approval
+                }
+                ClientModel hub = updated.getTargetClient();
+                realm = hub.getRealm();
+                if (Hub.isHub(hub) && Hub.PENDING.equals(hub.getAttribute(Hub.STATE)) && hub.isEnabled()) {
+                    HubApproval.approve(session, realm, hub, updated.getAuthenticatedUser(), ownersGroup);
+                }
+            }
+            case UNREGISTER -> {
+                if (context instanceof AdminClientUnregisterContext unregister && Hub.isHub(unregister.getTargetClient())) {
+                    ClientModel hub = unregister.getTargetClient();
+                    realm = hub.getRealm();
+                    if (Hub.PENDING.equals(hub.getAttribute(Hub.STATE))) {
+                        HubApproval.rejected(session, realm, hub, unregister.getAuthenticatedUser());
+                    }
+                    OwnerPermissions.revoke(session, realm, hub);
+                }
+            }
+            case AUTHORIZATION_REQUEST, TOKEN_REQUEST, TOKEN_REFRESH, SERVICE_ACCOUNT_TOKEN_REQUEST,
+                 RESOURCE_OWNER_PASSWORD_CREDENTIALS_REQUEST, BACKCHANNEL_AUTHENTICATION_REQUEST,
+                 DEVICE_AUTHORIZATION_REQUEST -> judge(realm, List.of(session.getContext().getClient()));
+            case TOKEN_EXCHANGE_REQUEST -> {
+                if (!(context instanceof TokenExchangeRequestContext exchange)) {
+                    return;
+                }
+                List<ClientModel> clients = new ArrayList<>();
+                clients.add(exchange.getTokenExchangeContext().getClient());
+                List<String> audiences = exchange.getTokenExchangeContext().getParams().getAudience();
+                if (audiences != null) {
+                    audiences.stream().map(realm::getClientByClientId).forEach(clients::add);
+                }
+                judge(realm, clients);
+            }
+            default -> {
+            }
+        }
+    }
+
+    private static boolean approving(ClientModel hub, Boolean enabled) {
+        return Boolean.TRUE.equals(enabled) && !hub.isEnabled() && Hub.PENDING.equals(hub.getAttribute(Hub.STATE));
+    }
+
+    private void judge(RealmModel realm, List<ClientModel> clients) throws ClientPolicyException {
+        for (ClientModel client : clients) {
+            if (client == null || !Hub.isHub(client)) {
+                continue;
+            }
+            Optional<String> deviation = HubConformance.deviation(realm, client);
+            if (deviation.isPresent()) {
+                LOG.warnf("Realm %s: refused a request of or for %s: %s", realm.getName(), client.getClientId(),
+                        deviation.get());
+                throw new ClientPolicyException(OAuthErrorException.UNAUTHORIZED_CLIENT,
+                        "The hub cannot get tokens: " + deviation.get() + ".", Response.Status.BAD_REQUEST);
+            }
+        }
+    }
+}

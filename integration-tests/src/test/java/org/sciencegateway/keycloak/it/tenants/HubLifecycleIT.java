@@ -1,0 +1,435 @@
+package org.sciencegateway.keycloak.it.tenants;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetup;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.sciencegateway.keycloak.testing.BrowserSession;
+import org.sciencegateway.keycloak.testing.Http;
+import org.sciencegateway.keycloak.testing.HubClient;
+import org.sciencegateway.keycloak.testing.HubLogin;
+import org.sciencegateway.keycloak.testing.KeycloakAdmin;
+import org.sciencegateway.keycloak.testing.KeycloakServer;
+import org.sciencegateway.keycloak.testing.LabUser;
+import org.sciencegateway.keycloak.testing.SharedKeycloak;
+
+/**
+ * Issue 30, review to self-service: a hub requested by RFC 7591 names its owners (contacts, accounts of the realm);
+ * the realm's reviewers are e-mailed; a realm admin's enabling approves it (new secret, the owners' fine-grained
+ * console rights, e-mail); its owner reads and rotates the secret and edits only their hub, within the realm's
+ * institution baseline; the token boundary refuses what the console could not stop.
+ */
+@DisplayName("Hub tenants: review, approval, owners' self-service within the realm baseline (issue 30)")
+@ExtendWith(SharedKeycloak.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HubLifecycleIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String POLICY_TYPE = "org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy";
+    private static final String REVIEW = "hub-review@vre.example.org";
+    private static final String OWNER = "hubowner";
+    private static final String OWNER_EMAIL = "hubowner@institution-a.example.org";
+    private static final String HUB_ORIGIN = "https://hub.lifecycle.example.org";
+    private static final String CALLBACK = HUB_ORIGIN + "/hub/oauth_callback";
+    private static final String BASELINE = """
+            {"allow": [{"name": "lab institutions", "idp": ["institution-a", "institution-b", "institution-saml",
+                        "federation-proxy"]}],
+             "deny": [{"name": "never blocked", "idp": "institution-blocked"}]}""";
+
+    @SharedKeycloak.Shared
+    private static KeycloakServer server;
+    @SharedKeycloak.Shared
+    private static KeycloakAdmin admin;
+    private static GreenMail mail;
+    private static final List<Runnable> undo = new ArrayList<>();
+    private static String initialAccessToken;
+    private static KeycloakAdmin owner;
+    private static String hubUuid;
+    private static String hubClientId;
+    private static String registrationSecret;
+    private static String secret;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        mail = new GreenMail(new ServerSetup(port, "127.0.0.1", "smtp"));
+        mail.start();
+        JsonNode realm = admin.get("/admin/realms/vre").ok();
+        String realmId = realm.path("id").asText();
+        JsonNode smtpBefore = realm.path("smtpServer");
+        boolean permissionsBefore = realm.path("adminPermissionsEnabled").asBoolean();
+        admin.put("/admin/realms/vre", Map.of("smtpServer", Map.of("host", "127.0.0.1", "port", String.valueOf(port),
+                "from", "keycloak@vre.example.org"), "adminPermissionsEnabled", true)).ok();
+        undo.add(() -> admin.put("/admin/realms/vre", Map.of("smtpServer", smtpBefore, "adminPermissionsEnabled",
+                permissionsBefore)));
+
+        // the registration policy, with reviewers, and Keycloak's mapper-type policy letting the hub's mappers stay
+        admin.post("/admin/realms/vre/components", Map.of("name", "Science gateway hubs (lifecycle)", "providerId",
+                "sg-hub-registration", "providerType", POLICY_TYPE, "subType", "authenticated", "parentId", realmId,
+                "config", Map.of("template.client", List.of("jupyterhub"), "reserved.client.ids",
+                        List.of("rucio", "ssh-gateway"), "review.emails", List.of(REVIEW)))).ok();
+        for (JsonNode component : admin.get("/admin/realms/vre/components?type=" + POLICY_TYPE).ok()) {
+            String id = component.path("id").asText();
+            if ("sg-hub-registration".equals(component.path("providerId").asText())) {
+                undo.add(() -> admin.delete("/admin/realms/vre/components/" + id));
+            }
+            if ("authenticated".equals(component.path("subType").asText())
+                    && "allowed-protocol-mappers".equals(component.path("providerId").asText())) {
+                ObjectNode allowed = component.deepCopy();
+                ArrayNode types = allowed.with("config").withArray("allowed-protocol-mapper-types");
+                for (String type : List.of("sg-institution-filter", "science-gateway-group-mapper",
+                        "science-gateway-assurance-mapper")) {
+                    if (!types.toString().contains("\"" + type + "\"")) {
+                        types.add(type);
+                    }
+                }
+                admin.put("/admin/realms/vre/components/" + id, allowed).ok();
+            }
+        }
+        // the lifecycle executor for every client
+        ObjectNode profiles = (ObjectNode) admin.get("/admin/realms/vre/client-policies/profiles").ok();
+        ObjectNode profilesBefore = profiles.deepCopy();
+        profiles.withArray("profiles").addObject().put("name", "hub-lifecycle").put("description", "hubs")
+                .putArray("executors").addObject().put("executor", "sg-hub-lifecycle").putObject("configuration");
+        admin.put("/admin/realms/vre/client-policies/profiles", profiles).ok();
+        ObjectNode policies = (ObjectNode) admin.get("/admin/realms/vre/client-policies/policies").ok();
+        ObjectNode policiesBefore = policies.deepCopy();
+        ObjectNode policy = policies.withArray("policies").addObject().put("name", "hub-lifecycle").put("enabled", true);
+        policy.putArray("conditions").addObject().put("condition", "any-client").putObject("configuration");
+        policy.putArray("profiles").add("hub-lifecycle");
+        admin.put("/admin/realms/vre/client-policies/policies", policies).ok();
+        undo.add(() -> {
+            admin.put("/admin/realms/vre/client-policies/policies", policiesBefore);
+            admin.put("/admin/realms/vre/client-policies/profiles", profilesBefore);
+        });
+        // the realm's baseline
+        admin.post("/admin/realms/vre/client-scopes", Map.of("name", "institution-baseline", "protocol",
+                "openid-connect", "description", "Realm baseline every hub's institution rules narrow")).ok();
+        String scopeId = id(admin.get("/admin/realms/vre/client-scopes").ok(), "name", "institution-baseline");
+        undo.add(() -> admin.delete("/admin/realms/vre/client-scopes/" + scopeId));
+        admin.post("/admin/realms/vre/client-scopes/" + scopeId + "/protocol-mappers/models", Map.of("name",
+                "baseline", "protocol", "openid-connect", "protocolMapper", "sg-institution-filter", "config",
+                Map.of("rules", BASELINE))).ok();
+        // hub owners: the group with query-clients, and an owner who logged in before
+        admin.post("/admin/realms/vre/groups", Map.of("name", "hub-admins")).ok();
+        String groupId = id(admin.get("/admin/realms/vre/groups?search=hub-admins").ok(), "name", "hub-admins");
+        undo.add(() -> admin.delete("/admin/realms/vre/groups/" + groupId));
+        String management = admin.clientUuid("vre", "realm-management");
+        JsonNode queryClients = admin.get("/admin/realms/vre/clients/" + management + "/roles/query-clients").ok();
+        admin.post("/admin/realms/vre/groups/" + groupId + "/role-mappings/clients/" + management,
+                List.of(queryClients)).ok();
+        admin.post("/admin/realms/vre/users", Map.of("username", OWNER, "email", OWNER_EMAIL, "emailVerified", true,
+                "firstName", "Hub", "lastName", "Owner", "enabled", true, "credentials",
+                List.of(Map.of("type", "password", "value", OWNER, "temporary", false)))).ok();
+        String ownerId = admin.userId("vre", OWNER);
+        undo.add(() -> admin.delete("/admin/realms/vre/users/" + ownerId));
+        owner = new KeycloakAdmin(server, "vre", OWNER, OWNER);
+        initialAccessToken = admin.post("/admin/realms/vre/clients-initial-access",
+                Map.of("count", 10, "expiration", 3600)).json().path("token").asText();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (hubUuid != null) {
+            admin.delete("/admin/realms/vre/clients/" + hubUuid);
+        }
+        for (int i = undo.size() - 1; i >= 0; i--) {
+            undo.get(i).run();
+        }
+        if (mail != null) {
+            mail.stop();
+        }
+    }
+
+    private static String id(JsonNode list, String field, String value) {
+        for (JsonNode item : list) {
+            if (value.equals(item.path(field).asText())) {
+                return item.path("id").asText();
+            }
+        }
+        throw new AssertionError(value + " not in " + list);
+    }
+
+    private static HttpResponse<String> register(Map<String, Object> metadata) {
+        try {
+            return Http.send(Http.request(server.realmUrl("vre") + "/clients-registrations/openid-connect")
+                    .header("Authorization", "Bearer " + initialAccessToken)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(metadata))));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static Map<String, Object> request(String name, Object contacts) {
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("client_name", name);
+        metadata.put("redirect_uris", List.of(CALLBACK));
+        metadata.put("token_endpoint_auth_method", "client_secret_post"); // the test's token requests send a form
+        metadata.put("grant_types", List.of("authorization_code", "refresh_token"));
+        metadata.put("contacts", contacts);
+        return metadata;
+    }
+
+    private static List<MimeMessage> mailTo(String address, int atLeast) throws Exception {
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (true) {
+            List<MimeMessage> messages = Arrays.stream(mail.getReceivedMessages())
+                    .filter(m -> {
+                        try {
+                            return Arrays.stream(m.getAllRecipients()).anyMatch(r -> r.toString().contains(address));
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    }).toList();
+            if (messages.size() >= atLeast || System.currentTimeMillis() > deadline) {
+                return messages;
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** The token endpoint's answer to a code exchange with a bogus code: tells a working secret (invalid_grant) from a dead one (401). */
+    private static BrowserSession.Page bogusCodeExchange(String clientSecret) {
+        return new BrowserSession().post(server.realmUrl("vre") + "/protocol/openid-connect/token", Map.of(
+                "grant_type", "authorization_code", "code", "bogus", "redirect_uri", CALLBACK,
+                "client_id", hubClientId, "client_secret", clientSecret, "code_verifier", "x".repeat(43)));
+    }
+
+    @Test
+    @Order(1)
+    @DisplayName("Given a request naming its owner, then the hub is pending, described in the console's client list, "
+            + "the reviewers are e-mailed, and nothing works at it; unknown owners and foreign URLs are refused")
+    void requestIsPendingAndReviewed() throws Exception {
+        HttpResponse<String> unknown = register(request("Unknown Owner Hub", List.of("nobody@nowhere.example.org")));
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(unknown.body()).path("error_description").asText()).contains("nobody@nowhere.example.org");
+        HttpResponse<String> none = register(request("No Owner Hub", List.of()));
+        assertThat(none.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(none.body()).path("error_description").asText()).contains("contacts");
+        Map<String, Object> foreignLogout = request("Logout Elsewhere Hub", List.of(OWNER_EMAIL));
+        foreignLogout.put("backchannel_logout_uri", "http://10.0.0.1:8080/internal");
+        HttpResponse<String> ssrf = register(foreignLogout);
+        assertThat(ssrf.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(ssrf.body()).path("error_description").asText()).contains("backchannel.logout.url");
+
+        HttpResponse<String> response = register(request("Lifecycle Hub", List.of(OWNER_EMAIL)));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        JsonNode registration = JSON.readTree(response.body());
+        hubClientId = registration.path("client_id").asText();
+        registrationSecret = registration.path("client_secret").asText();
+        hubUuid = admin.clientUuid("vre", hubClientId);
+        JsonNode hub = admin.get("/admin/realms/vre/clients/" + hubUuid).ok();
+        assertThat(hub.path("enabled").asBoolean()).isFalse();
+        assertThat(hub.path("description").asText()).isEqualTo("Pending approval: requested for " + OWNER_EMAIL);
+        assertThat(hub.path("attributes").path("sg.hub.owners").asText()).isEqualTo(admin.userId("vre", OWNER));
+
+        List<MimeMessage> review = mailTo(REVIEW, 1);
+        assertThat(review).hasSize(1);
+        assertThat(review.get(0).getSubject()).isEqualTo("Hub pending approval: Lifecycle Hub");
+        assertThat(GreenMailUtil.getBody(review.get(0))).contains(hubClientId, CALLBACK, OWNER_EMAIL);
+
+        // nothing before approval: no console rights for the owner, no login, no working secret
+        assertThat(owner.get("/admin/realms/vre/clients/" + hubUuid).status()).isEqualTo(403);
+        HubLogin login = new HubLogin(server, new BrowserSession(), new HubClient("vre", hubClientId,
+                registrationSecret, CALLBACK));
+        BrowserSession.Page start = login.start();
+        assertThat(login.reachedHub()).isFalse();
+        assertThat(start.status()).as("%s", start).isBetween(400, 499);
+        assertThat(bogusCodeExchange(registrationSecret).status()).isEqualTo(401); // Keycloak: unauthorized_client, invalid credentials
+        // the owner (or anyone but a realm admin) cannot approve it: no rights, and the lifecycle refuses it anyway
+        assertThat(owner.put("/admin/realms/vre/clients/" + hubUuid, Map.of("enabled", true)).status()).isEqualTo(403);
+    }
+
+    @Test
+    @Order(2)
+    @DisplayName("Given a realm admin enables the pending hub, then it is approved with a new secret, its owner is "
+            + "e-mailed and reads and rotates the secret, and the registration's secret no longer works")
+    void approvalHandsTheHubToItsOwner() throws Exception {
+        ObjectNode hub = (ObjectNode) admin.get("/admin/realms/vre/clients/" + hubUuid).ok();
+        hub.put("enabled", true);
+        KeycloakAdmin.Response approval = admin.put("/admin/realms/vre/clients/" + hubUuid, hub);
+        assertThat(approval.status()).as(approval.body()).isEqualTo(204);
+        JsonNode approved = admin.get("/admin/realms/vre/clients/" + hubUuid).ok();
+        assertThat(approved.path("attributes").path("sg.hub.state").asText()).isEqualTo("approved");
+        assertThat(approved.path("attributes").path("sg.hub.approved-by").asText()).isEqualTo("admin");
+
+        List<MimeMessage> told = mailTo(OWNER_EMAIL, 1);
+        assertThat(told).hasSize(1);
+        assertThat(told.get(0).getSubject()).isEqualTo("Your hub was approved: Lifecycle Hub");
+        assertThat(GreenMailUtil.getBody(told.get(0))).contains(hubClientId, "/admin/vre/console/");
+
+        assertThat(bogusCodeExchange(registrationSecret).status()).isEqualTo(401); // Keycloak: unauthorized_client, invalid credentials
+        String read = owner.get("/admin/realms/vre/clients/" + hubUuid + "/client-secret").ok().path("value").asText();
+        assertThat(read).isNotEmpty().isNotEqualTo(registrationSecret);
+        assertThat(bogusCodeExchange(read).body()).contains("invalid_grant"); // the secret works: only the code is bad
+        secret = owner.post("/admin/realms/vre/clients/" + hubUuid + "/client-secret", Map.of()).ok()
+                .path("value").asText();
+        assertThat(secret).isNotEqualTo(read);
+        assertThat(bogusCodeExchange(read).status()).isEqualTo(401); // Keycloak: unauthorized_client, invalid credentials
+        assertThat(bogusCodeExchange(secret).body()).contains("invalid_grant"); // the secret works: only the code is bad
+
+        // the hub logs alice in through the filter (stamped from the template, within the baseline)
+        HubLogin login = new HubLogin(server, new BrowserSession(), new HubClient("vre", hubClientId, secret, CALLBACK));
+        login.start();
+        login.chooseIdentityProvider(LabUser.ALICE.identityProvider());
+        login.signIn(LabUser.ALICE.username(), LabUser.ALICE.password());
+        assertThat(login.exchangeCode().accessTokenClaims().path("preferred_username").asText()).isEqualTo("alice");
+    }
+
+    @Test
+    @Order(3)
+    @DisplayName("Given the owner's admin token, then they see and edit only their hub: other clients, users, realm "
+            + "settings and role mappings are refused, and so is every edit beyond the hub's URLs and texts")
+    void ownerSeesAndEditsOnlyTheirHub() {
+        JsonNode listed = owner.get("/admin/realms/vre/clients").ok();
+        assertThat(listed).hasSize(1);
+        assertThat(listed.get(0).path("clientId").asText()).isEqualTo(hubClientId);
+        String jupyterhub = admin.clientUuid("vre", "jupyterhub");
+        assertThat(owner.get("/admin/realms/vre/clients/" + jupyterhub).status()).isEqualTo(403);
+        assertThat(owner.put("/admin/realms/vre/clients/" + jupyterhub, Map.of("redirectUris",
+                List.of("https://evil.example.org/cb"))).status()).isEqualTo(403);
+        assertThat(owner.get("/admin/realms/vre/users").status()).isEqualTo(403);
+        assertThat(owner.get("/admin/realms/vre/users/" + admin.userId("vre", "alice")).status()).isEqualTo(403);
+        assertThat(owner.put("/admin/realms/vre", Map.of("registrationAllowed", true)).status()).isEqualTo(403);
+        String ownerId = admin.userId("vre", OWNER);
+        JsonNode realmAdmin = admin.get("/admin/realms/vre/roles").ok();
+        assertThat(owner.post("/admin/realms/vre/users/" + ownerId + "/role-mappings/realm", realmAdmin).status())
+                .isIn(403, 404);
+        String management = admin.clientUuid("vre", "realm-management");
+        JsonNode manageClients = admin.get("/admin/realms/vre/clients/" + management + "/roles/manage-clients").ok();
+        assertThat(owner.post("/admin/realms/vre/users/" + ownerId + "/role-mappings/clients/" + management,
+                List.of(manageClients)).status()).isEqualTo(403);
+
+        // edits: each refused one names what it touched; the hub is unchanged after them
+        assertThat(edit(hub -> hub.putArray("redirectUris").add("https://hub.other.example.org/cb")))
+                .contains("hub.other.example.org");
+        assertThat(edit(hub -> hub.put("adminUrl", "http://10.0.0.1:8080/"))).contains("adminUrl");
+        assertThat(edit(hub -> hub.with("attributes").put("access.token.lifespan", "86400")))
+                .contains("access.token.lifespan");
+        assertThat(edit(hub -> hub.with("attributes").put("sg.hub.owners", "someone-else"))).contains("sg.hub.owners");
+        assertThat(edit(hub -> hub.put("serviceAccountsEnabled", true))).contains("client_credentials");
+        assertThat(edit(hub -> hub.put("publicClient", true))).contains("confidential");
+        assertThat(edit(hub -> hub.put("clientId", "rucio-hub"))).contains("client id");
+        assertThat(edit(hub -> hub.withArray("protocolMappers").addObject().put("name", "all attributes")
+                .put("protocol", "openid-connect").put("protocolMapper", "oidc-usermodel-attribute-mapper")))
+                .contains("dedicated");
+        JsonNode after = admin.get("/admin/realms/vre/clients/" + hubUuid).ok();
+        assertThat(after.path("serviceAccountsEnabled").asBoolean()).isFalse();
+        assertThat(after.path("redirectUris").toString()).doesNotContain("other.example.org");
+        // and what an owner may change passes
+        assertThat(edit(hub -> {
+            hub.put("description", "Astro hub of the lifecycle test");
+            hub.putArray("redirectUris").add(CALLBACK).add(HUB_ORIGIN + "/user/oauth_callback");
+        })).isEmpty();
+    }
+
+    /** The owner's save of their hub with one change: the refusal's description, or "" when saved. */
+    private static String edit(java.util.function.Consumer<ObjectNode> change) {
+        ObjectNode hub = (ObjectNode) owner.get("/admin/realms/vre/clients/" + hubUuid).ok();
+        change.accept(hub);
+        KeycloakAdmin.Response response = owner.put("/admin/realms/vre/clients/" + hubUuid, hub);
+        if (response.status() == 204) {
+            return "";
+        }
+        assertThat(response.status()).as(response.body()).isEqualTo(400);
+        return response.json().path("error_description").asText();
+    }
+
+    @Test
+    @Order(4)
+    @DisplayName("Given the owner edits the hub's institution rules, then narrowing is saved, widening beyond the "
+            + "baseline is refused naming the entry, and with the hub's filter removed the baseline still refuses zed")
+    void institutionRulesStayWithinTheBaseline() {
+        String filterId = mapperId("sg-institution-filter");
+        String path = "/admin/realms/vre/clients/" + hubUuid + "/protocol-mappers/models/" + filterId;
+        ObjectNode filter = (ObjectNode) owner.get(path).ok();
+        filter.with("config").put("rules", "{\"allow\": [{\"idp\": \"institution-a\"}]}");
+        assertThat(owner.put(path, filter).status()).isEqualTo(204);
+        filter.with("config").put("rules",
+                "{\"allow\": [{\"idp\": \"institution-a\"}, {\"name\": \"blocked too\", \"idp\": \"institution-blocked\"}]}");
+        KeycloakAdmin.Response widened = owner.put(path, filter);
+        assertThat(widened.status()).isEqualTo(400);
+        assertThat(widened.json().path("error_description").asText())
+                .contains("Widens the realm's institution baseline", "\"blocked too\"", "\"institution-blocked\"");
+
+        // remove the hub's own filter: zed (institution-blocked) is still refused, by the baseline — not offered,
+        // refused by hint, and with an SSO session from a client that admits him, refused at the token endpoint
+        assertThat(owner.delete(path).status()).isEqualTo(204);
+        HubClient hub = new HubClient("vre", hubClientId, secret, CALLBACK);
+        HubLogin hinted = new HubLogin(server, new BrowserSession(), hub).parameter("kc_idp_hint", "institution-blocked");
+        hinted.start();
+        assertThat(hinted.reachedHub()).as("%s", hinted.page()).isFalse();
+        BrowserSession browser = new BrowserSession();
+        HubLogin elsewhere = new HubLogin(server, browser, HubClient.OTHER_GATEWAY);
+        elsewhere.start();
+        elsewhere.chooseIdentityProvider(LabUser.ZED.identityProvider());
+        elsewhere.signIn(LabUser.ZED.username(), LabUser.ZED.password());
+        elsewhere.exchangeCode();
+        HubLogin sso = new HubLogin(server, browser, hub);
+        BrowserSession.Page answer = sso.start();
+        if (sso.reachedHub() && sso.callbackParameters().containsKey("code")) {
+            BrowserSession.Page token = sso.exchangeCodeResponse();
+            assertThat(token.status()).isEqualTo(400);
+            assertThat(token.body()).contains("invalid_grant", "baseline");
+        } else {
+            assertThat(answer.isRedirect() ? answer.location() : answer.body()).containsAnyOf("error", "baseline");
+        }
+    }
+
+    @Test
+    @Order(5)
+    @DisplayName("Given the owner adds a mapper the console offers (user attributes), then the hub gets no token "
+            + "until it is removed: unauthorized_client naming the mapper")
+    void aMapperBeyondTheTemplateStopsTheHubsTokens() {
+        String path = "/admin/realms/vre/clients/" + hubUuid + "/protocol-mappers/models";
+        assertThat(owner.post(path, Map.of("name", "vetted links", "protocol", "openid-connect", "protocolMapper",
+                "oidc-usermodel-attribute-mapper", "config", Map.of("user.attribute", "sg.assurance.vetted-links",
+                        "claim.name", "links", "access.token.claim", "true"))).status()).isEqualTo(201);
+        HubLogin login = new HubLogin(server, new BrowserSession(), new HubClient("vre", hubClientId, secret, CALLBACK));
+        BrowserSession.Page refused = login.start();
+        assertThat(login.reachedHub() && login.callbackParameters().containsKey("code")).isFalse();
+        assertThat(refused.isRedirect() ? refused.location() : refused.body()).contains("unauthorized_client");
+        owner.delete(path + "/" + mapperId("oidc-usermodel-attribute-mapper"));
+        HubLogin again = new HubLogin(server, new BrowserSession(), new HubClient("vre", hubClientId, secret, CALLBACK));
+        again.start();
+        again.chooseIdentityProvider(LabUser.ALICE.identityProvider());
+        again.signIn(LabUser.ALICE.username(), LabUser.ALICE.password());
+        assertThat(again.exchangeCode().accessTokenClaims().has("links")).isFalse();
+    }
+
+    private static String mapperId(String type) {
+        for (JsonNode mapper : admin.get("/admin/realms/vre/clients/" + hubUuid + "/protocol-mappers/models").ok()) {
+            if (type.equals(mapper.path("protocolMapper").asText())) {
+                return mapper.path("id").asText();
+            }
+        }
+        throw new AssertionError("no mapper of type " + type);
+    }
+}
