@@ -78,7 +78,14 @@ public final class LabServer {
             System.out.println("Second node: http://localhost:" + (port + 1) + " (same realms; the hostname, and so "
                     + "every token's issuer, is the first node's URL)");
         }
-        System.out.println(banner(server, version));
+        String initialAccessToken;
+        try {
+            initialAccessToken = LabHubTenants.prepare(server);
+        } catch (RuntimeException e) {
+            System.err.println("lab: hub tenants could not be set up: " + e.getMessage());
+            initialAccessToken = "(not available: " + e.getMessage() + ")";
+        }
+        System.out.println(banner(server, version, initialAccessToken));
         int entities = LabFederation.entities();
         System.out.println("Publishing the lab federation (" + entities + " entities, signed with the lab-only key) "
                 + "and syncing realm vre's source '" + LabFederation.SOURCE + "' ...");
@@ -149,7 +156,7 @@ public final class LabServer {
         return new IllegalStateException(message);
     }
 
-    private static String banner(KeycloakServer server, String version) {
+    private static String banner(KeycloakServer server, String version, String initialAccessToken) {
         String base = server.baseUrl();
         return """
 
@@ -173,13 +180,21 @@ public final class LabServer {
                    zed     institution-blocked                            /escape/users
                    oscar   institution-a, one-time code in vre            /escape/users, /escape/cluster-users
                    frank   institution-saml, which asks a code and asserts MFA   /escape/users, /escape/cluster-users
+                   hubadmin institution-a, owner of the hub other-gateway      /hub-admins
                  One-time codes (TOTP, lab only): oscar base32 N5ZWGYLSFVWGCYRNN52HALLTMVRXEZLU,
                    frank base32 MZZGC3TLFVWGCYRNN52HALLTMVRXEZLU; ask for them with acr_values=https://refeds.org/profile/mfa
 
                  Clients: jupyterhub (secret jupyterhub-lab-secret), other-gateway (other-gateway-lab-secret), rucio,
                    ssh-gateway (exchange audience for cluster users with MFA)
+
+                 Hub tenants (docs/hub-tenants.md): hubadmin (institution-a, password hubadmin) owns other-gateway:
+                   %s/admin/vre/console/ shows hubadmin that hub only. Request a hub with this initial
+                   access token (10 hubs, one day), naming hubadmin@institution-a.example.org in contacts:
+                   %s
+                   POST it to %s/realms/vre/clients-registrations/openid-connect
+                   then approve it as admin: Clients -> the pending hub -> Enabled.
                  Ctrl-C stops the server; the next start imports the realms afresh.
                 ==========================================================================================
-                """.formatted(version, base, base, base, base);
+                """.formatted(version, base, base, base, base, base, initialAccessToken, base);
     }
 }

@@ -66,7 +66,7 @@ class ServerStartupIT {
                 "http://localhost:8000/hub/oauth_callback", "http://127.0.0.1:8000/hub/oauth_callback");
         JsonNode otherGateway = admin.get("/admin/realms/vre/clients/" + admin.clientUuid("vre", "other-gateway")).ok();
         assertThat(otherGateway.get("redirectUris")).extracting(JsonNode::asText)
-                .containsExactly("http://localhost:8001/hub/oauth_callback");
+                .containsExactly("https://localhost:8001/hub/oauth_callback");
 
         List<String> groupPaths = new ArrayList<>();
         for (JsonNode group : admin.get("/admin/realms/vre/groups?briefRepresentation=true&populateHierarchy=true").ok()) {

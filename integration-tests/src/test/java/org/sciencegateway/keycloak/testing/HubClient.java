@@ -6,5 +6,5 @@ public record HubClient(String realm, String clientId, String clientSecret, Stri
     public static final HubClient JUPYTERHUB = new HubClient("vre", "jupyterhub", "jupyterhub-lab-secret",
             "http://localhost:8000/hub/oauth_callback");
     public static final HubClient OTHER_GATEWAY = new HubClient("vre", "other-gateway", "other-gateway-lab-secret",
-            "http://localhost:8001/hub/oauth_callback");
+            "https://localhost:8001/hub/oauth_callback");
 }

@@ -94,9 +94,13 @@ final class HubEdits {
         if (rep.getClientAuthenticatorType() != null && !"client-secret".equals(rep.getClientAuthenticatorType())) {
             return Optional.of("A hub authenticates with its client secret (client-secret).");
         }
-        String pkce = rep.getAttributes() == null ? null : rep.getAttributes().get(HubStamp.PKCE_METHOD);
-        if (rep.getAttributes() != null && rep.getAttributes().containsKey(HubStamp.PKCE_METHOD) && !"S256".equals(pkce)) {
-            return Optional.of("A hub uses PKCE with S256 (attribute " + HubStamp.PKCE_METHOD + ").");
+        if (rep.getAttributes() != null && rep.getAttributes().containsKey(HubStamp.PKCE_METHOD)) {
+            String pkce = rep.getAttributes().get(HubStamp.PKCE_METHOD);
+            boolean weakened = pkce == null || pkce.isEmpty() ? "S256".equals(hub.getAttribute(HubStamp.PKCE_METHOD))
+                    : !"S256".equals(pkce);
+            if (weakened) {
+                return Optional.of("A hub uses PKCE with S256 (attribute " + HubStamp.PKCE_METHOD + ").");
+            }
         }
         return Optional.empty();
     }

@@ -134,7 +134,8 @@ public final class HubRegistrationRules {
      *
      * @param redirectUris the hub's (already judged) redirect URIs: their origin is the hub's
      * @param urls         field name → value; a value may hold several URLs separated by {@code ##}; blank is fine;
-     *                     {@code +} (Keycloak: "the redirect URIs' origins") is fine
+     *                     {@code +} (Keycloak: "the redirect URIs' origins") and a path ({@code /hub/}, relative to
+     *                     the root URL) are fine
      */
     public static Optional<Problem> urlsUnderHubOrigin(List<String> redirectUris, Map<String, String> urls) {
         String hubOrigin = redirectUris == null || redirectUris.isEmpty() ? null : originOf(redirectUris.get(0));
@@ -144,8 +145,8 @@ public final class HubRegistrationRules {
             }
             for (String value : field.getValue().split("##")) {
                 String url = value.trim();
-                if (url.isEmpty() || "+".equals(url)) {
-                    continue;
+                if (url.isEmpty() || "+".equals(url) || (url.startsWith("/") && !url.startsWith("//"))) {
+                    continue; // relative to the hub's root URL, itself judged here
                 }
                 String trimmed = url.endsWith("/*") ? url.substring(0, url.length() - 1) : url;
                 String origin = trimmed.contains("*") ? null : originOf(trimmed);

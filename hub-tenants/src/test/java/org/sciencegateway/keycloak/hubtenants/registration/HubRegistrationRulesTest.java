@@ -85,4 +85,27 @@ class HubRegistrationRulesTest {
     void printable() {
         assertThat(HubRegistrationRules.printable("a\nb\u0000")).isEqualTo("a?b?");
     }
+
+    @Test
+    @DisplayName("Given a hub's other URLs, then each must be https under the hub's own origin (a path or + is fine); "
+            + "an address elsewhere — where Keycloak would send users or make calls — names its field")
+    void otherUrlsStayUnderTheHubsOrigin() {
+        List<String> redirect = List.of("https://hub.astro.example.org/hub/oauth_callback");
+        java.util.Map<String, String> fine = new java.util.LinkedHashMap<>();
+        fine.put("rootUrl", "https://hub.astro.example.org");
+        fine.put("baseUrl", "/hub/");
+        fine.put("webOrigins", "+");
+        fine.put("post.logout.redirect.uris", "https://hub.astro.example.org/hub/*##+");
+        fine.put("backchannel.logout.url", null);
+        assertThat(HubRegistrationRules.urlsUnderHubOrigin(redirect, fine)).isEmpty();
+        for (var bad : java.util.Map.of("adminUrl", "http://10.0.0.1:8080/", "backchannel.logout.url",
+                "https://internal.example.org/logout", "jwks.url", "//evil.example.org/jwks",
+                "post.logout.redirect.uris", "https://hub.astro.example.org/*##https://evil.example.org/*",
+                "rootUrl", "http://hub.astro.example.org").entrySet()) {
+            var problem = HubRegistrationRules.urlsUnderHubOrigin(redirect, java.util.Map.of(bad.getKey(), bad.getValue()));
+            assertThat(problem).as(bad.toString()).isPresent();
+            assertThat(problem.get().field()).isEqualTo(bad.getKey());
+            assertThat(problem.get().description()).contains("https://hub.astro.example.org");
+        }
+    }
 }

@@ -83,20 +83,22 @@ class HubLifecycleIT {
         JsonNode realm = admin.get("/admin/realms/vre").ok();
         String realmId = realm.path("id").asText();
         JsonNode smtpBefore = realm.path("smtpServer");
-        boolean permissionsBefore = realm.path("adminPermissionsEnabled").asBoolean();
         admin.put("/admin/realms/vre", Map.of("smtpServer", Map.of("host", "127.0.0.1", "port", String.valueOf(port),
-                "from", "keycloak@vre.example.org"), "adminPermissionsEnabled", true)).ok();
-        undo.add(() -> admin.put("/admin/realms/vre", Map.of("smtpServer", smtpBefore, "adminPermissionsEnabled",
-                permissionsBefore)));
+                "from", "keycloak@vre.example.org"))).ok();
+        undo.add(() -> admin.put("/admin/realms/vre", Map.of("smtpServer", smtpBefore)));
+        // the lab realm's own settings this test relies on: owners' permissions, the lifecycle executor, hub-admins
+        assertThat(realm.path("adminPermissionsEnabled").asBoolean()).isTrue();
+        assertThat(admin.get("/admin/realms/vre/client-policies/policies").ok().toString()).contains("hub-lifecycle");
+        id(admin.get("/admin/realms/vre/groups?search=hub-admins").ok(), "name", "hub-admins");
 
-        // the registration policy, with reviewers, and Keycloak's mapper-type policy letting the hub's mappers stay
+        // a registration policy with reviewers, and Keycloak's mapper-type policy letting the hub's mappers stay
         admin.post("/admin/realms/vre/components", Map.of("name", "Science gateway hubs (lifecycle)", "providerId",
                 "sg-hub-registration", "providerType", POLICY_TYPE, "subType", "authenticated", "parentId", realmId,
                 "config", Map.of("template.client", List.of("jupyterhub"), "reserved.client.ids",
                         List.of("rucio", "ssh-gateway"), "review.emails", List.of(REVIEW)))).ok();
         for (JsonNode component : admin.get("/admin/realms/vre/components?type=" + POLICY_TYPE).ok()) {
             String id = component.path("id").asText();
-            if ("sg-hub-registration".equals(component.path("providerId").asText())) {
+            if ("Science gateway hubs (lifecycle)".equals(component.path("name").asText())) {
                 undo.add(() -> admin.delete("/admin/realms/vre/components/" + id));
             }
             if ("authenticated".equals(component.path("subType").asText())
@@ -112,38 +114,30 @@ class HubLifecycleIT {
                 admin.put("/admin/realms/vre/components/" + id, allowed).ok();
             }
         }
-        // the lifecycle executor for every client
-        ObjectNode profiles = (ObjectNode) admin.get("/admin/realms/vre/client-policies/profiles").ok();
-        ObjectNode profilesBefore = profiles.deepCopy();
-        profiles.withArray("profiles").addObject().put("name", "hub-lifecycle").put("description", "hubs")
-                .putArray("executors").addObject().put("executor", "sg-hub-lifecycle").putObject("configuration");
-        admin.put("/admin/realms/vre/client-policies/profiles", profiles).ok();
-        ObjectNode policies = (ObjectNode) admin.get("/admin/realms/vre/client-policies/policies").ok();
-        ObjectNode policiesBefore = policies.deepCopy();
-        ObjectNode policy = policies.withArray("policies").addObject().put("name", "hub-lifecycle").put("enabled", true);
-        policy.putArray("conditions").addObject().put("condition", "any-client").putObject("configuration");
-        policy.putArray("profiles").add("hub-lifecycle");
-        admin.put("/admin/realms/vre/client-policies/policies", policies).ok();
-        undo.add(() -> {
-            admin.put("/admin/realms/vre/client-policies/policies", policiesBefore);
-            admin.put("/admin/realms/vre/client-policies/profiles", profilesBefore);
-        });
-        // the realm's baseline
-        admin.post("/admin/realms/vre/client-scopes", Map.of("name", "institution-baseline", "protocol",
-                "openid-connect", "description", "Realm baseline every hub's institution rules narrow")).ok();
-        String scopeId = id(admin.get("/admin/realms/vre/client-scopes").ok(), "name", "institution-baseline");
-        undo.add(() -> admin.delete("/admin/realms/vre/client-scopes/" + scopeId));
-        admin.post("/admin/realms/vre/client-scopes/" + scopeId + "/protocol-mappers/models", Map.of("name",
-                "baseline", "protocol", "openid-connect", "protocolMapper", "sg-institution-filter", "config",
-                Map.of("rules", BASELINE))).ok();
-        // hub owners: the group with query-clients, and an owner who logged in before
-        admin.post("/admin/realms/vre/groups", Map.of("name", "hub-admins")).ok();
-        String groupId = id(admin.get("/admin/realms/vre/groups?search=hub-admins").ok(), "name", "hub-admins");
-        undo.add(() -> admin.delete("/admin/realms/vre/groups/" + groupId));
-        String management = admin.clientUuid("vre", "realm-management");
-        JsonNode queryClients = admin.get("/admin/realms/vre/clients/" + management + "/roles/query-clients").ok();
-        admin.post("/admin/realms/vre/groups/" + groupId + "/role-mappings/clients/" + management,
-                List.of(queryClients)).ok();
+        // the realm's baseline for this test: never institution-blocked (the lab's own, if set up, is restored)
+        String scopeId = null;
+        for (JsonNode scope : admin.get("/admin/realms/vre/client-scopes").ok()) {
+            if ("institution-baseline".equals(scope.path("name").asText())) {
+                scopeId = scope.path("id").asText();
+            }
+        }
+        if (scopeId == null) {
+            admin.post("/admin/realms/vre/client-scopes", Map.of("name", "institution-baseline", "protocol",
+                    "openid-connect", "description", "Realm baseline every hub's institution rules narrow")).ok();
+            String created = id(admin.get("/admin/realms/vre/client-scopes").ok(), "name", "institution-baseline");
+            undo.add(() -> admin.delete("/admin/realms/vre/client-scopes/" + created));
+            admin.post("/admin/realms/vre/client-scopes/" + created + "/protocol-mappers/models", Map.of("name",
+                    "baseline", "protocol", "openid-connect", "protocolMapper", "sg-institution-filter", "config",
+                    Map.of("rules", BASELINE))).ok();
+        } else {
+            String mappers = "/admin/realms/vre/client-scopes/" + scopeId + "/protocol-mappers/models";
+            ObjectNode filter = (ObjectNode) admin.get(mappers).ok().get(0);
+            ObjectNode before = filter.deepCopy();
+            filter.with("config").put("rules", BASELINE);
+            String mapperPath = mappers + "/" + filter.path("id").asText();
+            admin.put(mapperPath, filter).ok();
+            undo.add(() -> admin.put(mapperPath, before));
+        }
         admin.post("/admin/realms/vre/users", Map.of("username", OWNER, "email", OWNER_EMAIL, "emailVerified", true,
                 "firstName", "Hub", "lastName", "Owner", "enabled", true, "credentials",
                 List.of(Map.of("type", "password", "value", OWNER, "temporary", false)))).ok();
@@ -386,8 +380,16 @@ class HubLifecycleIT {
         HubLogin hinted = new HubLogin(server, new BrowserSession(), hub).parameter("kc_idp_hint", "institution-blocked");
         hinted.start();
         assertThat(hinted.reachedHub()).as("%s", hinted.page()).isFalse();
+        // a client that is no hub and has no filter: zed logs in there, then comes to the hub with that session
+        String elsewhereId = "lifecycle-elsewhere";
+        admin.post("/admin/realms/vre/clients", Map.of("clientId", elsewhereId, "secret", "elsewhere-secret",
+                "redirectUris", List.of("https://elsewhere.lifecycle.example.org/cb"), "standardFlowEnabled", true,
+                "publicClient", false)).ok();
+        String elsewhereUuid = admin.clientUuid("vre", elsewhereId);
+        undo.add(() -> admin.delete("/admin/realms/vre/clients/" + elsewhereUuid));
         BrowserSession browser = new BrowserSession();
-        HubLogin elsewhere = new HubLogin(server, browser, HubClient.OTHER_GATEWAY);
+        HubLogin elsewhere = new HubLogin(server, browser, new HubClient("vre", elsewhereId, "elsewhere-secret",
+                "https://elsewhere.lifecycle.example.org/cb"));
         elsewhere.start();
         elsewhere.chooseIdentityProvider(LabUser.ZED.identityProvider());
         elsewhere.signIn(LabUser.ZED.username(), LabUser.ZED.password());

@@ -58,6 +58,10 @@ class InstitutionPickerIT {
         return chromium;
     }
 
+    /** RFC 7636's example pair (appendix B): a fixed verifier is fine where no one can intercept the code. */
+    private static final String PKCE_VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    private static final String PKCE_CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
     /** A hub's authorization request; the state identifies the login. */
     private static String authorizationUrl(HubClient client, Map<String, String> extra) {
         Map<String, String> query = new LinkedHashMap<>();
@@ -67,6 +71,9 @@ class InstitutionPickerIT {
         query.put("scope", "openid profile");
         query.put("state", UUID.randomUUID().toString());
         query.put("nonce", UUID.randomUUID().toString());
+        // hubs (other-gateway) require PKCE S256
+        query.put("code_challenge", PKCE_CHALLENGE);
+        query.put("code_challenge_method", "S256");
         query.putAll(extra);
         return server.realmUrl(client.realm()) + "/protocol/openid-connect/auth?" + BrowserSession.formEncode(query);
     }
@@ -127,7 +134,8 @@ class InstitutionPickerIT {
         BrowserSession.Page response = new BrowserSession().post(server.realmUrl(client.realm())
                 + "/protocol/openid-connect/token", Map.of("grant_type", "authorization_code",
                 "code", parameters.get("code"), "redirect_uri", client.redirectUri(),
-                "client_id", client.clientId(), "client_secret", client.clientSecret()));
+                "client_id", client.clientId(), "client_secret", client.clientSecret(),
+                "code_verifier", PKCE_VERIFIER));
         assertThat(response.status()).as(response.body()).isEqualTo(200);
         return TokenSet.parse(response.body()).idTokenClaims().path("preferred_username").asText();
     }
