@@ -3,7 +3,7 @@
 # the admin REST API, never the database.
 #
 #   tools/hub-client.sh create <client-id> <hub-base-url>   e.g. create physics-hub https://hub.physics.example.org
-#   tools/hub-client.sh list
+#   tools/hub-client.sh list      (clientId,state,enabled,redirectUris; state pending/approved for requested hubs)
 #
 # Environment:
 #   KEYCLOAK_URL        Keycloak base URL (default http://localhost:8080)
@@ -73,9 +73,15 @@ case "$command" in
   list)
     [ $# -eq 1 ] || usage
     login
-    echo "clientId,redirectUris"
-    # Hubs are the clients that redirect to JupyterHub's OAuth callback.
-    kc get clients -r "$realm" --fields clientId,redirectUris --format csv --noquotes | grep '/hub/oauth_callback' || true
+    echo "clientId,state,enabled,redirectUris"
+    # Hubs: clients registered as hubs (sg.hub.state: pending until a realm admin approves them, then approved)
+    # and clients that redirect to JupyterHub's OAuth callback (state "-": created by an admin, e.g. by create).
+    kc get clients -r "$realm" --fields 'clientId,enabled,attributes(sg.hub.state),redirectUris' --format csv --noquotes \
+      | awk -F, 'BEGIN { OFS = "," }
+          $3 != "" || /\/hub\/oauth_callback/ {
+            uris = $4; for (i = 5; i <= NF; i++) uris = uris "," $i
+            print $1, ($3 == "" ? "-" : $3), $2, uris
+          }' || true
     ;;
   *)
     usage

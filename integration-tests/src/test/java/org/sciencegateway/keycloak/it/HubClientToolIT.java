@@ -16,8 +16,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.sciencegateway.keycloak.testing.Http;
 import org.sciencegateway.keycloak.testing.KeycloakAdmin;
 import org.sciencegateway.keycloak.testing.KeycloakServer;
+import org.sciencegateway.keycloak.testing.LabHubTenants;
 import org.sciencegateway.keycloak.testing.SharedKeycloak;
 
 @DisplayName("tools/hub-client.sh registers and lists hub clients through Keycloak's admin CLI")
@@ -57,15 +59,33 @@ class HubClientToolIT {
     }
 
     @Test
-    @DisplayName("Given registered hubs, then list shows each hub with its redirect URIs")
+    @DisplayName("Given registered hubs, then list shows each hub with its state (pending, approved, '-' for one an "
+            + "admin created), whether it is enabled, and its redirect URIs")
     void listShowsHubs() throws Exception {
         run("create", CLIENT_ID, "https://hub.physics.example.org");
+        String initialAccessToken = LabHubTenants.prepare(server);
+        java.net.http.HttpResponse<String> requested = Http.send(Http.request(server.realmUrl("vre")
+                        + "/clients-registrations/openid-connect")
+                .header("Authorization", "Bearer " + initialAccessToken).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(new com.fasterxml.jackson.databind.ObjectMapper()
+                        .writeValueAsString(Map.of("client_name", "Requested Hub", "redirect_uris",
+                                List.of("https://hub.requested.example.org/hub/oauth_callback"),
+                                "contacts", List.of("hubadmin@institution-a.example.org"))))));
+        assertThat(requested.statusCode()).as(requested.body()).isEqualTo(201);
+        String pending = new com.fasterxml.jackson.databind.ObjectMapper().readTree(requested.body())
+                .path("client_id").asText();
+        try {
+            Result result = run("list");
 
-        Result result = run("list");
-
-        assertThat(result.exitCode).as(result.output).isZero();
-        assertThat(result.output).contains("jupyterhub,", "other-gateway,", CLIENT_ID + ",https://hub.physics.example.org/hub/oauth_callback")
-                .doesNotContain("rucio", "admin-cli");
+            assertThat(result.exitCode).as(result.output).isZero();
+            assertThat(result.output).contains("clientId,state,enabled,redirectUris", "jupyterhub,-,true,",
+                            "other-gateway,approved,true,https://localhost:8001/hub/oauth_callback",
+                            CLIENT_ID + ",-,true,https://hub.physics.example.org/hub/oauth_callback",
+                            pending + ",pending,false,https://hub.requested.example.org/hub/oauth_callback")
+                    .doesNotContain("rucio", "admin-cli");
+        } finally {
+            admin.delete("/admin/realms/vre/clients/" + admin.clientUuid("vre", pending));
+        }
     }
 
     @Test

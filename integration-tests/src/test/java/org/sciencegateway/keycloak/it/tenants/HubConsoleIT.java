@@ -1,0 +1,209 @@
+package org.sciencegateway.keycloak.it.tenants;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.sciencegateway.keycloak.testing.AdminConsole;
+import org.sciencegateway.keycloak.testing.Http;
+import org.sciencegateway.keycloak.testing.KeycloakAdmin;
+import org.sciencegateway.keycloak.testing.KeycloakServer;
+import org.sciencegateway.keycloak.testing.LabHubTenants;
+import org.sciencegateway.keycloak.testing.SharedKeycloak;
+
+/**
+ * Issue 30 in Keycloak's admin console, headless Chromium, on the lab's hub tenants ({@link LabHubTenants}, as
+ * {@code ./lab.sh} sets them up): hubadmin logs in with institution-a and sees only the hub they own and edits its
+ * redirect URIs, an http one refused with the reason; a realm admin approves a requested hub
+ * with the console's Enabled switch, and its owner finds it and its new secret in their console. Screenshots (for the
+ * README) go to {@code target/screenshots/hub-tenants/}.
+ */
+@DisplayName("Hub tenants in the admin console (headless Chromium): the owner's hub only, its constraints, approval (issue 30)")
+@ExtendWith(SharedKeycloak.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HubConsoleIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String OWNER_EMAIL = "hubadmin@institution-a.example.org";
+
+    @SharedKeycloak.Shared
+    private static KeycloakServer server;
+    @SharedKeycloak.Shared
+    private static KeycloakAdmin admin;
+    private static String initialAccessToken;
+    private static AdminConsole owner;
+    private static GreenMail mail;
+    private static JsonNode smtpBefore;
+    private static String requested;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        initialAccessToken = LabHubTenants.prepare(server);
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        mail = new GreenMail(new ServerSetup(port, "127.0.0.1", "smtp"));
+        mail.start();
+        smtpBefore = admin.get("/admin/realms/vre").ok().path("smtpServer");
+        admin.put("/admin/realms/vre", Map.of("smtpServer", Map.of("host", "127.0.0.1", "port", String.valueOf(port),
+                "from", "keycloak@vre.example.org"))).ok();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (requested != null) {
+            admin.delete("/admin/realms/vre/clients/" + requested);
+        }
+        admin.put("/admin/realms/vre", Map.of("smtpServer", smtpBefore));
+        if (owner != null) {
+            owner.close();
+        }
+        if (mail != null) {
+            mail.stop();
+        }
+    }
+
+    private static String vreConsole() {
+        return server.baseUrl() + "/admin/vre/console/#/vre";
+    }
+
+    private static List<String> listedClients(AdminConsole console) {
+        console.driver().get(vreConsole() + "/clients");
+        console.await("the client list", ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("table[aria-label] tbody tr td a")));
+        return console.driver().findElements(By.cssSelector("table[aria-label] tbody tr td:first-child a")).stream()
+                .map(WebElement::getText).map(String::trim).filter(t -> !t.isEmpty()).toList();
+    }
+
+    @Test
+    @Order(1)
+    @DisplayName("Given hubadmin logs in to the realm's console with institution-a, then they see only other-gateway, "
+            + "no users or realm settings, and edit its redirect URIs within the hub's constraints")
+    void ownerSeesTheirHubOnly() {
+        owner = new AdminConsole("hub-tenants");
+        owner.driver().get(server.baseUrl() + "/admin/vre/console/");
+        owner.click("institution-a on the login page", By.id("social-institution-a"));
+        owner.await("institution-a's login page", ExpectedConditions.presenceOfElementLocated(By.id("username")))
+                .sendKeys(LabHubTenants.HUB_ADMIN);
+        owner.driver().findElement(By.id("password")).sendKeys(LabHubTenants.HUB_ADMIN);
+        owner.driver().findElement(By.id("kc-login")).click();
+        owner.await("the console, in realm vre", ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("[data-testid=nav-item-clients][href='#/vre/clients']")));
+        assertThat(owner.driver().findElements(By.cssSelector("[data-testid=nav-item-users]"))).isEmpty();
+        assertThat(owner.driver().findElements(By.cssSelector("[data-testid=nav-item-realm-settings]"))).isEmpty();
+        assertThat(listedClients(owner)).containsExactly(LabHubTenants.OWNED_HUB);
+        owner.screenshot("owner-clients");
+
+        // the hub's settings: a redirect URI that breaks the hub's constraints is refused with its reason
+        String hub = admin.clientUuid("vre", LabHubTenants.OWNED_HUB);
+        JsonNode before = admin.get("/admin/realms/vre/clients/" + hub).ok();
+        try {
+            owner.driver().get(vreConsole() + "/clients/" + hub + "/settings");
+            By redirect = By.cssSelector("[data-testid=redirectUris0], #kc-redirect0");
+            By save = By.xpath("(//button[@type='submit' or @data-testid='settings-save'][normalize-space()='Save'])[1]");
+            WebElement field = owner.await("the first redirect URI", ExpectedConditions.visibilityOfElementLocated(redirect));
+            field.sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "a"),
+                    org.openqa.selenium.Keys.DELETE);
+            field.sendKeys("http://localhost:8001/hub/oauth_callback");
+            String refused = owner.alertAfter(() -> owner.click("Save", save), "owner-redirect-refused");
+            assertThat(refused).startsWith("danger:").contains("must be an absolute https URL");
+            assertThat(admin.get("/admin/realms/vre/clients/" + hub).ok().path("redirectUris").toString())
+                    .doesNotContain("http://localhost:8001");
+            field = owner.driver().findElement(redirect);
+            field.sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "a"),
+                    org.openqa.selenium.Keys.DELETE);
+            field.sendKeys("https://localhost:8001/hub/oauth_callback/v2");
+            assertThat(owner.alertAfter(() -> owner.click("Save", save), "owner-redirect-saved")).startsWith("success:");
+            assertThat(admin.get("/admin/realms/vre/clients/" + hub).ok().path("redirectUris").toString())
+                    .contains("https://localhost:8001/hub/oauth_callback/v2");
+        } finally {
+            admin.put("/admin/realms/vre/clients/" + hub, before).ok();
+        }
+    }
+
+    @Test
+    @Order(2)
+    @DisplayName("Given a requested hub naming hubadmin, then a realm admin approves it with the console's Enabled "
+            + "switch, hubadmin is e-mailed, finds it in their console and reads its new secret there")
+    void realmAdminApprovesInTheConsole() throws Exception {
+        HttpResponse<String> response = Http.send(Http.request(server.realmUrl("vre")
+                        + "/clients-registrations/openid-connect")
+                .header("Authorization", "Bearer " + initialAccessToken).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of(
+                        "client_name", "Console Hub", "redirect_uris",
+                        List.of("https://hub.console.example.org/hub/oauth_callback"),
+                        "token_endpoint_auth_method", "client_secret_basic", "contacts", List.of(OWNER_EMAIL))))));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        String clientId = JSON.readTree(response.body()).path("client_id").asText();
+        String registrationSecret = JSON.readTree(response.body()).path("client_secret").asText();
+        requested = admin.clientUuid("vre", clientId);
+
+        try (AdminConsole realmAdmin = new AdminConsole("hub-tenants")) {
+            realmAdmin.driver().get(server.baseUrl() + "/admin/master/console/#/vre/clients");
+            realmAdmin.await("the master realm's login page", ExpectedConditions.presenceOfElementLocated(By.id("username")))
+                    .sendKeys(KeycloakServer.ADMIN_USERNAME);
+            realmAdmin.driver().findElement(By.id("password")).sendKeys(KeycloakServer.ADMIN_PASSWORD);
+            realmAdmin.driver().findElement(By.id("kc-login")).click();
+            realmAdmin.await("the pending hub in the client list", ExpectedConditions.presenceOfElementLocated(
+                    By.xpath("//tr[contains(normalize-space()," + AdminConsole.xpathLiteral(clientId) + ")]"
+                            + "[contains(normalize-space(),'Pending approval: requested for " + OWNER_EMAIL + "')]")));
+            realmAdmin.screenshot("admin-pending-hub");
+            realmAdmin.driver().get(server.baseUrl() + "/admin/master/console/#/vre/clients/" + requested + "/settings");
+            By enabledSwitch = By.xpath("//label[contains(@class,'c-switch')][.//*[normalize-space()='Disabled']]");
+            String alert = realmAdmin.alertAfter(() -> realmAdmin.click("the Enabled switch", enabledSwitch),
+                    "admin-approves-hub");
+            assertThat(alert).startsWith("success:");
+        }
+        JsonNode approved = admin.get("/admin/realms/vre/clients/" + requested).ok();
+        assertThat(approved.path("enabled").asBoolean()).isTrue();
+        assertThat(approved.path("attributes").path("sg.hub.state").asText()).isEqualTo("approved");
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (Arrays.stream(mail.getReceivedMessages()).noneMatch(m -> subject(m).contains("Console Hub"))
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(Arrays.stream(mail.getReceivedMessages()).map(HubConsoleIT::subject))
+                .contains("Your hub was approved: Console Hub");
+
+        assertThat(listedClients(owner)).containsExactlyInAnyOrder(LabHubTenants.OWNED_HUB, clientId);
+        owner.driver().get(vreConsole() + "/clients/" + requested + "/credentials");
+        WebElement secretField = owner.await("the client secret", ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("[data-testid=client-secret] input, input#kc-client-secret")));
+        String shown = secretField.getAttribute("value");
+        assertThat(shown).isNotEmpty().isNotEqualTo(registrationSecret)
+                .isEqualTo(admin.get("/admin/realms/vre/clients/" + requested + "/client-secret").ok()
+                        .path("value").asText());
+        owner.screenshot("owner-credentials");
+    }
+
+    private static String subject(jakarta.mail.internet.MimeMessage message) {
+        try {
+            return message.getSubject();
+        } catch (jakarta.mail.MessagingException e) {
+            return "";
+        }
+    }
+
+
+}
