@@ -34,6 +34,7 @@ import org.sciencegateway.keycloak.testing.HubClient;
 import org.sciencegateway.keycloak.testing.HubLogin;
 import org.sciencegateway.keycloak.testing.KeycloakAdmin;
 import org.sciencegateway.keycloak.testing.KeycloakServer;
+import org.sciencegateway.keycloak.testing.LabHubTenants;
 import org.sciencegateway.keycloak.testing.LabUser;
 import org.sciencegateway.keycloak.testing.OneTimeCode;
 import org.sciencegateway.keycloak.testing.ProductionCluster;
@@ -624,5 +625,48 @@ class ClusterIT {
         int status = adminA.put("/admin/realms/vre/clients/" + client + "/protocol-mappers/models/"
                 + mapper.path("id").asText(), mapper).status();
         assertThat(status).as("saving %s of %s on A", key, clientId).isBetween(200, 204);
+    }
+
+    @Test
+    @Order(12)
+    @DisplayName("Issue 30: a hub requested and approved on node A logs alice in on node B with the new secret B "
+            + "serves; before approval, B refuses it too")
+    void hubApprovedOnALogsInOnB() throws Exception {
+        String initialAccessToken = LabHubTenants.prepare(a);
+        String callback = "https://hub.cluster.example.org/hub/oauth_callback";
+        java.net.http.HttpResponse<String> response = Http.send(Http.request(a.realmUrl("vre")
+                        + "/clients-registrations/openid-connect")
+                .header("Authorization", "Bearer " + initialAccessToken).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of(
+                        "client_name", "Cluster Hub", "redirect_uris", List.of(callback),
+                        "token_endpoint_auth_method", "client_secret_post",
+                        "contacts", List.of("hubadmin@institution-a.example.org"))))));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        JsonNode registration = JSON.readTree(response.body());
+        String clientId = registration.path("client_id").asText();
+        String uuid = adminA.clientUuid("vre", clientId);
+        try {
+            HubLogin pending = new HubLogin(b, new BrowserSession(), new HubClient("vre", clientId,
+                    registration.path("client_secret").asText(), callback));
+            pending.start();
+            assertThat(pending.reachedHub()).isFalse();
+
+            ObjectNode hub = (ObjectNode) adminA.get("/admin/realms/vre/clients/" + uuid).ok();
+            hub.put("enabled", true);
+            assertThat(adminA.put("/admin/realms/vre/clients/" + uuid, hub).status()).isEqualTo(204);
+
+            String secret = new KeycloakAdmin(b).get("/admin/realms/vre/clients/" + uuid + "/client-secret").ok()
+                    .path("value").asText();
+            assertThat(secret).isNotEqualTo(registration.path("client_secret").asText());
+            HubLogin login = new HubLogin(b, new BrowserSession(), new HubClient("vre", clientId, secret, callback));
+            login.start();
+            login.chooseIdentityProvider(LabUser.ALICE.identityProvider());
+            login.signIn(LabUser.ALICE.username(), LabUser.ALICE.password());
+            TokenSet tokens = login.exchangeCode();
+            assertThat(tokens.accessTokenClaims().path("preferred_username").asText()).isEqualTo("alice");
+            assertThat(tokens.accessTokenClaims().path("iss").asText()).isEqualTo(a.realmUrl("vre"));
+        } finally {
+            adminA.delete("/admin/realms/vre/clients/" + uuid);
+        }
     }
 }
