@@ -18,6 +18,7 @@ import org.keycloak.models.ProtocolMapperModel;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.RoleModel;
 import org.keycloak.models.UserSessionModel;
+import org.keycloak.authorization.fgap.AdminPermissionsSchema;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.protocol.ProtocolMapper;
 import org.keycloak.protocol.ProtocolMapperConfigException;
@@ -95,13 +96,13 @@ public final class GroupClaimMapper extends AbstractOIDCProtocolMapper implement
                     + realm.getName() + "\": choose an existing client ID, or clear the field.");
         }
         for (String root : GroupMapperConfig.subtreeRoots(config)) {
-            if (KeycloakModelUtils.findGroupByPath(session, realm, root) == null) {
+            if (groupMissing(session, realm, root)) {
                 throw AdminMessage.configError("Subtree root \"" + root + "\" is not a group path in realm \"" + realm.getName()
                         + "\": use the full path of an existing group, e.g. /escape.");
             }
         }
         for (String optional : GroupMapperConfig.values(config.get(GroupMapperConfig.WLCG_OPTIONAL_GROUPS))) {
-            if (KeycloakModelUtils.findGroupByPath(session, realm, optional) == null) {
+            if (groupMissing(session, realm, optional)) {
                 throw AdminMessage.configError("WLCG optional group \"" + optional + "\" is not a group path in realm \""
                         + realm.getName() + "\": use the full path of an existing group, e.g. /escape/data-managers.");
             }
@@ -174,5 +175,15 @@ public final class GroupClaimMapper extends AbstractOIDCProtocolMapper implement
             return RoleRef.clientRole(client.getClientId(), role.getName());
         }
         return RoleRef.realmRole(role.getName());
+    }
+
+    /**
+     * Whether no group has {@code path}. Looked up as the server, not as the admin saving the mapper: with
+     * fine-grained admin permissions a hub's owner may manage the hub's mappers without any right to view groups,
+     * and Keycloak filters group queries by the caller's rights; the question here is whether the path exists.
+     */
+    private static boolean groupMissing(KeycloakSession session, RealmModel realm, String path) {
+        return AdminPermissionsSchema.runWithoutAuthorization(session,
+                () -> KeycloakModelUtils.findGroupByPath(session, realm, path) == null);
     }
 }

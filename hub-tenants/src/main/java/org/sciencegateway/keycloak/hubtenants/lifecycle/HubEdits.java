@@ -31,7 +31,8 @@ final class HubEdits {
     static final Set<String> OWNER_EDITABLE_ATTRIBUTES = Set.of("post.logout.redirect.uris", "backchannel.logout.url",
             "frontchannel.logout.url", "backchannel.logout.session.required",
             "backchannel.logout.revoke.offline.tokens", "frontchannel.logout.session.required",
-            "display.on.consent.screen", "consent.screen.text", "login_theme", "logoUri", "policyUri", "tosUri");
+            "display.on.consent.screen", "consent.screen.text", "login_theme", "logoUri", "policyUri", "tosUri",
+            "use.refresh.tokens");
 
     private HubEdits() {
     }
@@ -73,6 +74,10 @@ final class HubEdits {
                 }
             }
         }
+        if (rep.getAuthenticationFlowBindingOverrides() != null
+                && !normalMap(rep.getAuthenticationFlowBindingOverrides()).equals(normalMap(hub.getAuthenticationFlowBindingOverrides()))) {
+            return Optional.of("A hub's authentication flows are the realm's; the realm admins set flow overrides.");
+        }
         if (rep.getProtocolMappers() != null && !sameMappers(rep.getProtocolMappers(), hub)) {
             return Optional.of("Change a hub's mappers in its dedicated client scope (Client scopes tab → "
                     + hub.getClientId() + "-dedicated), where each is checked.");
@@ -112,6 +117,18 @@ final class HubEdits {
 
     private static String normal(String value) {
         return value == null || value.isEmpty() || "false".equals(value) ? "" : value;
+    }
+
+    private static Map<String, String> normalMap(Map<String, String> map) {
+        Map<String, String> normal = new HashMap<>();
+        if (map != null) {
+            map.forEach((key, value) -> {
+                if (value != null && !value.isEmpty()) {
+                    normal.put(key, value);
+                }
+            });
+        }
+        return normal;
     }
 
     private static boolean sameMappers(List<ProtocolMapperRepresentation> proposed, ClientModel hub) {

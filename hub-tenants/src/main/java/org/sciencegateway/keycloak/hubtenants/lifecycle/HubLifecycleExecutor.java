@@ -16,6 +16,7 @@ import org.keycloak.services.clientpolicy.context.AdminClientUnregisterContext;
 import org.keycloak.services.clientpolicy.context.AdminClientUpdateContext;
 import org.keycloak.services.clientpolicy.context.AdminClientUpdatedContext;
 import org.keycloak.services.clientpolicy.context.TokenExchangeRequestContext;
+import org.keycloak.services.clientpolicy.context.UserInfoRequestContext;
 import org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProvider;
 import org.sciencegateway.keycloak.hubtenants.Hub;
 
@@ -26,7 +27,7 @@ import org.sciencegateway.keycloak.hubtenants.Hub;
  *   <li>a save of a hub (console or admin REST) is judged by {@link HubEdits}; a realm admin's switching a pending
  *       hub on is its approval ({@link HubApproval}), refused while the realm has no admin permissions for owners;</li>
  *   <li>deleting a pending hub is its rejection (the owners are told); deleting any hub removes its owners' rights;</li>
- *   <li>every authorization and token request of a hub — and a token exchange naming a hub as audience — is judged
+ *   <li>every authorization, token and userinfo request of a hub — and a token exchange naming a hub as audience — is judged
  *       by {@link HubConformance}: {@code unauthorized_client} when the hub is not approved or carries more than its
  *       template.</li>
  * </ul>
@@ -99,6 +100,12 @@ final class HubLifecycleExecutor implements ClientPolicyExecutorProvider<ClientP
             case AUTHORIZATION_REQUEST, TOKEN_REQUEST, TOKEN_REFRESH, SERVICE_ACCOUNT_TOKEN_REQUEST,
                  RESOURCE_OWNER_PASSWORD_CREDENTIALS_REQUEST, BACKCHANNEL_AUTHENTICATION_REQUEST,
                  DEVICE_AUTHORIZATION_REQUEST -> judge(realm, List.of(session.getContext().getClient()));
+            case USERINFO_REQUEST -> {
+                // the userinfo answer runs the hub's mappers too: judged like a token
+                if (context instanceof UserInfoRequestContext userInfo && userInfo.getClientSession() != null) {
+                    judge(realm, List.of(userInfo.getClientSession().getClient()));
+                }
+            }
             case TOKEN_EXCHANGE_REQUEST -> {
                 if (!(context instanceof TokenExchangeRequestContext exchange)) {
                     return;

@@ -38,6 +38,10 @@ final class HubRegistrationPolicy implements ClientRegistrationPolicy {
     public void beforeRegister(ClientRegistrationContext context) {
         judge(context.getClient(), null);
         RealmModel realm = session.getContext().getRealm();
+        HubRegistrationRules.Problem metadata = RequestedMetadata.problem(RequestedOwners.request(context));
+        if (metadata != null) {
+            throw refusal(metadata);
+        }
         RequestedOwners.Result owners = RequestedOwners.of(session, realm, context);
         if (owners.problem() != null) {
             throw refusal(new HubRegistrationRules.Problem(HubRegistrationRules.INVALID_CLIENT_METADATA, "contacts",
@@ -94,7 +98,14 @@ final class HubRegistrationPolicy implements ClientRegistrationPolicy {
 
     @Override
     public void beforeUpdate(ClientRegistrationContext context, ClientModel client) {
-        // RFC 7592 updates by the registration access token: the same rules, and never enabled by its holder.
+        // RFC 7592 updates by a registration access token — which a hub's owners can have Keycloak issue — would
+        // bypass the checks of the console's path (lifecycle.HubEdits): closed for hubs. While pending, Keycloak
+        // refuses the token anyway (the client is disabled).
+        if (Hub.isHub(client)) {
+            throw refusal(new HubRegistrationRules.Problem(HubRegistrationRules.INVALID_CLIENT_METADATA, "client_id",
+                    "A hub is changed by its owners in the admin console (or the admin REST API), where each change is "
+                            + "checked; RFC 7592 updates are closed for hubs."));
+        }
         judge(context.getClient(), client);
         if (Boolean.TRUE.equals(context.getClient().isEnabled()) && !client.isEnabled()) {
             throw refusal(new HubRegistrationRules.Problem(HubRegistrationRules.INVALID_CLIENT_METADATA, "enabled",

@@ -65,14 +65,19 @@ final class RequestedOwners {
     }
 
     private static List<String> contacts(ClientRegistrationContext context) {
+        OIDCClientRepresentation request = request(context);
+        return request == null || request.getContacts() == null ? null : new ArrayList<>(request.getContacts());
+    }
+
+    /** The RFC 7591 request as sent, or {@code null} (another endpoint, or unreadable: then refused by the caller). */
+    static OIDCClientRepresentation request(ClientRegistrationContext context) {
         if (!(context instanceof OIDCClientRegistrationContext) || OIDC_REPRESENTATION == null) {
             return null; // Keycloak's own representation endpoint carries no contacts: register by RFC 7591
         }
         try {
-            OIDCClientRepresentation request = (OIDCClientRepresentation) OIDC_REPRESENTATION.get(context);
-            return request == null || request.getContacts() == null ? null : new ArrayList<>(request.getContacts());
+            return (OIDCClientRepresentation) OIDC_REPRESENTATION.get(context);
         } catch (IllegalAccessException | RuntimeException e) {
-            LOG.error("Cannot read the contacts of a hub registration; registrations are refused", e);
+            LOG.error("Cannot read the request of a hub registration; registrations are refused", e);
             return null;
         }
     }

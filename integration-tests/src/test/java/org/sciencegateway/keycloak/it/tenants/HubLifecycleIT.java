@@ -233,6 +233,37 @@ class HubLifecycleIT {
         assertThat(ssrf.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(ssrf.body()).path("error_description").asText()).contains("backchannel.logout.url");
 
+        // the review's replays: a sector identifier URI Keycloak would fetch, pairwise subjects, unsigned ID tokens
+        com.sun.net.httpserver.HttpServer listener = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        java.util.concurrent.atomic.AtomicInteger fetched = new java.util.concurrent.atomic.AtomicInteger();
+        listener.createContext("/", exchange -> {
+            fetched.incrementAndGet();
+            byte[] body = ("[\"" + CALLBACK + "\"]").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        listener.start();
+        try {
+            Map<String, Object> sector = request("Sector Hub", List.of(OWNER_EMAIL));
+            sector.put("subject_type", "pairwise");
+            sector.put("sector_identifier_uri", "http://127.0.0.1:" + listener.getAddress().getPort() + "/sector");
+            HttpResponse<String> refusedSector = register(sector);
+            assertThat(refusedSector.statusCode()).isEqualTo(400);
+            assertThat(JSON.readTree(refusedSector.body()).path("error_description").asText())
+                    .contains("sector_identifier_uri");
+            assertThat(fetched.get()).as("requests the server made to the sector identifier URI").isZero();
+        } finally {
+            listener.stop(0);
+        }
+        Map<String, Object> unsigned = request("Unsigned Hub", List.of(OWNER_EMAIL));
+        unsigned.put("id_token_signed_response_alg", "none");
+        HttpResponse<String> refusedUnsigned = register(unsigned);
+        assertThat(refusedUnsigned.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(refusedUnsigned.body()).path("error_description").asText())
+                .contains("id_token_signed_response_alg");
+
         HttpResponse<String> response = register(request("Lifecycle Hub", List.of(OWNER_EMAIL)));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
         JsonNode registration = JSON.readTree(response.body());
@@ -407,23 +438,79 @@ class HubLifecycleIT {
 
     @Test
     @Order(5)
-    @DisplayName("Given the owner adds a mapper the console offers (user attributes), then the hub gets no token "
-            + "until it is removed: unauthorized_client naming the mapper")
+    @DisplayName("Given the owner adds a mapper the console offers (a hard-coded claim), then the hub gets nothing "
+            + "through it: its tokens are refused (unauthorized_client naming the mapper) and so is the userinfo "
+            + "answer to a token issued before")
     void aMapperBeyondTheTemplateStopsTheHubsTokens() {
+        HubLogin before = new HubLogin(server, new BrowserSession(), new HubClient("vre", hubClientId, secret, CALLBACK));
+        before.start();
+        before.chooseIdentityProvider(LabUser.ALICE.identityProvider());
+        before.signIn(LabUser.ALICE.username(), LabUser.ALICE.password());
+        String issuedBefore = before.exchangeCode().accessToken();
+
         String path = "/admin/realms/vre/clients/" + hubUuid + "/protocol-mappers/models";
-        assertThat(owner.post(path, Map.of("name", "vetted links", "protocol", "openid-connect", "protocolMapper",
-                "oidc-usermodel-attribute-mapper", "config", Map.of("user.attribute", "sg.assurance.vetted-links",
-                        "claim.name", "links", "access.token.claim", "true"))).status()).isEqualTo(201);
+        assertThat(owner.post(path, Map.of("name", "extra claim", "protocol", "openid-connect", "protocolMapper",
+                "oidc-hardcoded-claim-mapper", "config", Map.of("claim.name", "extra", "claim.value", "leaked",
+                        "access.token.claim", "true", "userinfo.token.claim", "true"))).status()).isEqualTo(201);
         HubLogin login = new HubLogin(server, new BrowserSession(), new HubClient("vre", hubClientId, secret, CALLBACK));
         BrowserSession.Page refused = login.start();
         assertThat(login.reachedHub() && login.callbackParameters().containsKey("code")).isFalse();
         assertThat(refused.isRedirect() ? refused.location() : refused.body()).contains("unauthorized_client");
-        owner.delete(path + "/" + mapperId("oidc-usermodel-attribute-mapper"));
+        // the review's replay: userinfo with the access token issued before the mapper was added
+        HttpResponse<String> userinfo = Http.send(Http.request(server.realmUrl("vre")
+                + "/protocol/openid-connect/userinfo").header("Authorization", "Bearer " + issuedBefore));
+        assertThat(userinfo.statusCode()).as(userinfo.body()).isBetween(400, 403);
+        assertThat(userinfo.body()).doesNotContain("leaked");
+
+        owner.delete(path + "/" + mapperId("oidc-hardcoded-claim-mapper"));
         HubLogin again = new HubLogin(server, new BrowserSession(), new HubClient("vre", hubClientId, secret, CALLBACK));
         again.start();
         again.chooseIdentityProvider(LabUser.ALICE.identityProvider());
         again.signIn(LabUser.ALICE.username(), LabUser.ALICE.password());
-        assertThat(again.exchangeCode().accessTokenClaims().has("links")).isFalse();
+        assertThat(again.exchangeCode().accessTokenClaims().has("extra")).isFalse();
+    }
+
+    @Test
+    @Order(6)
+    @DisplayName("Given the review's other owner paths, then RFC 7592 updates with a registration token the owner "
+            + "had issued, flow overrides are refused, and the owner can narrow the groups subtree (and no further)")
+    void theOwnersOtherPathsAreClosed() throws Exception {
+        // RFC 7592: the owner has Keycloak issue a registration access token, reads the hub, and writes it back changed
+        String registrationToken = owner.post("/admin/realms/vre/clients/" + hubUuid + "/registration-access-token",
+                Map.of()).ok().path("registrationAccessToken").asText();
+        HttpResponse<String> read = Http.send(Http.request(server.realmUrl("vre") + "/clients-registrations/default/"
+                + hubClientId).header("Authorization", "Bearer " + registrationToken));
+        assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+        ObjectNode representation = (ObjectNode) JSON.readTree(read.body());
+        representation.with("attributes").put("access.token.lifespan", "86400")
+                .put("acr.loa.map", "{\"https://refeds.org/profile/mfa\":0}").put("sg.hub.owners", "someone-else");
+        HttpResponse<String> written = Http.send(Http.request(server.realmUrl("vre") + "/clients-registrations/default/"
+                        + hubClientId).header("Authorization", "Bearer " + registrationToken)
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(representation))));
+        assertThat(written.statusCode()).as(written.body()).isEqualTo(400);
+        assertThat(JSON.readTree(written.body()).path("error_description").asText()).contains("RFC 7592");
+        JsonNode unchanged = admin.get("/admin/realms/vre/clients/" + hubUuid).ok().path("attributes");
+        assertThat(unchanged.has("access.token.lifespan")).isFalse();
+        assertThat(unchanged.has("acr.loa.map")).isFalse();
+        assertThat(unchanged.path("sg.hub.owners").asText()).isEqualTo(admin.userId("vre", OWNER));
+
+        String browserFlow = id(admin.get("/admin/realms/vre/authentication/flows").ok(), "alias", "browser");
+        assertThat(edit(hub -> hub.putObject("authenticationFlowBindingOverrides").put("browser", browserFlow)))
+                .contains("flow");
+
+        String groups = "/admin/realms/vre/clients/" + hubUuid + "/protocol-mappers/models/"
+                + mapperId("science-gateway-group-mapper");
+        ObjectNode mapper = (ObjectNode) owner.get(groups).ok();
+        mapper.with("config").put("group.subtree.roots", "/escape/users");
+        assertThat(owner.put(groups, mapper).status()).isEqualTo(204);
+        mapper.with("config").put("group.subtree.roots", "/other-project");
+        assertThat(owner.put(groups, mapper).status()).isEqualTo(204); // an existing group: saved, but ...
+        HubLogin login = new HubLogin(server, new BrowserSession(), new HubClient("vre", hubClientId, secret, CALLBACK));
+        BrowserSession.Page refused = login.start();
+        assertThat(refused.isRedirect() ? refused.location() : refused.body()).contains("unauthorized_client");
+        mapper.with("config").put("group.subtree.roots", "/escape/users");
+        assertThat(owner.put(groups, mapper).status()).isEqualTo(204);
     }
 
     private static String mapperId(String type) {
