@@ -22,13 +22,32 @@ public final class AudienceExchangeRules {
     private AudienceExchangeRules() {
     }
 
-    /** The requesting client must be confidential and named by the policy. */
+    /** Whether {@code state} (client attribute {@code sg.hub.state}) marks a hub a realm admin approved. */
+    public static boolean approvedHub(String state) {
+        return "approved".equals(state);
+    }
+
+    /**
+     * Entry of a policy's requesting clients that admits every hub a realm admin approved (hub-tenants: client
+     * attribute {@code sg.hub.state=approved}); no client id can take it (client ids of hubs are generated, and the
+     * save-time check refuses it as a client id).
+     */
+    public static final String APPROVED_HUBS = "@approved-hubs";
+
+    /** The requesting client must be confidential and named by the policy (or an approved hub, where it says so). */
     public static void checkRequester(AudiencePolicy policy, String requesterClientId, boolean requesterIsPublic) {
+        checkRequester(policy, requesterClientId, requesterIsPublic, false);
+    }
+
+    /** @param requesterIsApprovedHub whether the requester is a hub a realm admin approved */
+    public static void checkRequester(AudiencePolicy policy, String requesterClientId, boolean requesterIsPublic,
+                                      boolean requesterIsApprovedHub) {
         if (requesterIsPublic) {
             throw ExchangeRefusal.unauthorizedClient("requester_public",
                     "Public clients may not exchange tokens for audience " + policy.audience() + ".");
         }
-        if (!policy.allowedRequesters().contains(requesterClientId)) {
+        boolean named = policy.allowedRequesters().contains(requesterClientId) && !APPROVED_HUBS.equals(requesterClientId);
+        if (!named && !(requesterIsApprovedHub && policy.allowedRequesters().contains(APPROVED_HUBS))) {
             throw ExchangeRefusal.unauthorizedClient("requester_not_allowed",
                     "Client " + requesterClientId + " may not exchange tokens for audience " + policy.audience() + ".");
         }

@@ -11,7 +11,8 @@ final class AudiencePolicyForm {
     static final List<ProviderConfigProperty> PROPERTIES = ProviderConfigurationBuilder.create()
             .property().name(AudiencePolicyParser.ALLOWED_REQUESTERS).label("Requesting clients")
             .helpText("Client IDs of the confidential clients that may exchange a user's access token for a token "
-                    + "whose only audience is this client. Each must present the user's token issued to itself.")
+                    + "whose only audience is this client. Each must present the user's token issued to itself. "
+                    + "The entry @approved-hubs admits every hub a realm admin approved (hub-tenants).")
             .type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE).required(true).add()
             .property().name(AudiencePolicyParser.REQUIRED_GROUPS).label("Required groups")
             .helpText("Group paths such as /escape/users. When set, the user must be in one of these groups or in "

@@ -18,6 +18,9 @@ public final class AudiencePolicyRealmCheck {
     public static List<String> problems(AudiencePolicy policy, RealmDirectory realm) {
         List<String> problems = new ArrayList<>();
         for (String requester : sorted(policy.allowedRequesters())) {
+            if (AudienceExchangeRules.APPROVED_HUBS.equals(requester)) {
+                continue; // every hub a realm admin approved (hub-tenants), judged per request
+            }
             if (!realm.clientExists(requester)) {
                 problems.add("Requesting clients: no client with client ID " + requester + " exists in this realm.");
             } else if (realm.clientIsPublic(requester)) {

@@ -94,7 +94,8 @@ final class AudienceRefreshTokenProvider extends DefaultRefreshTokenProvider {
         Set<String> granted;
         Optional<String> account;
         try {
-            AudienceExchangeRules.checkRequester(policy, client.getClientId(), client.isPublicClient());
+            AudienceExchangeRules.checkRequester(policy, client.getClientId(), client.isPublicClient(),
+                    AudienceExchangeRules.approvedHub(client.getAttribute("sg.hub.state")));
             AudienceExchangeRules.checkUser(policy, groupPaths,
                     role -> AudienceScopedTokenExchangeProvider.userHasRole(realm, user, role));
             // The session's level may have dropped since the exchange (a weaker login of the same hub): judged again.

@@ -114,7 +114,8 @@ final class AudienceScopedTokenExchangeProvider implements TokenExchangeProvider
             throw ExchangeRefusal.invalidTarget("audience_disabled", "Audience " + params.audience() + " is disabled.");
         }
 
-        AudienceExchangeRules.checkRequester(policy, requester.getClientId(), requester.isPublicClient());
+        AudienceExchangeRules.checkRequester(policy, requester.getClientId(), requester.isPublicClient(),
+                AudienceExchangeRules.approvedHub(requester.getAttribute("sg.hub.state")));
         AudienceExchangeRules.checkRefreshTokensSupported(policy, params.wantsRefreshToken(),
                 ExchangedTokenIssuer.REFRESH_TOKEN_SPI_PRESENT);
         AudienceExchangeRules.checkRequestedTokenType(policy, params.wantsRefreshToken(),

@@ -69,7 +69,8 @@ final class ExchangedTokenIntrospectionProvider extends AccessTokenIntrospection
             return "audience " + policy.audience() + " is disabled";
         }
         try {
-            AudienceExchangeRules.checkRequester(policy, client.getClientId(), client.isPublicClient());
+            AudienceExchangeRules.checkRequester(policy, client.getClientId(), client.isPublicClient(),
+                    AudienceExchangeRules.approvedHub(client.getAttribute("sg.hub.state")));
             List<String> groupPaths = user.getGroupsStream().map(KeycloakModelUtils::buildGroupPath).toList();
             AudienceExchangeRules.checkUser(policy, groupPaths,
                     role -> AudienceScopedTokenExchangeProvider.userHasRole(realm, user, role));

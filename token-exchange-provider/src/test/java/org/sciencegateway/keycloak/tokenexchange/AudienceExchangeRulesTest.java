@@ -56,6 +56,28 @@ class AudienceExchangeRulesTest {
     }
 
     @Test
+    @DisplayName("Given @approved-hubs among the requesters, then an approved hub passes, an unapproved client does "
+            + "not, and the entry is no client id; without the entry an approved hub must be named")
+    void approvedHubs() {
+        AudiencePolicy hubs = new AudiencePolicy("p", "rucio", Set.of("jupyterhub", AudienceExchangeRules.APPROVED_HUBS),
+                Set.of(), Set.of(), Set.of("openid"), 3600, false, false, "/", false,
+                AudiencePolicy.LifetimeBound.SUBJECT_TOKEN, AssuranceRequirement.NONE);
+        assertThatCode(() -> AudienceExchangeRules.checkRequester(hubs, "astro-hub", false, true))
+                .doesNotThrowAnyException();
+        assertThat(refusal(() -> AudienceExchangeRules.checkRequester(hubs, "astro-hub", false, false)).reason())
+                .isEqualTo("requester_not_allowed");
+        assertThat(refusal(() -> AudienceExchangeRules.checkRequester(hubs, AudienceExchangeRules.APPROVED_HUBS,
+                false, false)).reason()).isEqualTo("requester_not_allowed");
+        assertThat(refusal(() -> AudienceExchangeRules.checkRequester(hubs, "astro-hub", true, true)).reason())
+                .isEqualTo("requester_public");
+        assertThat(refusal(() -> AudienceExchangeRules.checkRequester(LAB, "astro-hub", false, true)).reason())
+                .isEqualTo("requester_not_allowed");
+        assertThat(AudienceExchangeRules.approvedHub("approved")).isTrue();
+        assertThat(AudienceExchangeRules.approvedHub("pending")).isFalse();
+        assertThat(AudienceExchangeRules.approvedHub(null)).isFalse();
+    }
+
+    @Test
     @DisplayName("Given a refresh token asked for where the policy allows it, then it passes")
     void refreshAllowed() {
         assertThatCode(() -> AudienceExchangeRules.checkRequestedTokenType(LAB, true, true)).doesNotThrowAnyException();

@@ -35,6 +35,9 @@ import org.sciencegateway.keycloak.testing.KeycloakAdmin;
 import org.sciencegateway.keycloak.testing.KeycloakServer;
 import org.sciencegateway.keycloak.testing.LabUser;
 import org.sciencegateway.keycloak.testing.SharedKeycloak;
+import org.sciencegateway.keycloak.testing.TokenEndpointClient;
+import org.sciencegateway.keycloak.testing.TokenExchangeFixtures;
+import org.sciencegateway.keycloak.testing.TokenSet;
 
 /**
  * Issue 30, review to self-service: a hub requested by RFC 7591 names its owners (contacts, accounts of the realm);
@@ -295,7 +298,8 @@ class HubLifecycleIT {
     @Test
     @Order(2)
     @DisplayName("Given a realm admin enables the pending hub, then it is approved with a new secret, its owner is "
-            + "e-mailed and reads and rotates the secret, and the registration's secret no longer works")
+            + "e-mailed and reads and rotates the secret, the registration's secret no longer works, the hub logs "
+            + "alice in, and exchanges her token for rucio where the rucio policy admits approved hubs")
     void approvalHandsTheHubToItsOwner() throws Exception {
         ObjectNode hub = (ObjectNode) admin.get("/admin/realms/vre/clients/" + hubUuid).ok();
         hub.put("enabled", true);
@@ -325,7 +329,37 @@ class HubLifecycleIT {
         login.start();
         login.chooseIdentityProvider(LabUser.ALICE.identityProvider());
         login.signIn(LabUser.ALICE.username(), LabUser.ALICE.password());
-        assertThat(login.exchangeCode().accessTokenClaims().path("preferred_username").asText()).isEqualTo("alice");
+        TokenSet tokens = login.exchangeCode();
+        assertThat(tokens.accessTokenClaims().path("preferred_username").asText()).isEqualTo("alice");
+
+        // the Rucio exchange (seed 002): only where the rucio policy admits approved hubs (@approved-hubs)
+        HubClient approvedHub = new HubClient("vre", hubClientId, secret, CALLBACK);
+        TokenEndpointClient tokenEndpoint = new TokenEndpointClient(server, "vre");
+        TokenEndpointClient.Answer notAdmitted = tokenEndpoint.post(TokenEndpointClient.seed002(approvedHub,
+                tokens.accessToken()));
+        assertThat(notAdmitted.status()).as(notAdmitted.body()).isEqualTo(400);
+        assertThat(notAdmitted.error()).isEqualTo("unauthorized_client");
+        String rucioPolicies = TokenExchangeFixtures.mappersPath(admin, "rucio");
+        ObjectNode policy = null;
+        for (JsonNode mapper : admin.get(rucioPolicies).ok()) {
+            if ("audience-exchange-policy".equals(mapper.path("protocolMapper").asText())) {
+                policy = (ObjectNode) mapper;
+            }
+        }
+        assertThat(policy).as("the lab's rucio policy").isNotNull();
+        ObjectNode before = policy.deepCopy();
+        String policyPath = rucioPolicies + "/" + policy.path("id").asText();
+        try {
+            policy.with("config").put("allowed.requesters",
+                    before.path("config").path("allowed.requesters").asText() + "##@approved-hubs");
+            admin.put(policyPath, policy).ok();
+            TokenEndpointClient.Answer exchanged = tokenEndpoint.post(TokenEndpointClient.seed002(approvedHub,
+                    tokens.accessToken()));
+            assertThat(exchanged.status()).as(exchanged.body()).isEqualTo(200);
+            assertThat(exchanged.tokens().accessTokenClaims().path("aud").toString()).contains("rucio");
+        } finally {
+            admin.put(policyPath, before).ok();
+        }
     }
 
     @Test
