@@ -37,7 +37,8 @@ public final class GroupMapperConfig {
 
     /** Claims Keycloak sets itself or that would change what the token means; a group list never goes there. */
     static final Set<String> RESERVED_CLAIMS = Set.of("sub", "azp", "acr", "auth_time", "aud", "jti", "typ", "iat",
-            "exp", "nbf", "iss", "scope", "nonce", "session_state", "sid", "cnf");
+            "exp", "nbf", "iss", "scope", "nonce", "session_state", "sid", "cnf", "realm_access", "resource_access",
+            "client_id", "preferred_username", "amr");
 
     private GroupMapperConfig() {
     }

@@ -30,6 +30,7 @@ public final class Hub {
     public static final Set<String> INHERITED_MAPPERS = Set.of("sg-institution-filter", "science-gateway-group-mapper",
             "science-gateway-assurance-mapper");
     public static final String GROUP_MAPPER = "science-gateway-group-mapper";
+    public static final String INSTITUTION_FILTER = "sg-institution-filter";
     public static final String GROUP_SUBTREE_ROOTS = "group.subtree.roots";
     public static final String OFFLINE_ACCESS = "offline_access";
 

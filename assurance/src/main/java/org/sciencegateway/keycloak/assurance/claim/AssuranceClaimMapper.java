@@ -94,7 +94,17 @@ public final class AssuranceClaimMapper extends AbstractOIDCProtocolMapper imple
         if (claim == null || claim.isBlank()) {
             throw AdminMessage.configError("Token Claim Name: enter a claim name such as " + DEFAULT_CLAIM + ".");
         }
+        String topLevel = claim.trim().split("(?<!\\\\)\\.", 2)[0];
+        if (RESERVED_CLAIMS.contains(topLevel)) {
+            throw AdminMessage.configError("Token Claim Name \"" + claim + "\" is a claim Keycloak sets itself or one "
+                    + "that says who the token is for and what it may do: choose another name, e.g. " + DEFAULT_CLAIM + ".");
+        }
     }
+
+    /** Claims Keycloak sets itself or that change what a token means (subject, audience, roles); never assurance. */
+    static final java.util.Set<String> RESERVED_CLAIMS = java.util.Set.of("sub", "azp", "acr", "auth_time", "aud",
+            "jti", "typ", "iat", "exp", "nbf", "iss", "scope", "nonce", "session_state", "sid", "cnf", "realm_access",
+            "resource_access", "client_id", "preferred_username", "amr");
 
     @Override
     protected void setClaim(IDToken token, ProtocolMapperModel model, UserSessionModel userSession,

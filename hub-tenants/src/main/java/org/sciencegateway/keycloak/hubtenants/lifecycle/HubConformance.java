@@ -41,6 +41,16 @@ final class HubConformance {
                 return Optional.of("hub '" + hub.getClientId() + "' carries mapper '" + mapper.getName() + "' (type "
                         + mapper.getProtocolMapper() + "), which no hub may carry");
             }
+            if (Hub.INSTITUTION_FILTER.equals(mapper.getProtocolMapper())) {
+                continue; // the hub's own rules, held to the realm baseline at save and at every login and token
+            }
+            // Every other setting is the template's: a claim name or value of the hub's choosing would let its
+            // tokens say anything (sub, aud, roles) with the realm's signature. Only the groups subtree may narrow.
+            if (!configAsInTemplate(mapper, template)) {
+                return Optional.of("hub '" + hub.getClientId() + "' mapper '" + mapper.getName() + "' (type "
+                        + mapper.getProtocolMapper() + ") differs from the template's; only the groups subtree may "
+                        + "change");
+            }
             if (Hub.GROUP_MAPPER.equals(mapper.getProtocolMapper())) {
                 Optional<String> subtree = subtreeWithinTemplate(mapper, template);
                 if (subtree.isPresent()) {
@@ -62,6 +72,33 @@ final class HubConformance {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether some mapper of the template, of the same type, has the same config — for the groups mapper, the same
+     * config apart from the subtree roots (judged by {@link #subtreeWithinTemplate}).
+     */
+    static boolean configAsInTemplate(ProtocolMapperModel mapper, ClientModel template) {
+        java.util.Map<String, String> own = comparable(mapper);
+        return template.getProtocolMappersStream()
+                .filter(m -> m.getProtocolMapper().equals(mapper.getProtocolMapper())
+                        && java.util.Objects.equals(m.getProtocol(), mapper.getProtocol()))
+                .anyMatch(m -> comparable(m).equals(own));
+    }
+
+    private static java.util.Map<String, String> comparable(ProtocolMapperModel mapper) {
+        java.util.Map<String, String> config = new java.util.HashMap<>();
+        if (mapper.getConfig() != null) {
+            mapper.getConfig().forEach((key, value) -> {
+                if (value != null && !value.isEmpty()) {
+                    config.put(key, value);
+                }
+            });
+        }
+        if (Hub.GROUP_MAPPER.equals(mapper.getProtocolMapper())) {
+            config.remove(Hub.GROUP_SUBTREE_ROOTS);
+        }
+        return config;
     }
 
     /** A subtree root of the hub's groups mapper not under any root of the template's, or empty. */

@@ -124,6 +124,12 @@ final class HubRegistrationPolicy implements ClientRegistrationPolicy {
 
     @Override
     public void beforeDelete(ClientRegistrationProvider provider, ClientModel client) throws ClientRegistrationPolicyException {
+        // like updates: a hub is removed in the admin console, where its owners' permission goes with it
+        if (Hub.isHub(client)) {
+            throw refusal(new HubRegistrationRules.Problem(HubRegistrationRules.INVALID_CLIENT_METADATA, "client_id",
+                    "A hub is removed in the admin console (Clients -> the hub -> Delete); RFC 7592 is closed for "
+                            + "hubs."));
+        }
     }
 
     private void judge(ClientRepresentation rep, ClientModel self) {

@@ -35,6 +35,7 @@ final class RequestedMetadata {
         algorithms.put("userinfo_signed_response_alg", request.getUserinfoSignedResponseAlg());
         algorithms.put("request_object_signing_alg", request.getRequestObjectSigningAlg());
         algorithms.put("authorization_signed_response_alg", request.getAuthorizationSignedResponseAlg());
+        algorithms.put("token_endpoint_auth_signing_alg", request.getTokenEndpointAuthSigningAlg());
         for (Map.Entry<String, String> algorithm : algorithms.entrySet()) {
             if (algorithm.getValue() != null && "none".equals(algorithm.getValue().trim().toLowerCase(Locale.ROOT))) {
                 return new HubRegistrationRules.Problem(HubRegistrationRules.INVALID_CLIENT_METADATA,

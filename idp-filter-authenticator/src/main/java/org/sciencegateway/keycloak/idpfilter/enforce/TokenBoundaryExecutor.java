@@ -24,6 +24,7 @@ import org.keycloak.services.clientpolicy.context.ResourceOwnerPasswordCredentia
 import org.keycloak.services.clientpolicy.context.TokenExchangeRequestContext;
 import org.keycloak.services.clientpolicy.context.TokenRefreshContext;
 import org.keycloak.services.clientpolicy.context.TokenRequestContext;
+import org.keycloak.services.clientpolicy.context.UserInfoRequestContext;
 import org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProvider;
 import org.keycloak.util.TokenUtil;
 import org.sciencegateway.keycloak.idpfilter.mapper.ClientRules;
@@ -70,6 +71,13 @@ final class TokenBoundaryExecutor implements ClientPolicyExecutorProvider<Client
                 if (token != null) {
                     judge(refresh.getClient(), userSession(token, TokenUtil.TOKEN_TYPE_OFFLINE.equals(token.getType())),
                             EventType.REFRESH_TOKEN_ERROR);
+                }
+            }
+            case USERINFO_REQUEST -> {
+                // the userinfo answer is the user's data for the client, like a token: judged by the same rules
+                AuthenticatedClientSessionModel clientSession = ((UserInfoRequestContext) context).getClientSession();
+                if (clientSession != null) {
+                    judge(clientSession.getClient(), clientSession.getUserSession(), EventType.USER_INFO_REQUEST_ERROR);
                 }
             }
             case TOKEN_EXCHANGE_REQUEST -> judgeExchange(((TokenExchangeRequestContext) context).getTokenExchangeContext());

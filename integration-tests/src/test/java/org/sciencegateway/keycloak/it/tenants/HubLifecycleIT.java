@@ -438,6 +438,28 @@ class HubLifecycleIT {
         assertThat(widened.json().path("error_description").asText())
                 .contains("Widens the realm's institution baseline", "\"blocked too\"", "\"institution-blocked\"");
 
+        // a token issued before the baseline stopped admitting its institution: userinfo refuses it too
+        HubLogin alice = new HubLogin(server, new BrowserSession(), new HubClient("vre", hubClientId, secret, CALLBACK));
+        BrowserSession.Page first = alice.start();
+        if (!first.url().contains("/realms/" + LabUser.ALICE.identityProvider() + "/")) {
+            alice.chooseIdentityProvider(LabUser.ALICE.identityProvider()); // (one admitted IdP: sent there directly)
+        }
+        alice.signIn(LabUser.ALICE.username(), LabUser.ALICE.password());
+        String aliceToken = alice.exchangeCode().accessToken();
+        String baselineMapper = baselineMapperPath();
+        ObjectNode baseline = (ObjectNode) admin.get(baselineMapper).ok();
+        ObjectNode baselineBefore = baseline.deepCopy();
+        try {
+            baseline.with("config").put("rules", "{\"allow\": [{\"idp\": \"institution-b\"}]}");
+            admin.put(baselineMapper, baseline).ok();
+            HttpResponse<String> userinfo = Http.send(Http.request(server.realmUrl("vre")
+                    + "/protocol/openid-connect/userinfo").header("Authorization", "Bearer " + aliceToken));
+            assertThat(userinfo.statusCode()).as(userinfo.body()).isBetween(400, 403);
+            assertThat(userinfo.body()).doesNotContain("alice@");
+        } finally {
+            admin.put(baselineMapper, baselineBefore).ok();
+        }
+
         // remove the hub's own filter: zed (institution-blocked) is still refused, by the baseline — not offered,
         // refused by hint, and with an SSO session from a client that admits him, refused at the token endpoint
         assertThat(owner.delete(path).status()).isEqualTo(204);
@@ -529,6 +551,49 @@ class HubLifecycleIT {
         assertThat(unchanged.has("acr.loa.map")).isFalse();
         assertThat(unchanged.path("sg.hub.owners").asText()).isEqualTo(admin.userId("vre", OWNER));
 
+        HttpResponse<String> deleted = Http.send(Http.request(server.realmUrl("vre")
+                + "/clients-registrations/openid-connect/" + hubClientId)
+                .header("Authorization", "Bearer " + JSON.readTree(written.body()).path("registration_access_token")
+                        .asText(registrationToken)).DELETE());
+        assertThat(deleted.statusCode()).as(deleted.body()).isIn(400, 401);
+        assertThat(admin.get("/admin/realms/vre/clients/" + hubUuid).status()).isEqualTo(200);
+        String freshToken = owner.post("/admin/realms/vre/clients/" + hubUuid + "/registration-access-token",
+                Map.of()).ok().path("registrationAccessToken").asText();
+        HttpResponse<String> deletedWithFresh = Http.send(Http.request(server.realmUrl("vre")
+                + "/clients-registrations/openid-connect/" + hubClientId)
+                .header("Authorization", "Bearer " + freshToken).DELETE());
+        assertThat(deletedWithFresh.statusCode()).as(deletedWithFresh.body()).isEqualTo(400);
+        assertThat(admin.get("/admin/realms/vre/clients/" + hubUuid).status()).isEqualTo(200);
+
+        // the second review's forgery: the project's own assurance mapper type, with the claim name and values of
+        // the owner's choosing — refused at save for a claim Keycloak sets, and no token while it differs from the
+        // template's
+        String mappers = "/admin/realms/vre/clients/" + hubUuid + "/protocol-mappers/models";
+        String carol = admin.userId("vre", "carol");
+        KeycloakAdmin.Response forgedSub = owner.post(mappers, Map.of("name", "f-sub", "protocol", "openid-connect",
+                "protocolMapper", "science-gateway-assurance-mapper", "config", Map.of("claim.name", "sub",
+                        "assurance.values", "0 " + carol + "##1 " + carol + "##2 " + carol, "multivalued", "false",
+                        "access.token.claim", "true", "jsonType.label", "String")));
+        assertThat(forgedSub.status()).isEqualTo(400);
+        assertThat(forgedSub.json().path("error_description").asText()).contains("\"sub\"");
+        assertThat(owner.post(mappers, Map.of("name", "f-roles", "protocol", "openid-connect", "protocolMapper",
+                "science-gateway-assurance-mapper", "config", Map.of("claim.name", "resource_access.account.roles",
+                        "assurance.values", "0 manage-account", "multivalued", "true", "access.token.claim", "true",
+                        "jsonType.label", "String"))).status()).isEqualTo(400);
+        assertThat(owner.post(mappers, Map.of("name", "f-level", "protocol", "openid-connect", "protocolMapper",
+                "science-gateway-assurance-mapper", "config", Map.of("claim.name", "eduperson_assurance",
+                        "assurance.values", "0 https://refeds.org/profile/mfa", "multivalued", "true",
+                        "access.token.claim", "true", "jsonType.label", "String"))).status()).isEqualTo(201);
+        HubLogin forged = new HubLogin(server, new BrowserSession(), new HubClient("vre", hubClientId, secret, CALLBACK));
+        BrowserSession.Page forgedAnswer = forged.start();
+        assertThat(forgedAnswer.isRedirect() ? forgedAnswer.location() : forgedAnswer.body())
+                .contains("unauthorized_client");
+        for (JsonNode mapper : admin.get(mappers).ok()) {
+            if ("f-level".equals(mapper.path("name").asText())) {
+                owner.delete(mappers + "/" + mapper.path("id").asText());
+            }
+        }
+
         String browserFlow = id(admin.get("/admin/realms/vre/authentication/flows").ok(), "alias", "browser");
         assertThat(edit(hub -> hub.putObject("authenticationFlowBindingOverrides").put("browser", browserFlow)))
                 .contains("flow");
@@ -545,6 +610,12 @@ class HubLifecycleIT {
         assertThat(refused.isRedirect() ? refused.location() : refused.body()).contains("unauthorized_client");
         mapper.with("config").put("group.subtree.roots", "/escape/users");
         assertThat(owner.put(groups, mapper).status()).isEqualTo(204);
+    }
+
+    private static String baselineMapperPath() {
+        String scope = id(admin.get("/admin/realms/vre/client-scopes").ok(), "name", "institution-baseline");
+        JsonNode mapper = admin.get("/admin/realms/vre/client-scopes/" + scope + "/protocol-mappers/models").ok().get(0);
+        return "/admin/realms/vre/client-scopes/" + scope + "/protocol-mappers/models/" + mapper.path("id").asText();
     }
 
     private static String mapperId(String type) {
