@@ -16,6 +16,8 @@ public final class Hub {
     public static final String STATE = "sg.hub.state";
     public static final String PENDING = "pending";
     public static final String APPROVED = "approved";
+    /** Switched off by a realm admin after approval: only a realm admin switches it on again. */
+    public static final String SUSPENDED = "suspended";
     /** The realm users who own the hub: user ids, separated by commas. */
     public static final String OWNERS = "sg.hub.owners";
     /** The client id of the template hub whose mappers and client scopes bound this hub. */

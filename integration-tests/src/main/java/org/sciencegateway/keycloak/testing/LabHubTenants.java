@@ -16,8 +16,9 @@ import java.util.Map;
  * The lab's hub tenants, set up through the admin REST API after the realms are imported (what a realm admin does
  * once, docs/hub-tenants.md): the registration policy for hubs, the mapper types Keycloak's own policy must let
  * through, the realm's institution baseline (client scope {@code institution-baseline}; a realm file holding one
- * client scope would replace Keycloak's default scopes), hubadmin's console rights on {@code other-gateway} (a
- * fine-grained admin permission, as an approval creates), and an initial access token for requesting hubs. Every step
+ * client scope would replace Keycloak's default scopes), hubadmin as owner of {@code other-gateway} (its
+ * {@code sg.hub.owners}, a user id, and the fine-grained admin permission an approval creates), and an initial access
+ * token for requesting hubs. Every step
  * is skipped when already done, so a test may run it on a shared server.
  */
 public final class LabHubTenants {
@@ -112,6 +113,13 @@ public final class LabHubTenants {
         String permissions = send("GET", "", null).path("adminPermissionsClient").path("id").asText();
         String hub = send("GET", "/clients?clientId=" + OWNED_HUB, null).get(0).path("id").asText();
         String owner = send("GET", "/users?exact=true&username=" + HUB_ADMIN, null).get(0).path("id").asText();
+        // the owners attribute holds user ids, which a realm file cannot name (imported twice, ids would collide)
+        JsonNode client = send("GET", "/clients/" + hub, null);
+        if (!owner.equals(client.path("attributes").path("sg.hub.owners").asText())) {
+            ObjectNode updated = client.deepCopy();
+            updated.with("attributes").put("sg.hub.owners", owner);
+            send("PUT", "/clients/" + hub, updated);
+        }
         String authz = "/clients/" + permissions + "/authz/resource-server";
         String policyName = "sg-hub-owners-" + hub;
         JsonNode existing = send("GET", authz + "/policy?name=" + policyName, null);

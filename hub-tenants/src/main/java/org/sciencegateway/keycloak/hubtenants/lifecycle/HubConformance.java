@@ -24,10 +24,12 @@ final class HubConformance {
 
     static Optional<String> deviation(RealmModel realm, ClientModel hub) {
         if (!Hub.isApproved(hub)) {
-            return Optional.of("hub '" + hub.getClientId() + "' is pending a realm admin's approval");
+            return Optional.of("hub '" + hub.getClientId() + "' is " + (Hub.SUSPENDED.equals(hub.getAttribute(Hub.STATE))
+                    ? "suspended by the realm admins" : "pending a realm admin's approval"));
         }
         if (hub.isPublicClient() || hub.isServiceAccountsEnabled() || hub.isDirectAccessGrantsEnabled()
-                || hub.isImplicitFlowEnabled() || hub.isBearerOnly()) {
+                || hub.isImplicitFlowEnabled() || hub.isBearerOnly()
+                || !"client-secret".equals(hub.getClientAuthenticatorType())) {
             return Optional.of("hub '" + hub.getClientId() + "' has a client type or grant no hub may have");
         }
         String templateId = hub.getAttribute(Hub.TEMPLATE);

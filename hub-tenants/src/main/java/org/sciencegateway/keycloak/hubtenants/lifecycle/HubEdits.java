@@ -48,7 +48,12 @@ final class HubEdits {
             return Optional.of("A hub's client id is fixed; ask the realm admins for a new hub.");
         }
         if (Boolean.TRUE.equals(rep.isEnabled()) && !hub.isEnabled() && !Hub.isApproved(hub)) {
-            return Optional.of("A hub is enabled by a realm admin's approval.");
+            return Optional.of(Hub.SUSPENDED.equals(hub.getAttribute(Hub.STATE))
+                    ? "The realm admins switched this hub off; only they switch it on again."
+                    : "A hub is enabled by a realm admin's approval.");
+        }
+        if (rep.getRegisteredNodes() != null && !normalNodes(rep.getRegisteredNodes()).equals(normalNodes(hub.getRegisteredNodes()))) {
+            return Optional.of("A hub's registered cluster nodes are set by the realm admins.");
         }
         if (rep.getSecret() != null && !rep.getSecret().equals(hub.getSecret())) {
             return Optional.of("A hub's secret is rotated with Credentials → Regenerate, never chosen.");
@@ -117,6 +122,10 @@ final class HubEdits {
 
     private static String normal(String value) {
         return value == null || value.isEmpty() || "false".equals(value) ? "" : value;
+    }
+
+    private static Map<String, Integer> normalNodes(Map<String, Integer> nodes) {
+        return nodes == null ? Map.of() : Map.copyOf(nodes);
     }
 
     private static Map<String, String> normalMap(Map<String, String> map) {

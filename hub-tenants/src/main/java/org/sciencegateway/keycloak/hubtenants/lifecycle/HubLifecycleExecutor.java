@@ -83,8 +83,21 @@ final class HubLifecycleExecutor implements ClientPolicyExecutorProvider<ClientP
                 }
                 ClientModel hub = updated.getTargetClient();
                 realm = hub.getRealm();
-                if (Hub.isHub(hub) && Hub.PENDING.equals(hub.getAttribute(Hub.STATE)) && hub.isEnabled()) {
+                if (!Hub.isHub(hub)) {
+                    return;
+                }
+                String state = hub.getAttribute(Hub.STATE);
+                if (Hub.PENDING.equals(state) && hub.isEnabled()) {
                     HubApproval.approve(session, realm, hub, updated.getAuthenticatedUser(), ownersGroup);
+                    return;
+                }
+                boolean realmAdmin = RealmAdmins.isRealmAdmin(session, realm, updated.getAuthenticatedUser(),
+                        updated.getToken() == null ? null : updated.getToken().getIssuer());
+                if (realmAdmin && Hub.APPROVED.equals(state) && !hub.isEnabled()) {
+                    // a realm admin's switching off is a suspension: the owners cannot switch it on again
+                    hub.setAttribute(Hub.STATE, Hub.SUSPENDED);
+                } else if (realmAdmin && Hub.SUSPENDED.equals(state) && hub.isEnabled()) {
+                    hub.setAttribute(Hub.STATE, Hub.APPROVED);
                 }
             }
             case UNREGISTER -> {

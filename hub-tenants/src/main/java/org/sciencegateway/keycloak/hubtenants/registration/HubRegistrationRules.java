@@ -120,6 +120,13 @@ public final class HubRegistrationRules {
             }
         }
         String owner = originsOfOtherClients.get(hubOrigin);
+        if (owner == null) {
+            // localhost, 127.0.0.0/8 and ::1 are one machine: its origins are one host's, whatever they are called
+            String same = loopbackKey(hubOrigin);
+            owner = originsOfOtherClients.entrySet().stream()
+                    .filter(taken -> same != null && same.equals(loopbackKey(taken.getKey())))
+                    .map(Map.Entry::getValue).findFirst().orElse(null);
+        }
         if (owner != null) {
             return Optional.of(new Problem(INVALID_REDIRECT_URI, "redirect_uris",
                     "The origin " + hubOrigin + " belongs to another client of this realm; a hub registers its own."));
@@ -158,6 +165,22 @@ public final class HubRegistrationRules {
             }
         }
         return Optional.empty();
+    }
+
+    /** For an origin on the loopback interface, {@code scheme://loopback[:port]}; otherwise {@code null}. */
+    static String loopbackKey(String origin) {
+        if (origin == null) {
+            return null;
+        }
+        try {
+            URI uri = new URI(origin);
+            String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+            boolean loopback = host.equals("localhost") || host.endsWith(".localhost") || host.startsWith("127.")
+                    || host.equals("[::1]") || host.equals("::1");
+            return loopback ? uri.getScheme() + "://loopback" + (uri.getPort() < 0 ? "" : ":" + uri.getPort()) : null;
+        } catch (URISyntaxException e) {
+            return null;
+        }
     }
 
     /** {@code scheme://host[:port]}, lower case, the default port left out: the unit a hub owns. */

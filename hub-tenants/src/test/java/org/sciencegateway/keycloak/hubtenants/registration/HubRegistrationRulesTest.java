@@ -108,4 +108,18 @@ class HubRegistrationRulesTest {
             assertThat(problem.get().description()).contains("https://hub.astro.example.org");
         }
     }
+
+    @Test
+    @DisplayName("Given another client on localhost, then a hub on 127.0.0.1 or [::1] with the same port is refused: one "
+            + "machine's loopback origins are one host's")
+    void loopbackNamesAreOneHost() {
+        java.util.Map<String, String> taken = java.util.Map.of("https://localhost:8001", "other-gateway");
+        for (String uri : List.of("https://127.0.0.1:8001/hub/oauth_callback", "https://[::1]:8001/cb",
+                "https://127.0.0.2:8001/cb")) {
+            assertThat(HubRegistrationRules.judge(new HubRegistrationRules.Request(null, "H", List.of(uri), false,
+                    List.of()), java.util.Set.of(), taken)).as(uri).isPresent();
+        }
+        assertThat(HubRegistrationRules.judge(new HubRegistrationRules.Request(null, "H",
+                List.of("https://127.0.0.1:8002/cb"), false, List.of()), java.util.Set.of(), taken)).isEmpty();
+    }
 }

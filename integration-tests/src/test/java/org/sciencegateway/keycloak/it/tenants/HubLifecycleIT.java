@@ -610,6 +610,22 @@ class HubLifecycleIT {
         assertThat(refused.isRedirect() ? refused.location() : refused.body()).contains("unauthorized_client");
         mapper.with("config").put("group.subtree.roots", "/escape/users");
         assertThat(owner.put(groups, mapper).status()).isEqualTo(204);
+
+        // the third review: a hub a realm admin switched off stays off for its owner (suspended), no token meanwhile
+        ObjectNode hub = (ObjectNode) admin.get("/admin/realms/vre/clients/" + hubUuid).ok();
+        hub.put("enabled", false);
+        assertThat(admin.put("/admin/realms/vre/clients/" + hubUuid, hub).status()).isEqualTo(204);
+        assertThat(admin.get("/admin/realms/vre/clients/" + hubUuid).ok().path("attributes").path("sg.hub.state")
+                .asText()).isEqualTo("suspended");
+        assertThat(edit(h -> h.put("enabled", true))).contains("only they switch it on again");
+        assertThat(admin.get("/admin/realms/vre/clients/" + hubUuid).ok().path("enabled").asBoolean()).isFalse();
+        hub = (ObjectNode) admin.get("/admin/realms/vre/clients/" + hubUuid).ok();
+        hub.put("enabled", true);
+        assertThat(admin.put("/admin/realms/vre/clients/" + hubUuid, hub).status()).isEqualTo(204);
+        assertThat(admin.get("/admin/realms/vre/clients/" + hubUuid).ok().path("attributes").path("sg.hub.state")
+                .asText()).isEqualTo("approved");
+        // and registered nodes are the realm admins'
+        assertThat(edit(h -> h.putObject("registeredNodes").put("evil.example", 1))).contains("nodes");
     }
 
     private static String baselineMapperPath() {
