@@ -60,7 +60,7 @@ class ClusterAccountLdapIT {
             return LdapServer.installed()
                     ? ConditionEvaluationResult.enabled("slapd at " + LdapServer.SLAPD)
                     : ConditionEvaluationResult.disabled("Debian's slapd is not installed (apt-get install slapd "
-                            + "ldap-utils; .ci/run installs it)");
+                            + "ldap-utils; ./test.sh installs it)");
         }
     }
 

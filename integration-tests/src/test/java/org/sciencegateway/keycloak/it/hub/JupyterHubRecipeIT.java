@@ -117,7 +117,7 @@ class JupyterHubRecipeIT {
     static void startHub() throws Exception {
         Path source = Path.of(OAUTHENTICATOR_SOURCE);
         for (String program : List.of("/usr/bin/jupyterhub", "/usr/bin/configurable-http-proxy")) {
-            assertThat(Path.of(program)).as("Debian's jupyterhub and node-configurable-http-proxy (.ci/run installs them)")
+            assertThat(Path.of(program)).as("Debian's jupyterhub and node-configurable-http-proxy (./test.sh installs them)")
                     .exists();
         }
         rucio = RucioTokenRules.forIssuer(server.realmUrl(REALM));
