@@ -2,10 +2,6 @@ package org.sciencegateway.keycloak.it.story;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -23,7 +19,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -31,7 +26,7 @@ import org.sciencegateway.keycloak.samlfederation.testing.FederationMetadata;
 import org.sciencegateway.keycloak.samlfederation.testing.FederationSigner;
 import org.sciencegateway.keycloak.testing.FederationFeed;
 import org.sciencegateway.keycloak.testing.FederationSourceAdmin;
-import org.sciencegateway.keycloak.testing.HeadlessChromium;
+import org.sciencegateway.keycloak.testing.AdminConsole;
 import org.sciencegateway.keycloak.testing.KeycloakAdmin;
 import org.sciencegateway.keycloak.testing.KeycloakServer;
 import org.sciencegateway.keycloak.testing.SharedKeycloak;
@@ -68,11 +63,11 @@ class AdminConsoleIT {
     private static KeycloakServer server;
     @SharedKeycloak.Shared
     private static KeycloakAdmin admin;
-    private static HeadlessChromium chromium;
+    private static AdminConsole chromium;
 
     @BeforeAll
     static void logIn() {
-        chromium = new HeadlessChromium(true);
+        chromium = new AdminConsole(SCREENSHOTS);
         driver().get(server.baseUrl() + "/admin/master/console/#/" + REALM);
         await("the master realm's login page", ExpectedConditions.presenceOfElementLocated(By.id("username")))
                 .sendKeys(KeycloakServer.ADMIN_USERNAME);
@@ -80,7 +75,7 @@ class AdminConsoleIT {
         driver().findElement(By.id("kc-login")).click();
         await("the console, in realm vre", ExpectedConditions.presenceOfElementLocated(
                 By.cssSelector("[data-testid=nav-item-clients][href='#/" + REALM + "/clients']")));
-        chromium.screenshot(SCREENSHOTS + "welcome-vre");
+        chromium.screenshot("welcome-vre");
     }
 
     /** Each test starts without the alerts of the one before (the console is one page across tests). */
@@ -103,7 +98,7 @@ class AdminConsoleIT {
         openDedicatedScopeMapper("jupyterhub", "groups");
         assertFormDescribes(protocolMapperType("science-gateway-group-mapper"));
         assertLabelsShown("Group format", "Subtree roots", "Include patterns", "Exclude patterns");
-        chromium.screenshot(SCREENSHOTS + "group-mapper-form");
+        chromium.screenshot("group-mapper-form");
 
         assertBadValueRefused("jupyterhub", mapperId, "Token Claim Name", "sub", "group-mapper",
                 "Token claim name \"sub\" is a standard claim that Keycloak sets itself");
@@ -116,7 +111,7 @@ class AdminConsoleIT {
         openDedicatedScopeMapper("jupyterhub", "institution filter");
         assertFormDescribes(protocolMapperType("sg-institution-filter"));
         assertLabelsShown("Institution rules (JSON)");
-        chromium.screenshot(SCREENSHOTS + "institution-filter-form");
+        chromium.screenshot("institution-filter-form");
 
         assertBadValueRefused("jupyterhub", mapperId, "Institution rules (JSON)",
                 "{\"allow\": [{\"idp\": \"institution-c\"}]}", "institution-filter",
@@ -131,7 +126,7 @@ class AdminConsoleIT {
         openDedicatedScopeMapper("ssh-gateway", "ssh-gateway exchange policy");
         assertFormDescribes(protocolMapperType("audience-exchange-policy"));
         assertLabelsShown("Minimum authentication level", "Maximum authentication age (seconds)");
-        chromium.screenshot(SCREENSHOTS + "ssh-gateway-policy-form");
+        chromium.screenshot("ssh-gateway-policy-form");
 
         assertBadValueRefused("ssh-gateway", mapperId, "Maximum authentication age (seconds)", "-5",
                 "ssh-gateway-policy-age", "Maximum authentication age: -5 is negative; enter a number of seconds "
@@ -151,7 +146,7 @@ class AdminConsoleIT {
         openDedicatedScopeMapper("rucio", "rucio exchange policy");
         assertFormDescribes(protocolMapperType("audience-exchange-policy"));
         assertLabelsShown("Requesting clients", "Required groups", "Grantable scopes", "Maximum lifetime (seconds)");
-        chromium.screenshot(SCREENSHOTS + "audience-exchange-policy-form");
+        chromium.screenshot("audience-exchange-policy-form");
 
         assertBadValueRefused("rucio", mapperId, "Maximum lifetime (seconds)", "1h", "audience-exchange-policy",
                 "Maximum lifetime: 1h is not a whole number of seconds; enter e.g. 3600.");
@@ -170,7 +165,7 @@ class AdminConsoleIT {
             assertThat(offered).as("offered: %s", id).contains(type.path("name").asText())
                     .contains(normalize(type.path("helpText").asText()));
         }
-        chromium.screenshot(SCREENSHOTS + "add-mapper-by-configuration");
+        chromium.screenshot("add-mapper-by-configuration");
         driver().switchTo().activeElement().sendKeys(Keys.ESCAPE);
         await("the dialog to close", ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("[role=dialog]")));
     }
@@ -193,7 +188,7 @@ class AdminConsoleIT {
         assertLabelsShown("Institution claim or attribute", "Registration authority", "Record verified email domain");
         // The mapper type is shown with our display name.
         assertThat(pageText()).contains(type.path("name").asText());
-        chromium.screenshot(SCREENSHOTS + "institution-identity-mapper-form");
+        chromium.screenshot("institution-identity-mapper-form");
     }
 
     @Test
@@ -220,11 +215,11 @@ class AdminConsoleIT {
                     .map(e -> normalize(e.getText())).toList();
             assertThat(fields).as("settings of %s", name).hasSize(3);
             assertThat(driver().findElement(By.cssSelector("[role=dialog]")).getText()).contains(name);
-            chromium.screenshot(SCREENSHOTS + "execution-settings-" + id);
+            chromium.screenshot("execution-settings-" + id);
             modal.findElement(By.cssSelector("[data-testid=cancel]")).click();
             await("the settings to close", ExpectedConditions.invisibilityOfElementLocated(By.id("execution-config-form")));
         }
-        chromium.screenshot(SCREENSHOTS + "institution-filter-browser-flow");
+        chromium.screenshot("institution-filter-browser-flow");
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -244,7 +239,7 @@ class AdminConsoleIT {
             fill("Metadata URL", feed.url());
             fill("Alias prefix", "console");
             fill("Federation signing certificate", "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----");
-            chromium.screenshot(SCREENSHOTS + "federation-source-form");
+            chromium.screenshot("federation-source-form");
 
             String alert = save("federation-source-bad-certificate");
             assertThat(alert).startsWith("danger:").contains("Federation signing certificate")
@@ -268,7 +263,7 @@ class AdminConsoleIT {
                         By.xpath("//tr[.//a[normalize-space()=" + xpathLiteral(feed.url()) + "]]")));
                 await("the status column", d -> row.getText().contains("ok at") ? row : null);
                 assertThat(row.getText()).contains("console").contains("1 identity providers");
-                chromium.screenshot(SCREENSHOTS + "federation-source-list");
+                chromium.screenshot("federation-source-list");
                 row.findElement(By.xpath(".//a[normalize-space()=" + xpathLiteral(feed.url()) + "]")).click();
                 await("the source form", ExpectedConditions.presenceOfElementLocated(labelGroup("Last sync")));
                 WebElement statusField = field("Last sync");
@@ -309,17 +304,11 @@ class AdminConsoleIT {
     }
 
     private static WebElement field(String label) {
-        WebElement group = driver().findElement(labelGroup(label));
-        String fieldId = group.findElement(By.tagName("label")).getAttribute("for");
-        return fieldId == null || fieldId.isEmpty()
-                ? group.findElement(By.xpath("./following-sibling::*[1]//*[self::input or self::textarea]"))
-                : driver().findElement(By.id(fieldId));
+        return chromium.field(label);
     }
 
     private static void fill(String label, String value) {
-        WebElement field = field(label);
-        field.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE);
-        field.sendKeys(value);
+        chromium.fill(label, value);
     }
 
     /** Saves the federation source form; returns the alert as "danger: text" or "success: text". */
@@ -329,16 +318,7 @@ class AdminConsoleIT {
 
     /** Clicks {@code saveButton}; returns the console's alert as "danger: text" or "success: text". */
     private static String save(By saveButton, String screenshot) {
-        dismissAlerts();
-        click("Save", saveButton);
-        String[] alert = await("the console's alert", d -> {
-            List<WebElement> found = d.findElements(By.cssSelector("[data-testid=last-alert]"));
-            return found.isEmpty() || !found.get(0).isDisplayed() ? null
-                    : new String[]{found.get(0).getAttribute("class"), normalize(found.get(0).getText())};
-        });
-        chromium.screenshot(SCREENSHOTS + screenshot);
-        return (alert[0].contains("danger") ? "danger: " : alert[0].contains("success") ? "success: " : "other: ")
-                + alert[1];
+        return chromium.alertAfter(() -> click("Save", saveButton), screenshot);
     }
 
     private static WebDriver driver() {
@@ -420,16 +400,12 @@ class AdminConsoleIT {
 
     /** Closes the alerts of earlier steps, so that the next alert read is the answer to the next action. */
     private static void dismissAlerts() {
-        for (WebElement close : driver().findElements(By.cssSelector("[data-testid=global-alerts] [class*=alert__action] button"))) {
-            close.click();
-        }
-        await("earlier alerts to close", d -> d.findElements(By.cssSelector("[data-testid=last-alert]")).isEmpty());
+        chromium.dismissAlerts();
     }
 
     /** The form group whose label text is {@code label} (PatternFly's label-text span inside the group label). */
     private static By labelGroup(String label) {
-        return By.xpath("//*[contains(@class,'form__group-label')][not(ancestor::*[contains(@class,'form__group-label')])]"
-                + "[.//*[contains(@class,'form__label-text')][normalize-space()=" + xpathLiteral(label) + "]]");
+        return AdminConsole.labelGroup(label);
     }
 
     private static String openPopover(WebElement helpButton) {
@@ -446,30 +422,20 @@ class AdminConsoleIT {
     }
 
     private static void click(String what, By locator) {
-        await(what, ExpectedConditions.elementToBeClickable(locator)).click();
+        chromium.click(what, locator);
     }
 
     /** Waits for {@code condition}; on timeout, saves the page and a screenshot for diagnosis. */
     private static <T> T await(String what, Function<WebDriver, T> condition) {
-        try {
-            return chromium.await(condition);
-        } catch (TimeoutException e) {
-            savePage("timeout-" + what.replaceAll("[^A-Za-z0-9]+", "-"));
-            throw new AssertionError("Waited in vain for " + what + " at " + driver().getCurrentUrl(), e);
-        }
+        return chromium.await(what, condition);
     }
 
     private static void savePage(String name) {
-        chromium.screenshot(SCREENSHOTS + name);
-        try {
-            Files.writeString(Path.of("target", "screenshots", "console", name + ".html"), driver().getPageSource());
-        } catch (IOException io) {
-            throw new UncheckedIOException(io);
-        }
+        chromium.savePage(name);
     }
 
     private static String pageText() {
-        return driver().findElement(By.tagName("body")).getText();
+        return chromium.pageText();
     }
 
     private static JsonNode protocolMapperType(String id) {
@@ -493,13 +459,10 @@ class AdminConsoleIT {
     }
 
     private static String normalize(String text) {
-        return text.replaceAll("\\s+", " ").trim();
+        return AdminConsole.normalize(text);
     }
 
     private static String xpathLiteral(String text) {
-        if (!text.contains("'")) {
-            return "'" + text + "'";
-        }
-        return "concat('" + text.replace("'", "', \"'\", '") + "')";
+        return AdminConsole.xpathLiteral(text);
     }
 }
