@@ -62,7 +62,7 @@ final class HubLifecycleExecutor implements ClientPolicyExecutorProvider<ClientP
                     return;
                 }
                 realm = hub.getRealm(); // the admin API's context realm can be the admin's (master)
-                boolean realmAdmin = RealmAdmins.isRealmAdmin(session, realm, update.getAuthenticatedUser(),
+                boolean realmAdmin = RealmAdmins.isRealmAdmin(realm, update.getAuthenticatedUser(),
                         update.getToken() == null ? null : update.getToken().getIssuer());
                 Optional<String> refusal = HubEdits.refusal(session, realm, hub, update.getProposedClientRepresentation(),
                         realmAdmin);
@@ -91,7 +91,7 @@ final class HubLifecycleExecutor implements ClientPolicyExecutorProvider<ClientP
                     HubApproval.approve(session, realm, hub, updated.getAuthenticatedUser(), ownersGroup);
                     return;
                 }
-                boolean realmAdmin = RealmAdmins.isRealmAdmin(session, realm, updated.getAuthenticatedUser(),
+                boolean realmAdmin = RealmAdmins.isRealmAdmin(realm, updated.getAuthenticatedUser(),
                         updated.getToken() == null ? null : updated.getToken().getIssuer());
                 if (realmAdmin && Hub.APPROVED.equals(state) && !hub.isEnabled()) {
                     // a realm admin's switching off is a suspension: the owners cannot switch it on again

@@ -3,7 +3,6 @@ package org.sciencegateway.keycloak.hubtenants.lifecycle;
 import org.keycloak.models.AdminRoles;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.Constants;
-import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.RoleModel;
 import org.keycloak.models.UserModel;
@@ -21,7 +20,7 @@ final class RealmAdmins {
     /**
      * @param issuer the admin token's issuer: the realm the admin belongs to (a user lookup by id does not tell)
      */
-    static boolean isRealmAdmin(KeycloakSession session, RealmModel realm, UserModel user, String issuer) {
+    static boolean isRealmAdmin(RealmModel realm, UserModel user, String issuer) {
         if (user == null || issuer == null) {
             return false;
         }
@@ -29,8 +28,9 @@ final class RealmAdmins {
         if (issuer.endsWith("/realms/" + realm.getName())) {
             adminClient = realm.getClientByClientId(Constants.REALM_MANAGEMENT_CLIENT_ID);
         } else {
-            RealmModel master = session.realms().getRealmByName(org.keycloak.Config.getAdminRealm());
-            adminClient = master == null ? null : master.getClientByClientId(realm.getName() + "-realm");
+            // an admin of the master realm: the realm's admin client there ("<realm>-realm")
+            adminClient = issuer.endsWith("/realms/" + org.keycloak.Config.getAdminRealm()) ? realm.getMasterAdminClient()
+                    : null;
         }
         RoleModel manageClients = adminClient == null ? null : adminClient.getRole(AdminRoles.MANAGE_CLIENTS);
         return manageClients != null && user.hasRole(manageClients);
