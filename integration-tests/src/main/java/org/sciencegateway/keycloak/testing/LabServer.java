@@ -188,13 +188,14 @@ public final class LabServer {
                    ssh-gateway (exchange audience for cluster users with MFA)
 
                  Hub tenants (docs/hub-tenants.md): hubadmin (institution-a, password hubadmin) owns other-gateway:
-                   %s/admin/vre/console/ shows hubadmin that hub only. Request a hub with this initial
+                   %s/admin/vre/console/ shows hubadmin that hub only; its institution rules and groups
+                   subtree: %s/realms/vre/hub-console/. Request a hub with this initial
                    access token (10 hubs, one day), naming hubadmin@institution-a.example.org in contacts:
                    %s
                    POST it to %s/realms/vre/clients-registrations/openid-connect
                    then approve it as admin: Clients -> the pending hub -> Enabled.
                  Ctrl-C stops the server; the next start imports the realms afresh.
                 ==========================================================================================
-                """.formatted(version, base, base, base, base, base, initialAccessToken, base);
+                """.formatted(version, base, base, base, base, base, base, initialAccessToken, base);
     }
 }

@@ -48,13 +48,15 @@ final class HubApproval {
             LOG.warnf("Realm %s has no group '%s': hub owners get no role to list clients in the console",
                     realm.getName(), ownersGroup);
         }
-        String console = session.getContext().getUri().getBaseUri().toString().replaceAll("/$", "")
-                + "/admin/" + realm.getName() + "/console/";
+        String base = session.getContext().getUri().getBaseUri().toString().replaceAll("/$", "");
+        String console = base + "/admin/" + realm.getName() + "/console/";
+        String hubConsole = base + "/realms/" + realm.getName() + "/hub-console/";
         HubMail.afterCommit(session, realm, emails(owners), "Your hub was approved: " + hub.getName(),
                 "Your hub '" + hub.getName() + "' (client id " + hub.getClientId() + ") in realm " + realm.getName()
                         + " was approved and is enabled.\n\nIts client secret is new: open " + console
                         + ", log in, and see Clients -> " + hub.getClientId() + " -> Credentials (Regenerate rotates "
-                        + "it). The secret returned at registration no longer works.\n");
+                        + "it). The secret returned at registration no longer works.\n\nIts institution rules and "
+                        + "groups subtree: " + hubConsole + "\n");
         LOG.infof("Hub %s in realm %s approved by %s; owners %s", hub.getClientId(), realm.getName(),
                 approver == null ? "?" : approver.getUsername(), ownerIds);
     }

@@ -1,13 +1,13 @@
 package org.sciencegateway.keycloak.hubtenants.lifecycle;
 
 import java.util.HashSet;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.ClientScopeModel;
 import org.keycloak.models.ProtocolMapperModel;
 import org.keycloak.models.RealmModel;
+import org.sciencegateway.keycloak.hubtenants.GroupsSubtree;
 import org.sciencegateway.keycloak.hubtenants.Hub;
 
 /**
@@ -105,27 +105,6 @@ final class HubConformance {
 
     /** A subtree root of the hub's groups mapper not under any root of the template's, or empty. */
     static Optional<String> subtreeWithinTemplate(ProtocolMapperModel mapper, ClientModel template) {
-        List<String> allowed = template.getProtocolMappersStream()
-                .filter(m -> Hub.GROUP_MAPPER.equals(m.getProtocolMapper()))
-                .flatMap(m -> roots(m).stream()).toList();
-        List<String> roots = roots(mapper);
-        if (roots.isEmpty()) {
-            return allowed.isEmpty() ? Optional.empty() : Optional.of("(the whole realm)");
-        }
-        for (String root : roots) {
-            boolean within = allowed.stream().anyMatch(a -> root.equals(a) || root.startsWith(a.endsWith("/") ? a : a + "/"));
-            if (!within) {
-                return Optional.of(root);
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static List<String> roots(ProtocolMapperModel mapper) {
-        String value = mapper.getConfig() == null ? null : mapper.getConfig().get(Hub.GROUP_SUBTREE_ROOTS);
-        if (value == null || value.isBlank()) {
-            return List.of();
-        }
-        return java.util.Arrays.stream(value.split("##|,")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return GroupsSubtree.outside(GroupsSubtree.roots(mapper), GroupsSubtree.templateRoots(template));
     }
 }

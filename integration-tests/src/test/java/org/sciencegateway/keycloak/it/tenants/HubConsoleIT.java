@@ -193,6 +193,108 @@ class HubConsoleIT {
         owner.screenshot("owner-credentials");
     }
 
+    @Test
+    @Order(3)
+    @DisplayName("Given hubadmin opens the hub console (/realms/vre/hub-console/), then they see exactly their two "
+            + "hubs, narrow other-gateway's institution rules (saved), are refused a widening beyond the baseline "
+            + "with the message naming the entry, and narrow its groups subtree (a wider one refused)")
+    void ownerEditsRulesAndGroupsInTheHubConsole() {
+        String consoleHub = admin.get("/admin/realms/vre/clients/" + requested).ok().path("clientId").asText();
+        String hub = admin.clientUuid("vre", LabHubTenants.OWNED_HUB);
+        String mappers = "/admin/realms/vre/clients/" + hub + "/protocol-mappers/models";
+        JsonNode filterBefore = mapper(mappers, "sg-institution-filter");
+        // an identity provider of the realm the baseline does not admit, for the widening
+        admin.post("/admin/realms/vre/identity-provider/instances", Map.of("alias", "console-extra", "providerId",
+                "oidc", "config", Map.of("authorizationUrl", "https://extra.example.org/auth", "tokenUrl",
+                        "https://extra.example.org/token", "clientId", "vre", "clientSecret", "extra",
+                        "clientAuthMethod", "client_secret_post"))).ok();
+        try {
+            owner.driver().get(server.realmUrl("vre") + "/hub-console/");
+            // hubadmin's session from the first test signs them in (keycloak-js, PKCE) without a login page
+            owner.await("the hub console's hubs", ExpectedConditions.presenceOfElementLocated(
+                    By.cssSelector("[data-testid='hub-" + LabHubTenants.OWNED_HUB + "']")));
+            assertThat(owner.driver().findElements(By.cssSelector("section.hub")).stream()
+                    .map(section -> section.getAttribute("data-testid")))
+                    .containsExactlyInAnyOrder("hub-" + LabHubTenants.OWNED_HUB, "hub-" + consoleHub);
+            assertThat(owner.driver().findElement(By.id("user")).getText()).isEqualTo(LabHubTenants.HUB_ADMIN);
+            owner.screenshot("hub-console");
+
+            WebElement section = owner.driver().findElement(By.cssSelector("[data-testid='hub-"
+                    + LabHubTenants.OWNED_HUB + "']"));
+            WebElement rulesForm = section.findElement(By.cssSelector("[data-testid=rules-form]"));
+            String narrowed = "{\"allow\": [{\"idp\": \"institution-a\"}, {\"idp\": \"institution-b\"}]}";
+            replace(rulesForm.findElement(By.cssSelector("[data-testid=rules]")), narrowed);
+            String saved = saveAndRead(rulesForm, "save-rules", "", "hub-console-rules-saved");
+            assertThat(saved).isEqualTo("success: Institution rules saved.");
+            assertThat(JSON.readTree(mapper(mappers, "sg-institution-filter").path("config").path("rules").asText()))
+                    .isEqualTo(JSON.readTree(narrowed));
+
+            String widened = "{\"allow\": [{\"idp\": \"institution-a\"}, {\"name\": \"extra institution\", "
+                    + "\"idp\": \"console-extra\"}]}";
+            replace(rulesForm.findElement(By.cssSelector("[data-testid=rules]")), widened);
+            String refused = saveAndRead(rulesForm, "save-rules", saved, "hub-console-rules-refused");
+            assertThat(refused).startsWith("danger: Not saved: Widens the realm's institution baseline")
+                    .contains("\"extra institution\"", "\"console-extra\"");
+            assertThat(JSON.readTree(mapper(mappers, "sg-institution-filter").path("config").path("rules").asText()))
+                    .isEqualTo(JSON.readTree(narrowed));
+
+            WebElement groupsForm = section.findElement(By.cssSelector("[data-testid=groups-form]"));
+            replace(groupsForm.findElement(By.cssSelector("[data-testid=groups]")), "/escape/users");
+            String groupsSaved = saveAndRead(groupsForm, "save-groups", "", "hub-console-groups-saved");
+            assertThat(groupsSaved).isEqualTo("success: Groups subtree saved.");
+            assertThat(mapper(mappers, "science-gateway-group-mapper").path("config").path("group.subtree.roots")
+                    .asText()).isEqualTo("/escape/users");
+            replace(groupsForm.findElement(By.cssSelector("[data-testid=groups]")), "/escape/users, /other-project");
+            assertThat(saveAndRead(groupsForm, "save-groups", groupsSaved, "hub-console-groups-refused"))
+                    .startsWith("danger: Not saved: Groups subtree /other-project is outside");
+            assertThat(mapper(mappers, "science-gateway-group-mapper").path("config").path("group.subtree.roots")
+                    .asText()).isEqualTo("/escape/users");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            admin.put(mappers + "/" + filterBefore.path("id").asText(), filterBefore).ok();
+            JsonNode groups = mapper(mappers, "science-gateway-group-mapper");
+            if (groups != null) {
+                admin.delete(mappers + "/" + groups.path("id").asText());
+            }
+            admin.delete("/admin/realms/vre/identity-provider/instances/console-extra");
+        }
+    }
+
+    private static JsonNode mapper(String mappers, String type) {
+        for (JsonNode mapper : admin.get(mappers).ok()) {
+            if (type.equals(mapper.path("protocolMapper").asText())) {
+                return mapper;
+            }
+        }
+        return null;
+    }
+
+    private static void replace(WebElement field, String text) {
+        field.sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "a"),
+                org.openqa.selenium.Keys.DELETE);
+        field.sendKeys(text);
+    }
+
+    /** Clicks the form's save button and returns its alert ("kind: text") once it differs from {@code before}. */
+    private static String saveAndRead(WebElement form, String button, String before, String screenshot) {
+        form.findElement(By.cssSelector("[data-testid=" + button + "]")).click();
+        String shown = owner.await("the hub console's answer to " + button, driver -> {
+            java.util.List<WebElement> alerts = form.findElements(By.cssSelector("[data-testid=alert]"));
+            if (alerts.isEmpty()) {
+                return null;
+            }
+            // the page sets the kind, then the text: once the text is new, so is the kind
+            String text = alerts.get(0).getText().trim();
+            if (before.endsWith(": " + text)) {
+                return null;
+            }
+            return alerts.get(0).getAttribute("data-kind") + ": " + text;
+        });
+        owner.screenshot(screenshot);
+        return shown;
+    }
+
     private static String subject(jakarta.mail.internet.MimeMessage message) {
         try {
             return message.getSubject();

@@ -623,6 +623,95 @@ class HubLifecycleIT {
         assertThat(edit(h -> h.putObject("registeredNodes").put("evil.example", 1))).contains("nodes");
     }
 
+    @Test
+    @Order(7)
+    @DisplayName("Given the hub console's endpoint (/admin/realms/vre/hub-tenants), then the owner reads only their "
+            + "hub with the bounds of its settings, restores and narrows its institution rules and groups subtree, and "
+            + "is refused every widening, every other client and every malformed body with a 4xx naming the problem")
+    void theHubConsoleEndpointKeepsTheOwnerWithinBounds() {
+        String api = "/admin/realms/vre/hub-tenants/hubs";
+        JsonNode hubs = owner.get(api).ok();
+        assertThat(hubs).hasSize(1);
+        JsonNode mine = hubs.get(0);
+        assertThat(mine.path("clientId").asText()).isEqualTo(hubClientId);
+        assertThat(mine.path("state").asText()).isEqualTo("approved");
+        assertThat(mine.path("templateGroupsSubtree").toString()).isEqualTo("[\"/escape\"]");
+        assertThat(mine.path("baseline").asText()).contains("allow");
+        // test 4 removed the hub's own filter: the endpoint gives it one again (the baseline alone judged it since)
+        assertThat(mine.path("institutionRules").isTextual()).isFalse();
+
+        String rules = api + "/" + hubUuid + "/institution-rules";
+        JsonNode saved = owner.put(rules, Map.of("rules", "{\"allow\": [{\"idp\": \"institution-a\"}]}")).ok();
+        assertThat(saved.path("institutionRules").asText()).contains("institution-a");
+        assertThat(admin.get("/admin/realms/vre/clients/" + hubUuid + "/protocol-mappers/models/"
+                + mapperId("sg-institution-filter")).ok().path("config").path("rules").asText())
+                .isEqualTo("{\"allow\": [{\"idp\": \"institution-a\"}]}");
+        KeycloakAdmin.Response widened = owner.put(rules, Map.of("rules",
+                "{\"allow\": [{\"idp\": \"institution-a\"}, {\"name\": \"blocked too\", \"idp\": \"institution-blocked\"}]}"));
+        assertThat(widened.status()).isEqualTo(400);
+        assertThat(widened.json().path("error").asText()).isEqualTo("invalid_institution_rules");
+        assertThat(widened.json().path("error_description").asText())
+                .contains("Widens the realm's institution baseline", "\"blocked too\"", "\"institution-blocked\"");
+        KeycloakAdmin.Response localAccounts = owner.put(rules, Map.of("rules",
+                "{\"allow\": [{\"idp\": \"institution-a\"}], \"localAccounts\": true}"));
+        assertThat(localAccounts.status()).isEqualTo(400);
+        assertThat(localAccounts.json().path("error_description").asText()).contains("\"localAccounts\": true");
+        assertThat(owner.put(rules, Map.of("rules", "{\"allow\": [")).status()).isEqualTo(400);
+        assertThat(owner.put(rules, Map.of("rules", 42)).json().path("error").asText())
+                .isEqualTo("invalid_institution_rules");
+        assertThat(owner.put(rules, Map.of()).status()).isEqualTo(400);
+        assertThat(admin.get("/admin/realms/vre/clients/" + hubUuid + "/protocol-mappers/models/"
+                + mapperId("sg-institution-filter")).ok().path("config").path("rules").asText())
+                .isEqualTo("{\"allow\": [{\"idp\": \"institution-a\"}]}");
+
+        String groups = api + "/" + hubUuid + "/groups-subtree";
+        assertThat(owner.put(groups, Map.of("roots", List.of("/escape/data-managers"))).ok()
+                .path("groupsSubtree").toString()).isEqualTo("[\"/escape/data-managers\"]");
+        KeycloakAdmin.Response outside = owner.put(groups, Map.of("roots", List.of("/escape/users", "/other-project")));
+        assertThat(outside.status()).isEqualTo(400);
+        assertThat(outside.json().path("error_description").asText()).contains("/other-project", "only narrow");
+        assertThat(owner.put(groups, Map.of("roots", List.of("/escape-lookalike"))).json()
+                .path("error_description").asText()).contains("/escape-lookalike");
+        assertThat(owner.put(groups, Map.of("roots", List.of())).json().path("error_description").asText())
+                .contains("(the whole realm)");
+        assertThat(owner.put(groups, Map.of("roots", List.of("/escape/no-such-group"))).json()
+                .path("error_description").asText()).contains("not a group path");
+        assertThat(owner.put(groups, Map.of("roots", List.of("/escape/users##/other-project"))).status())
+                .isEqualTo(400);
+        assertThat(owner.put(groups, Map.of("roots", "/escape/users")).status()).isEqualTo(400);
+        assertThat(admin.get("/admin/realms/vre/clients/" + hubUuid + "/protocol-mappers/models/"
+                + mapperId("science-gateway-group-mapper")).ok().path("config").path("group.subtree.roots").asText())
+                .isEqualTo("/escape/data-managers");
+
+        // other clients: a client that is no hub, another owner's hub, an unknown id — all 404, nothing changed
+        String jupyterhub = admin.clientUuid("vre", "jupyterhub");
+        String otherGateway = admin.clientUuid("vre", "other-gateway");
+        for (String other : List.of(jupyterhub, otherGateway, "no-such-client")) {
+            assertThat(owner.get(api + "/" + other).status()).isEqualTo(404);
+            assertThat(owner.put(api + "/" + other + "/institution-rules", Map.of("rules",
+                    "{\"allow\": [{\"idpPattern\": \".*\"}], \"localAccounts\": true}")).status()).isEqualTo(404);
+            assertThat(owner.put(api + "/" + other + "/groups-subtree", Map.of("roots", List.of("/escape")))
+                    .status()).isEqualTo(404);
+        }
+        // a realm admin sees every hub there
+        assertThat(admin.get(api).ok().findValuesAsText("clientId")).contains(hubClientId, "other-gateway");
+        // and the hub's tokens follow the saved subtree: alice (institution-a, /escape/users) logs in
+        HubLogin alice = new HubLogin(server, new BrowserSession(), new HubClient("vre", hubClientId, secret, CALLBACK));
+        BrowserSession.Page first = alice.start();
+        if (!first.url().contains("/realms/" + LabUser.ALICE.identityProvider() + "/")) {
+            alice.chooseIdentityProvider(LabUser.ALICE.identityProvider());
+        }
+        alice.signIn(LabUser.ALICE.username(), LabUser.ALICE.password());
+        assertThat(alice.exchangeCode().accessTokenClaims().path("groups").toString()).doesNotContain("/escape/users");
+        owner.put(groups, Map.of("roots", List.of("/escape/users"))).ok();
+        HubLogin again = new HubLogin(server, new BrowserSession(), new HubClient("vre", hubClientId, secret, CALLBACK));
+        if (!again.start().url().contains("/realms/" + LabUser.ALICE.identityProvider() + "/")) {
+            again.chooseIdentityProvider(LabUser.ALICE.identityProvider());
+        }
+        again.signIn(LabUser.ALICE.username(), LabUser.ALICE.password());
+        assertThat(again.exchangeCode().accessTokenClaims().path("groups").toString()).contains("/escape/users");
+    }
+
     private static String baselineMapperPath() {
         String scope = id(admin.get("/admin/realms/vre/client-scopes").ok(), "name", "institution-baseline");
         JsonNode mapper = admin.get("/admin/realms/vre/client-scopes/" + scope + "/protocol-mappers/models").ok().get(0);
