@@ -4,7 +4,8 @@
 # What it installs (Debian/Ubuntu, apt-get, only what is missing; needs root or sudo-less apt): chromium and
 # chromium-driver (browser tests), postgresql (the production-topology cluster tests, which start their own
 # PostgreSQL on 127.0.0.1), wrk (benchmark smoke), slapd and ldap-utils (the cluster-account LDAP test), jupyterhub
-# and node-configurable-http-proxy plus five Python libraries (the real JupyterHub test). Then `mvn -B verify`.
+# and node-configurable-http-proxy plus five Python libraries (the real JupyterHub test), prometheus (its promtool
+# checks the alert rules). Then `mvn -B verify`.
 # Arguments are passed to Maven, e.g. ./test.sh -pl integration-tests -am -Dit.test=HubLifecycleIT
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -27,18 +28,20 @@ command -v wrk >/dev/null || packages+=(wrk)
 # A real JupyterHub for JupyterHubRecipeIT (Debian's 3.0, its proxy, and what oauthenticator imports: PyJWT,
 # ruamel.yaml, jsonschema, requests; cryptography for auth_state). oauthenticator itself is not a Debian package:
 # the test reads its source from OAUTHENTICATOR_SOURCE (default /work/.cache/oauthenticator-17.4.0) and skips without it.
-hub_packages=()
-[ -x /usr/bin/jupyterhub ] && [ -x /usr/bin/configurable-http-proxy ] || hub_packages+=(jupyterhub node-configurable-http-proxy)
+lean_packages=()
+[ -x /usr/bin/jupyterhub ] && [ -x /usr/bin/configurable-http-proxy ] || lean_packages+=(jupyterhub node-configurable-http-proxy)
 /usr/bin/python3 -c 'import jwt, ruamel.yaml, jsonschema, requests, cryptography' 2>/dev/null \
-  || hub_packages+=(python3-jwt python3-ruamel.yaml python3-jsonschema python3-requests python3-cryptography)
-if [ ${#packages[@]} -gt 0 ] || [ ${#hub_packages[@]} -gt 0 ]; then
+  || lean_packages+=(python3-jwt python3-ruamel.yaml python3-jsonschema python3-requests python3-cryptography)
+# Prometheus's promtool for PrometheusRulesIT (the shipped alert rules and dashboard queries); its server is not run.
+command -v promtool >/dev/null || lean_packages+=(prometheus)
+if [ ${#packages[@]} -gt 0 ] || [ ${#lean_packages[@]} -gt 0 ]; then
   apt-get update
 fi
 if [ ${#packages[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y "${packages[@]}"
 fi
-if [ ${#hub_packages[@]} -gt 0 ]; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${hub_packages[@]}"
+if [ ${#lean_packages[@]} -gt 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${lean_packages[@]}"
 fi
 
 # The test command from README.md:

@@ -45,12 +45,20 @@ public final class KeycloakServer implements AutoCloseable {
     private final Settings settings;
     private final Path home;
     private final int port;
+    /** The management interface (health, {@code /metrics}) of a {@code start-dev} server: a port of its own. */
+    private final int managementPort;
     private volatile Process process;
 
     private KeycloakServer(Settings settings) {
         this.settings = settings;
         this.home = settings.workDir.resolve("keycloak");
         this.port = settings.port > 0 ? settings.port : freePort();
+        this.managementPort = freePort();
+    }
+
+    /** The management interface of a {@code start-dev} server, whose {@code /metrics} serves Keycloak's registry. */
+    public String managementUrl() {
+        return "http://localhost:" + managementPort;
     }
 
     /**
@@ -157,7 +165,8 @@ public final class KeycloakServer implements AutoCloseable {
             command.addAll(List.of("bash", home.resolve("bin/kc.sh").toString()));
             if (settings.serverArguments == null) {
                 command.addAll(List.of("start-dev", "--http-port=" + port, "--import-realm", "--db=dev-mem",
-                        "--cache=local", FileVault.BUILD_OPTION, DECLARATIVE_UI));
+                        "--cache=local", FileVault.BUILD_OPTION, DECLARATIVE_UI, "--metrics-enabled=true",
+                        "--http-management-port=" + managementPort));
                 command.addAll(vault().startOptions());
             } else {
                 // Production: the distribution was built with `kc.sh build`; these are start --optimized's options.

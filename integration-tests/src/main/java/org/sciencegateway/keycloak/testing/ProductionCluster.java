@@ -25,7 +25,7 @@ public final class ProductionCluster implements AutoCloseable {
 
     /** Build options, as the README's production recipe gives them. */
     public static final List<String> BUILD_OPTIONS = List.of("--db=postgres", "--health-enabled=true",
-            FileVault.BUILD_OPTION, KeycloakServer.DECLARATIVE_UI);
+            "--metrics-enabled=true", FileVault.BUILD_OPTION, KeycloakServer.DECLARATIVE_UI);
 
     private static final Pattern CLUSTER_VIEW = Pattern.compile("ISPN000094: Received new cluster view for channel \\S+: \\[[^\\]]*\\] \\((\\d+)\\)");
     private static final Duration CLUSTER_TIMEOUT = Duration.ofMinutes(2);

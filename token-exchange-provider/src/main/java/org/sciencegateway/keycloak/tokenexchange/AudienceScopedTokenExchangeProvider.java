@@ -67,17 +67,31 @@ final class AudienceScopedTokenExchangeProvider implements TokenExchangeProvider
 
     @Override
     public Response exchange(TokenExchangeContext context) {
+        long started = System.nanoTime();
         EventBuilder event = context.getEvent();
         ClientModel requester = context.getClient();
+        RealmModel realm = context.getRealm();
+        String audience = ExchangeMetrics.audience(realm, context.getParams().getAudience());
         event.detail(EVENT_REQUESTER, requester.getClientId());
         try {
-            return exchangeOrRefuse(context, event, requester);
+            Response granted = exchangeOrRefuse(context, event, requester);
+            ExchangeMetrics.granted(realm, audience, requester.getClientId(), started);
+            return granted;
         } catch (ExchangeRefusal refusal) {
+            ExchangeMetrics.refused(realm, audience, requester.getClientId(), refusal, started);
             event.detail(EVENT_REASON, refusal.reason());
             refusal.details().forEach(event::detail);
             event.error(refusal.error());
             throw new CorsErrorResponseException(context.getCors(), refusal.error(), refusal.description(),
                     Response.Status.fromStatusCode(refusal.status()));
+        } catch (jakarta.ws.rs.WebApplicationException e) {
+            // an answer Keycloak's own code gave on the way (its status is the outcome)
+            ExchangeMetrics.answeredByKeycloak(realm, audience, requester.getClientId(), e.getResponse().getStatus(),
+                    started);
+            throw e;
+        } catch (RuntimeException e) {
+            ExchangeMetrics.failed(realm, audience, requester.getClientId(), started);
+            throw e;
         } finally {
             // Verifying the subject token points the context at the token's client; the requester is the client.
             session.getContext().setClient(requester);

@@ -69,6 +69,7 @@ public final class LegacyLinkGuard implements ContainerRequestFilter {
                 .event(EventType.CLIENT_INITIATED_ACCOUNT_LINKING_ERROR)
                 .client(client);
         Refusal.details(event, origin, rule).error(Refusal.ERROR);
+        FilterMetrics.decision(realm, client, FilterMetrics.LINK, false, rule);
         Refusal.log(client, origin, rule, "account linking");
         request.abortWith(Refusal.page(session.getProvider(LoginFormsProvider.class)));
     }

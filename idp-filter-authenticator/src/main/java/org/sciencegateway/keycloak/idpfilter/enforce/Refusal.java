@@ -72,6 +72,7 @@ public final class Refusal {
     private static void record(KeycloakSession session, AuthenticationSessionModel authSession, EventBuilder event,
                                LoginOrigin origin, String rule) {
         details(event.clone(), origin, rule).error(ERROR);
+        FilterMetrics.decision(authSession.getRealm(), authSession.getClient(), FilterMetrics.LOGIN, false, rule);
         log(authSession.getClient(), origin, rule, "login");
         AdmissionLedger.markRefused(authSession, rule);
         RefusedAccountCleanup.afterRefusal(session, authSession, origin);

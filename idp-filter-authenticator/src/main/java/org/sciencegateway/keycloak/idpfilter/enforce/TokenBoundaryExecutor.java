@@ -161,10 +161,13 @@ final class TokenBoundaryExecutor implements ClientPolicyExecutorProvider<Client
         if (rules.unrestricted()) {
             return null;
         }
+        RealmModel realm = session.getContext().getRealm();
         if (rules.problem() != null) {
+            FilterMetrics.decision(realm, client, FilterMetrics.TOKEN, false, Decision.INVALID_CONFIGURATION);
             return new Refused(origin, Decision.INVALID_CONFIGURATION);
         }
         Decision decision = rules.filter().decide(IdentityProviderMetadata.of(session, origin));
+        FilterMetrics.decision(realm, client, FilterMetrics.TOKEN, decision.allowed(), decision.rule());
         return decision.allowed() ? null : new Refused(origin, decision.rule());
     }
 

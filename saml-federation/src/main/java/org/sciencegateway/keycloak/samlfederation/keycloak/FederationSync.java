@@ -36,6 +36,8 @@ final class FederationSync {
     private final KeycloakSessionFactory factory;
     private final String realmId;
     private final String sourceId;
+    /** When {@link #run} started (for the sync's duration in the metrics). */
+    private long started;
 
     FederationSync(KeycloakSessionFactory factory, String realmId, String sourceId) {
         this.factory = factory;
@@ -49,6 +51,7 @@ final class FederationSync {
      * written before it stay, the next sync completes the rest.
      */
     SyncStatus run(boolean force) {
+        started = System.nanoTime();
         try {
             return attempt(force);
         } catch (RuntimeException e) {
@@ -203,8 +206,10 @@ final class FederationSync {
     private SyncStatus record(SyncStatus status) {
         KeycloakModelUtils.runJobInTransaction(factory, session -> {
             RealmModel realm = session.realms().getRealm(realmId);
-            if (realm != null && realm.getComponent(sourceId) != null) {
+            ComponentModel source = realm == null ? null : realm.getComponent(sourceId);
+            if (source != null) {
                 FederationSources.saveStatus(realm, sourceId, status);
+                FederationMetrics.synced(realm, source, status, java.time.Duration.ofNanos(System.nanoTime() - started));
             }
         });
         // The console's copy, in a transaction of its own: the authoritative status above never depends on it.

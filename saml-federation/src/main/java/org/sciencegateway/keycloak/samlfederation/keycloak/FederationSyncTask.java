@@ -6,7 +6,7 @@ import org.keycloak.timer.ScheduledTask;
 /**
  * Every minute on every node: starts the syncs that are due. Due is decided from the status every node reads (when
  * the last sync ended), and the cluster lock lets only one node run a source at a time, so each source is synced once
- * per interval however many nodes there are.
+ * per interval however many nodes there are. Then refreshes this node's federation gauges ({@link FederationMetrics}).
  */
 final class FederationSyncTask implements ScheduledTask {
 
@@ -17,6 +17,7 @@ final class FederationSyncTask implements ScheduledTask {
     public void run(KeycloakSession session) {
         session.realms().getRealmsStream().forEach(realm -> FederationSources.of(realm).forEach(source ->
                 SyncDispatcher.dispatch(session, realm.getId(), source.getId(), false)));
+        FederationMetrics.refresh(session); // every node's gauges from the status every node reads
     }
 
     @Override
