@@ -126,11 +126,30 @@ public final class LabHubTenants {
         if (existing.isArray() && !existing.isEmpty()) {
             return;
         }
+        // as an approval makes it: the owners, and only through the admin clients (a token another hub received
+        // when the owner logged in there carries none of their rights)
+        String adminClients;
+        JsonNode found = send("GET", authz + "/policy?name=sg-hub-admin-clients", null);
+        if (found.isArray() && !found.isEmpty()) {
+            adminClients = found.get(0).path("id").asText();
+        } else {
+            List<String> clients = new java.util.ArrayList<>();
+            for (String clientId : List.of("security-admin-console", "admin-cli", "hub-console")) {
+                JsonNode adminClient = send("GET", "/clients?clientId=" + clientId, null);
+                if (!adminClient.isEmpty()) {
+                    clients.add(adminClient.get(0).path("id").asText());
+                }
+            }
+            adminClients = send("POST", authz + "/policy/client", Map.of("name", "sg-hub-admin-clients",
+                    "description", "The clients through which hub owners act on their hubs", "clients", clients))
+                    .path("id").asText();
+        }
         String policy = send("POST", authz + "/policy/user", Map.of("name", policyName, "description",
                 "Owners of hub " + OWNED_HUB, "users", List.of(owner))).path("id").asText();
         send("POST", authz + "/permission/scope", Map.of("name", "sg-hub-" + hub, "description",
                 "Hub " + OWNED_HUB + ": its owners view and manage this client only", "resourceType", "Clients",
-                "resources", List.of(hub), "scopes", List.of("view", "manage"), "policies", List.of(policy)));
+                "resources", List.of(hub), "scopes", List.of("view", "manage"), "policies",
+                List.of(policy, adminClients), "decisionStrategy", "UNANIMOUS"));
     }
 
     private JsonNode send(String method, String path, Object body) {

@@ -1,6 +1,10 @@
 package org.sciencegateway.keycloak.hubtenants.registration;
 
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.URISyntaxException;
 import java.util.Collection;
 import java.util.List;
@@ -167,29 +171,156 @@ public final class HubRegistrationRules {
         return Optional.empty();
     }
 
-    /** For an origin on the loopback interface, {@code scheme://loopback[:port]}; otherwise {@code null}. */
+    /**
+     * For an origin on this machine — {@code localhost} and its subdomains, 127.0.0.0/8, {@code ::1}, and the
+     * any-address {@code 0.0.0.0} / {@code ::}, which a browser also connects to this machine —
+     * {@code scheme://loopback[:port]}; otherwise {@code null}.
+     */
     static String loopbackKey(String origin) {
         if (origin == null) {
             return null;
         }
         try {
             URI uri = new URI(origin);
-            String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+            String host = uri.getHost() == null ? "" : canonicalHost(uri.getHost());
             boolean loopback = host.equals("localhost") || host.endsWith(".localhost") || host.startsWith("127.")
-                    || host.equals("[::1]") || host.equals("::1");
+                    || host.equals("[::1]") || host.equals("0.0.0.0") || host.equals("[::]");
             return loopback ? uri.getScheme() + "://loopback" + (uri.getPort() < 0 ? "" : ":" + uri.getPort()) : null;
         } catch (URISyntaxException e) {
             return null;
         }
     }
 
-    /** {@code scheme://host[:port]}, lower case, the default port left out: the unit a hub owns. */
+    /**
+     * {@code scheme://host[:port]}, lower case, the default port left out: the unit a hub owns. The host is written
+     * as a browser resolves it, so that one origin has one spelling: trailing dots dropped ({@code localhost.}), IPv4
+     * in any of the forms a browser accepts ({@code 2130706433}, {@code 0x7f.1}, {@code 0177.0.0.1}) as four decimal
+     * numbers, IPv6 compressed, an IPv4-mapped IPv6 address ({@code [::ffff:127.0.0.1]}) as its IPv4 address.
+     */
     public static String origin(URI uri) {
         String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-        String host = uri.getHost().toLowerCase(Locale.ROOT);
+        String host = canonicalHost(uri.getHost());
         int port = uri.getPort();
         boolean defaultPort = port == -1 || ("https".equals(scheme) && port == 443) || ("http".equals(scheme) && port == 80);
         return scheme + "://" + host + (defaultPort ? "" : ":" + port);
+    }
+
+    /** The host as a browser resolves it (see {@link #origin(URI)}). */
+    static String canonicalHost(String rawHost) {
+        String host = rawHost.toLowerCase(Locale.ROOT);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            String literal = host.substring(1, host.length() - 1);
+            if (!literal.matches("[0-9a-f:.]+")) {
+                return host; // not an address literal: never resolved (no name lookup here)
+            }
+            try {
+                InetAddress address = InetAddress.getByName(literal); // a literal: parsed, not looked up
+                return address instanceof Inet4Address ? address.getHostAddress()
+                        : "[" + compressed((Inet6Address) address) + "]";
+            } catch (UnknownHostException e) {
+                return host;
+            }
+        }
+        while (host.length() > 1 && host.endsWith(".")) {
+            host = host.substring(0, host.length() - 1);
+        }
+        String ipv4 = browserIpv4(host);
+        return ipv4 == null ? host : ipv4;
+    }
+
+    /**
+     * The IPv4 address a browser reads in {@code host} (the WHATWG URL standard's IPv4 parser: one to four parts,
+     * each decimal, {@code 0x} hex or {@code 0}-prefixed octal, the last filling the remaining bytes), dotted
+     * decimal; {@code null} when the host is a name.
+     */
+    static String browserIpv4(String host) {
+        String[] parts = host.split("\\.", -1);
+        if (parts.length == 0 || parts.length > 4) {
+            return null;
+        }
+        long[] numbers = new long[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            Long number = ipv4Number(parts[i]);
+            if (number == null) {
+                return null;
+            }
+            numbers[i] = number;
+        }
+        long address = 0;
+        for (int i = 0; i < numbers.length - 1; i++) {
+            if (numbers[i] > 255) {
+                return null;
+            }
+            address = address * 256 + numbers[i];
+        }
+        long last = numbers[numbers.length - 1];
+        int remaining = 5 - numbers.length;
+        if (last >= (1L << (8 * remaining))) {
+            return null;
+        }
+        address = (address << (8 * remaining)) + last;
+        return ((address >> 24) & 255) + "." + ((address >> 16) & 255) + "." + ((address >> 8) & 255) + "."
+                + (address & 255);
+    }
+
+    private static Long ipv4Number(String part) {
+        if (part.isEmpty() || part.length() > 40) {
+            return null;
+        }
+        int radix = 10;
+        String digits = part;
+        if (part.startsWith("0x")) {
+            radix = 16;
+            digits = part.substring(2);
+            if (digits.isEmpty()) {
+                return 0L;
+            }
+        } else if (part.length() > 1 && part.startsWith("0")) {
+            radix = 8;
+            digits = part.substring(1);
+        }
+        for (char c : digits.toCharArray()) {
+            if (Character.digit(c, radix) < 0) {
+                return null;
+            }
+        }
+        // capped above any valid part, so that an overlong number is refused below rather than overflowing
+        return new java.math.BigInteger(digits, radix).min(java.math.BigInteger.valueOf(1L << 40)).longValue();
+    }
+
+    /** RFC 5952's shortest form: the longest run (two or more) of zero groups becomes "::". */
+    private static String compressed(Inet6Address address) {
+        String[] groups = address.getHostAddress().replaceAll("%.*$", "").split(":");
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < groups.length; ) {
+            if (Integer.parseInt(groups[i], 16) != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < groups.length && Integer.parseInt(groups[j], 16) == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < groups.length; i++) {
+            if (i == bestStart) {
+                out.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            out.append(Integer.toHexString(Integer.parseInt(groups[i], 16)));
+            if (i < groups.length - 1 && i + 1 != bestStart) {
+                out.append(':');
+            }
+        }
+        return out.toString();
     }
 
     /** The origin of a URL string, or {@code null} when it has none (relative, unparsable, wildcard). */

@@ -4,6 +4,7 @@ import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.jboss.logging.Logger;
@@ -47,11 +48,28 @@ final class RequestedOwners {
         Set<String> owners = new LinkedHashSet<>();
         for (String contact : contacts) {
             String email = contact == null ? "" : contact.trim();
-            UserModel user = email.isEmpty() || email.length() > 254 ? null : session.users().getUserByEmail(realm, email);
-            if (user == null || !user.isEnabled() || user.getServiceAccountClientLink() != null) {
+            // Every account holding the address (a realm may allow duplicates): an owner is the one enabled account
+            // that holds it verified. A user can set an unverified address on their own account (update profile);
+            // an address two accounts hold names no one.
+            List<UserModel> holders = email.isEmpty() || email.length() > 254 ? List.of()
+                    : session.users().searchForUserStream(realm, Map.of(UserModel.EMAIL, email, UserModel.EXACT, "true"))
+                            .filter(u -> email.equalsIgnoreCase(u.getEmail()))
+                            .filter(u -> u.isEnabled() && u.getServiceAccountClientLink() == null)
+                            .limit(3).toList();
+            if (holders.isEmpty()) {
                 return Result.problem("Contact '" + HubRegistrationRules.printable(email) + "' is not the e-mail "
                         + "address of an account of this realm: each hub admin logs in once with their institution, "
                         + "then requests the hub.");
+            }
+            if (holders.size() > 1) {
+                return Result.problem("Contact '" + HubRegistrationRules.printable(email) + "' is the e-mail address "
+                        + "of more than one account of this realm: it names no one. Ask a realm admin.");
+            }
+            UserModel user = holders.get(0);
+            if (!user.isEmailVerified()) {
+                return Result.problem("Contact '" + HubRegistrationRules.printable(email) + "' is not a verified "
+                        + "e-mail address of this realm: an owner's address must be verified (by their institution, "
+                        + "whose identity provider trusts it, or by Keycloak's e-mail verification).");
             }
             owners.add(user.getId());
         }

@@ -54,6 +54,7 @@ public final class HubSelfServiceResource {
 
     static final String BASELINE_SCOPE = "institution-baseline";
     static final String RULES = "rules";
+    static final int MAX_ROOTS = 20;
 
     private final KeycloakSession session;
     private final RealmModel realm;
@@ -125,13 +126,18 @@ public final class HubSelfServiceResource {
         Object value = body == null ? null : body.get("roots");
         List<String> roots = new ArrayList<>();
         if (value instanceof List<?> list) {
+            if (list.size() > MAX_ROOTS) {
+                throw refused("invalid_groups_subtree", "At most " + MAX_ROOTS + " subtree roots.");
+            }
             for (Object root : list) {
                 if (!(root instanceof String path) || !path.trim().startsWith("/") || path.contains("##")
                         || path.contains(",")) {
                     throw refused("invalid_groups_subtree", "Each subtree root is the full path of a group, "
-                            + "e.g. /escape/atlas: " + root + " is not one.");
+                            + "e.g. /escape/atlas, without ## or commas.");
                 }
-                roots.add(path.trim());
+                if (!roots.contains(path.trim())) {
+                    roots.add(path.trim());
+                }
             }
         } else {
             throw refused("invalid_groups_subtree", "Send {\"roots\": [\"/escape/atlas\", …]}: the full paths of "
@@ -160,7 +166,7 @@ public final class HubSelfServiceResource {
     private ClientModel managedHub(String id) {
         ClientModel client = id == null ? null : realm.getClientById(id);
         if (client == null || !Hub.isHub(client) || !auth.clients().canView(client)) {
-            throw new NotFoundException("No hub " + id + " you can see in realm " + realm.getName());
+            throw new NotFoundException("No such hub that you can see in realm " + realm.getName());
         }
         auth.clients().requireManage(client);
         return client;

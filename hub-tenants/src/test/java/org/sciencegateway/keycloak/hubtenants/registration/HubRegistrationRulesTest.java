@@ -122,4 +122,31 @@ class HubRegistrationRulesTest {
         assertThat(HubRegistrationRules.judge(new HubRegistrationRules.Request(null, "H",
                 List.of("https://127.0.0.1:8002/cb"), false, List.of()), java.util.Set.of(), taken)).isEmpty();
     }
+
+    @Test
+    @DisplayName("Given the third review's spellings of this machine and of another hub's host (trailing dot, ::1 in "
+            + "full, IPv4-mapped, one decimal number, 0.0.0.0), then each is refused as the origin it names")
+    void everySpellingOfAHostIsThatHost() {
+        java.util.Map<String, String> taken = java.util.Map.of("https://localhost:8001", "other-gateway",
+                "https://localhost:18080", "this server", "https://hub.other.example.org", "other-hub");
+        for (String uri : List.of("https://localhost.:8001/x", "https://LOCALHOST.:8001/x",
+                "https://[0:0:0:0:0:0:0:1]:18080/cb", "https://[::ffff:127.0.0.1]:18080/cb",
+                "https://2130706433:18080/cb", "https://0x7f.1:18080/cb", "https://0177.0.0.1:18080/cb",
+                "https://0.0.0.0:18080/cb", "https://[::]:18080/cb", "https://hub.other.example.org./cb",
+                "https://HUB.other.example.org.:443/cb")) {
+            assertThat(HubRegistrationRules.judge(new HubRegistrationRules.Request(null, "H", List.of(uri), false,
+                    List.of()), java.util.Set.of(), taken)).as(uri).isPresent();
+        }
+        assertThat(HubRegistrationRules.canonicalHost("2130706433")).isEqualTo("127.0.0.1");
+        assertThat(HubRegistrationRules.canonicalHost("0x7f.0.0.1")).isEqualTo("127.0.0.1");
+        assertThat(HubRegistrationRules.canonicalHost("127.1")).isEqualTo("127.0.0.1");
+        assertThat(HubRegistrationRules.canonicalHost("[2001:0db8:0:0:0:0:0:0001]")).isEqualTo("[2001:db8::1]");
+        assertThat(HubRegistrationRules.canonicalHost("[::ffff:7f00:1]")).isEqualTo("127.0.0.1");
+        assertThat(HubRegistrationRules.canonicalHost("hub.example.org.")).isEqualTo("hub.example.org");
+        assertThat(HubRegistrationRules.canonicalHost("1.2.3.4.example.org")).isEqualTo("1.2.3.4.example.org");
+        assertThat(HubRegistrationRules.canonicalHost("256.1.1.1")).isEqualTo("256.1.1.1"); // no address: a name
+        // different hosts stay different
+        assertThat(HubRegistrationRules.judge(new HubRegistrationRules.Request(null, "H",
+                List.of("https://hub.new.example.org/cb"), false, List.of()), java.util.Set.of(), taken)).isEmpty();
+    }
 }

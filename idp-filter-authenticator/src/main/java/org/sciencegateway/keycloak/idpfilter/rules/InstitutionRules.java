@@ -4,7 +4,10 @@ import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
@@ -55,7 +58,14 @@ public record InstitutionRules(List<RuleEntry> allow, List<RuleEntry> deny, bool
     private static final Set<String> TOP_LEVEL_KEYS = Set.of("allow", "deny", "localAccounts");
     private static final int MAX_DOCUMENT_LENGTH = 256 * 1024;
     private static final int MAX_PATTERN_LENGTH = 512;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * One reading of a document: a key given twice or text after the object is refused, not read one way by the
+     * filter while an admin reads it another.
+     */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     public InstitutionRules {
         allow = List.copyOf(allow);
@@ -79,8 +89,10 @@ public record InstitutionRules(List<RuleEntry> allow, List<RuleEntry> deny, bool
         try {
             root = JSON.readTree(document);
         } catch (JsonProcessingException e) {
-            throw new InvalidRulesException("The rules are not valid JSON (line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + "): " + e.getOriginalMessage());
+            // (a document nested too deeply is refused by the parser's limits, with no location)
+            throw new InvalidRulesException("The rules are not valid JSON"
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")") + ": " + e.getOriginalMessage());
         }
         if (root == null || !root.isObject()) {
             throw new InvalidRulesException("The rules must be a JSON object with the keys allow, deny and "
@@ -197,11 +209,17 @@ public record InstitutionRules(List<RuleEntry> allow, List<RuleEntry> deny, bool
         return result;
     }
 
+    /** A non-empty string, exactly as written: no surrounding spaces or control characters (read as written). */
     private static String nonBlank(JsonNode value, String where) throws InvalidRulesException {
         if (!value.isTextual() || value.textValue().isBlank()) {
             throw new InvalidRulesException(where + " must be a non-empty string.");
         }
-        return value.textValue().trim();
+        String text = value.textValue();
+        if (!text.equals(text.strip()) || text.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidRulesException(where + " has spaces around it or control characters; write the value "
+                    + "exactly.");
+        }
+        return text;
     }
 
     private static Pattern pattern(JsonNode entry, String key, String where) throws InvalidRulesException {

@@ -74,4 +74,23 @@ class InstitutionRulesTest {
         assertThat(rules.allow()).isEmpty();
         assertThat(rules.localAccounts()).isTrue();
     }
+
+    @Test
+    @DisplayName("Given the hub console review's documents — a key twice, a second object after the first, values "
+            + "with spaces or control characters, nesting 1,200 deep — then each is refused with a message (one "
+            + "reading of a document; no server error)")
+    void documentsWithTwoReadingsAreRefused() {
+        for (String document : java.util.List.of(
+                "{\"allow\": [{\"idp\": \"institution-b\", \"idp\": \"institution-a\"}]}",
+                "{\"allow\": [{\"idp\": \"institution-b\"}]} {\"allow\": [{\"idp\": \"institution-a\"}]}",
+                "{\"allow\": [{\"idp\": \" institution-a\"}]}",
+                "{\"allow\": [{\"idp\": \"institution-a\\u0000\"}]}",
+                "{\"allow\": [{\"idp\": [\"institution-a\", \"institution-b\\n\"]}]}",
+                "{\"allow\": [], \"allow\": [{\"idp\": \"institution-a\"}]}",
+                "{\"allow\": " + "[".repeat(1200) + "]".repeat(1200) + "}")) {
+            assertThatThrownBy(() -> InstitutionRules.parse(document)).as(document.length() > 100
+                    ? document.substring(0, 100) : document).isInstanceOf(InvalidRulesException.class)
+                    .hasMessageNotContaining("null");
+        }
+    }
 }

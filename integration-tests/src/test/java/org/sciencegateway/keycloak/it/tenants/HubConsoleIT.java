@@ -25,6 +25,9 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.sciencegateway.keycloak.testing.AdminConsole;
+import org.sciencegateway.keycloak.testing.BrowserSession;
+import org.sciencegateway.keycloak.testing.HubClient;
+import org.sciencegateway.keycloak.testing.HubLogin;
 import org.sciencegateway.keycloak.testing.Http;
 import org.sciencegateway.keycloak.testing.KeycloakAdmin;
 import org.sciencegateway.keycloak.testing.KeycloakServer;
@@ -259,6 +262,34 @@ class HubConsoleIT {
             }
             admin.delete("/admin/realms/vre/identity-provider/instances/console-extra");
         }
+    }
+
+    @Test
+    @Order(4)
+    @DisplayName("Given the review's replay: hubadmin logs in to jupyterhub (another hub) through institution-a, then "
+            + "the access token jupyterhub receives reads no secret of other-gateway and changes nothing of it")
+    void aTokenAnotherHubReceivedIsNoAdminCredential() {
+        HubLogin login = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB);
+        login.start();
+        login.chooseIdentityProvider("institution-a");
+        login.signIn(LabHubTenants.HUB_ADMIN, LabHubTenants.HUB_ADMIN);
+        String token = login.exchangeCode().accessToken();
+        String hub = admin.clientUuid("vre", LabHubTenants.OWNED_HUB);
+        for (String path : List.of("/clients/" + hub + "/client-secret", "/clients/" + hub,
+                "/clients/" + hub + "/user-sessions")) {
+            HttpResponse<String> response = Http.send(Http.request(server.baseUrl() + "/admin/realms/vre" + path)
+                    .header("Authorization", "Bearer " + token));
+            assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(403);
+            assertThat(response.body()).doesNotContain("other-gateway-lab-secret");
+        }
+        HttpResponse<String> hubs = Http.send(Http.request(server.baseUrl() + "/admin/realms/vre/hub-tenants/hubs")
+                .header("Authorization", "Bearer " + token));
+        assertThat(hubs.body()).isEqualTo("[]");
+        HttpResponse<String> rules = Http.send(Http.request(server.baseUrl() + "/admin/realms/vre/hub-tenants/hubs/"
+                + hub + "/institution-rules").header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(
+                        "{\"rules\": \"{\\\"allow\\\": [{\\\"idp\\\": \\\"institution-a\\\"}]}\"}")));
+        assertThat(rules.statusCode()).isEqualTo(404);
     }
 
     private static JsonNode mapper(String mappers, String type) {

@@ -712,6 +712,91 @@ class HubLifecycleIT {
         assertThat(again.exchangeCode().accessTokenClaims().path("groups").toString()).contains("/escape/users");
     }
 
+    @Test
+    @Order(8)
+    @DisplayName("Given the hub console review's takeover: the owner's access token issued to another client (a hub "
+            + "they log in to), then it carries none of their rights — no secret, no edit, no hub in the console "
+            + "endpoint — while their admin-client token keeps them")
+    void anOwnersTokenFromAnotherClientCarriesNoneOfTheirRights() {
+        String otherHub = "lifecycle-other-hub";
+        admin.post("/admin/realms/vre/clients", Map.of("clientId", otherHub, "secret", "other-hub-secret",
+                "publicClient", false, "directAccessGrantsEnabled", true, "standardFlowEnabled", true,
+                "redirectUris", List.of("https://other-hub.lifecycle.example.org/cb"))).ok();
+        String otherHubUuid = admin.clientUuid("vre", otherHub);
+        undo.add(() -> admin.delete("/admin/realms/vre/clients/" + otherHubUuid));
+        // what that hub's operator holds after the owner logged in there
+        HttpResponse<String> login = Http.send(Http.formPost(server.realmUrl("vre") + "/protocol/openid-connect/token",
+                "grant_type=password&client_id=" + otherHub + "&client_secret=other-hub-secret&username=" + OWNER
+                        + "&password=" + OWNER + "&scope=openid"));
+        assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+        String stolen;
+        try {
+            stolen = JSON.readTree(login.body()).path("access_token").asText();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        java.util.function.BiFunction<String, String, Integer> call = (method, path) -> Http.send(Http.request(
+                server.baseUrl() + path).header("Authorization", "Bearer " + stolen)
+                .header("Content-Type", "application/json")
+                .method(method, "GET".equals(method) ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(path.endsWith("/institution-rules")
+                        ? "{\"rules\": \"{\\\"allow\\\": [{\\\"idp\\\": \\\"institution-a\\\"}]}\"}"
+                        : "{\"description\": \"taken over\"}"))).statusCode();
+        assertThat(call.apply("GET", "/admin/realms/vre/clients/" + hubUuid + "/client-secret")).isEqualTo(403);
+        assertThat(call.apply("GET", "/admin/realms/vre/clients/" + hubUuid)).isEqualTo(403);
+        assertThat(call.apply("PUT", "/admin/realms/vre/clients/" + hubUuid)).isEqualTo(403);
+        assertThat(call.apply("GET", "/admin/realms/vre/clients/" + hubUuid + "/user-sessions")).isEqualTo(403);
+        assertThat(call.apply("PUT", "/admin/realms/vre/hub-tenants/hubs/" + hubUuid + "/institution-rules"))
+                .isEqualTo(404);
+        HttpResponse<String> hubs = Http.send(Http.request(server.baseUrl() + "/admin/realms/vre/hub-tenants/hubs")
+                .header("Authorization", "Bearer " + stolen));
+        assertThat(hubs.body()).isEqualTo("[]");
+        assertThat(admin.get("/admin/realms/vre/clients/" + hubUuid).ok().path("description").asText())
+                .isNotEqualTo("taken over");
+        // the owner through an admin client (admin-cli here; the console and the hub console alike)
+        assertThat(owner.get("/admin/realms/vre/clients/" + hubUuid + "/client-secret").status()).isEqualTo(200);
+        assertThat(owner.get("/admin/realms/vre/hub-tenants/hubs").ok()).hasSize(1);
+    }
+
+    @Test
+    @Order(9)
+    @DisplayName("Given the review's owner capture: contacts naming an address a user set on their own account "
+            + "(unverified), or one two accounts hold, then the request is refused naming contacts")
+    void contactsNameOnlyVerifiedUniqueAccounts() {
+        String unverified = "newhubadmin@institution-a.example.org";
+        admin.post("/admin/realms/vre/users", Map.of("username", "capture-bob", "email", unverified,
+                "emailVerified", false, "enabled", true)).ok();
+        String bob = admin.userId("vre", "capture-bob");
+        undo.add(() -> admin.delete("/admin/realms/vre/users/" + bob));
+        String shared = "shared-hubadmin@institution-a.example.org";
+        for (String username : List.of("shared-one", "shared-two")) {
+            admin.post("/admin/realms/vre/users", Map.of("username", username, "email", shared, "emailVerified", true,
+                    "enabled", true)).ok();
+            String id = admin.userId("vre", username);
+            undo.add(() -> admin.delete("/admin/realms/vre/users/" + id));
+        }
+        int clientsBefore = admin.get("/admin/realms/vre/clients?max=1000").ok().size();
+        for (Map.Entry<String, String> contact : Map.of(unverified, "not a verified", shared,
+                "more than one account").entrySet()) {
+            Map<String, Object> metadata = new LinkedHashMap<>(request("Captured Hub", List.of(contact.getKey())));
+            metadata.put("redirect_uris", List.of("https://hub.captured.example.org/hub/oauth_callback"));
+            HttpResponse<String> response = register(metadata);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+            assertThat(json(response).path("error").asText()).isEqualTo("invalid_client_metadata");
+            assertThat(json(response).path("error_description").asText()).contains("Contact '" + contact.getKey() + "'",
+                    contact.getValue());
+        }
+        assertThat(admin.get("/admin/realms/vre/clients?max=1000").ok().size()).isEqualTo(clientsBefore);
+    }
+
+    private static JsonNode json(HttpResponse<String> response) {
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new AssertionError(response.body(), e);
+        }
+    }
+
     private static String baselineMapperPath() {
         String scope = id(admin.get("/admin/realms/vre/client-scopes").ok(), "name", "institution-baseline");
         JsonNode mapper = admin.get("/admin/realms/vre/client-scopes/" + scope + "/protocol-mappers/models").ok().get(0);

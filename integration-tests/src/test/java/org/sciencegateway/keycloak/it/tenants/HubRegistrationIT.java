@@ -213,6 +213,20 @@ class HubRegistrationIT {
                     .containsIgnoringCase(expected.substring(expected.indexOf(' ') + 1)
                             .replace("this server", "another client"));
         });
+        // the third review's spellings of this server's and another hub's (other-gateway, https://localhost:8001)
+        // origin: each is the origin it names, refused as taken
+        int port = java.net.URI.create(server.baseUrl()).getPort();
+        for (String uri : List.of("https://localhost.:8001/x", "https://localhost.:" + port + "/cb",
+                "https://[0:0:0:0:0:0:0:1]:" + port + "/cb", "https://[::ffff:127.0.0.1]:" + port + "/cb",
+                "https://2130706433:" + port + "/cb", "https://0.0.0.0:" + port + "/cb",
+                "https://0x7f.1:" + port + "/cb")) {
+            HttpResponse<String> response = register(hub("H", uri));
+            assertThat(response.statusCode()).as(uri + ": " + response.body()).isEqualTo(400);
+            assertThat(json(response).path("error").asText()).as(uri).isEqualTo("invalid_redirect_uri");
+            // (0x7f.1 is no host name to java.net.URI: refused before, as no absolute https URL)
+            assertThat(json(response).path("error_description").asText()).as(uri)
+                    .containsAnyOf("belongs to another client", "must be an absolute https URL");
+        }
         // offline_access asked for: Keycloak's own "Allowed Client Scopes" policy refuses it.
         HttpResponse<String> offline = register(Map.of("client_name", "H", "redirect_uris",
                 List.of("https://hub.o.example.org/cb"), "scope", "openid offline_access"));
