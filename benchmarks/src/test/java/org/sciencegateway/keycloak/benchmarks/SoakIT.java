@@ -37,6 +37,7 @@ class SoakIT {
             assertThat(report).contains("| " + interval.index() + " | " + interval.node() + " | "
                     + interval.load().requests() + " |");
         }
-        assertThat(report).contains("**Total:**", "after interval " + settings.intervals());
+        assertThat(report).contains("**Total:**", "after interval " + settings.intervals(), "## Stalls", "probes");
+        assertThat(result.intervals()).allSatisfy(i -> assertThat(i.host().busy()).as("host CPU read").isPositive());
     }
 }

@@ -57,7 +57,12 @@ public final class SoakRun {
     }
 
     /** One node's share of one interval. */
-    public record Interval(int index, String node, Wrk.Result load, double capacityShare) {
+    /**
+     * One node's load in one interval, with what the host did meanwhile (CPU shares from {@code /proc/stat}) and
+     * the cluster views the node logged (a view change mid-soak is a member suspected or lost).
+     */
+    public record Interval(int index, String node, Wrk.Result load, double capacityShare, HostCpu.Shares host,
+                           long viewChanges) {
     }
 
     /** Heap after a full GC of each node, taken before the first interval and after each one. */
@@ -65,7 +70,7 @@ public final class SoakRun {
     }
 
     public record Result(List<Wrk.Result> capacity, List<Long> delaysMillis, List<Interval> intervals,
-            List<HeapSample> heap, Path report) {
+            List<HeapSample> heap, List<StallWatch.Stall> stalls, Path report) {
         public long errors() {
             return intervals.stream().mapToLong(i -> i.load().errors()).sum();
         }
@@ -84,7 +89,9 @@ public final class SoakRun {
     public Result run() throws Exception {
         String loadBefore = MachineDescription.loadAverage();
         Instant started = Instant.now();
-        try (ProductionCluster cluster = ProductionCluster.start(KeycloakServer.Settings.fromSystemProperties(), 2)) {
+        try (ProductionCluster cluster = ProductionCluster.start(KeycloakServer.Settings.fromSystemProperties(), 2);
+             StallWatch watch = new StallWatch(cluster, List.of(cluster.node(0), cluster.node(1)),
+                     outputDirectory.resolve("soak-evidence")).start()) {
             List<KeycloakServer> nodes = List.of(cluster.node(0), cluster.node(1));
             KeycloakServer a = nodes.get(0);
             // Subject tokens must outlive an interval (the lab's access tokens live 5 minutes).
@@ -121,17 +128,25 @@ public final class SoakRun {
             List<Interval> intervals = new ArrayList<>();
             for (int i = 1; i <= settings.intervals(); i++) {
                 String intervalForm = freshForm(a);
+                HostCpu before = HostCpu.read();
+                List<Long> viewsBefore = nodes.stream().map(SoakRun::views).toList();
                 List<Wrk.Result> loads = onBoth(nodes, node -> wrk.post(tokenUrl(node), intervalForm,
                         settings.connections(), settings.interval(), delays.get(nodes.indexOf(node))));
+                HostCpu.Shares host = HostCpu.read().since(before);
                 for (int n = 0; n < nodes.size(); n++) {
                     intervals.add(new Interval(i, NODES[n], loads.get(n),
-                            loads.get(n).throughput() / capacity.get(n).throughput()));
+                            loads.get(n).throughput() / capacity.get(n).throughput(), host,
+                            views(nodes.get(n)) - viewsBefore.get(n)));
+                }
+                if (loads.stream().anyMatch(load -> load.errors() > 0)) {
+                    watch.captureNow("interval " + i + " had failed exchanges");
                 }
                 heap.add(new HeapSample("after interval " + i, heapOf(nodes)));
             }
-            Path report = write(capacity, delays, intervals, heap, loadBefore, MachineDescription.loadAverage(),
-                    Duration.between(started, Instant.now()));
-            return new Result(capacity, delays, intervals, heap, report);
+            Path report = write(capacity, delays, intervals, heap, watch,
+                    List.of(longestGcPause(cluster.gcLog(0)), longestGcPause(cluster.gcLog(1))), loadBefore,
+                    MachineDescription.loadAverage(), Duration.between(started, Instant.now()));
+            return new Result(capacity, delays, intervals, heap, watch.stalls(), report);
         }
     }
 
@@ -155,6 +170,23 @@ public final class SoakRun {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    private static final java.util.regex.Pattern GC_PAUSE = java.util.regex.Pattern.compile("Pause.* (\\d+(?:\\.\\d+)?)ms$");
+
+    /** The longest GC pause a node's {@code -Xlog:gc} file records, in ms (0 when none or no file). */
+    static double longestGcPause(Path gcLog) {
+        try {
+            return Files.readAllLines(gcLog).stream().map(GC_PAUSE::matcher).filter(java.util.regex.Matcher::find)
+                    .mapToDouble(m -> Double.parseDouble(m.group(1))).max().orElse(0);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** The cluster views a node has logged (Infinispan's ISPN000094). */
+    private static long views(KeycloakServer node) {
+        return node.log().lines().filter(line -> line.contains("ISPN000094")).count();
     }
 
     private static List<Double> heapOf(List<KeycloakServer> nodes) {
@@ -189,7 +221,7 @@ public final class SoakRun {
     }
 
     private Path write(List<Wrk.Result> capacity, List<Long> delays, List<Interval> intervals, List<HeapSample> heap,
-                       String loadBefore, String loadAfter, Duration took) {
+                       StallWatch watch, List<Double> gcPauses, String loadBefore, String loadAfter, Duration took) {
         StringBuilder md = new StringBuilder();
         md.append("# Soak: seed 002's exchange at half capacity on the production topology\n\n")
                 .append("Mode **").append(settings.mode()).append("**: ").append(settings.intervals())
@@ -209,7 +241,9 @@ public final class SoakRun {
                 .append("| Memory | ").append(MachineDescription.memory()).append(" |\n")
                 .append("| Keycloak | ").append(System.getProperty("keycloak.server.version", "unknown")).append(" |\n")
                 .append("| Load average (1, 5, 15 min) | before: ").append(loadBefore).append("; after: ")
-                .append(loadAfter).append(" |\n\n");
+                .append(loadAfter).append(" |\n")
+                .append(String.format(Locale.ROOT, "| Longest GC pause (`-Xlog:gc`), node A / B | %.1f ms / %.1f ms |%n%n",
+                        gcPauses.get(0), gcPauses.get(1)));
 
         md.append("## Capacity (no pause, both nodes at once)\n\n| Node | exchanges/s | p50 ms | p99 ms | errors | ")
                 .append("pause per request for half of it (after one paced calibration round) |\n|---|---|---|---|---|---|\n");
@@ -219,13 +253,31 @@ public final class SoakRun {
                     c.throughput(), c.p50Millis(), c.p99Millis(), c.errors(), delays.get(n)));
         }
 
-        md.append("\n## Per interval\n\n| Interval | Node | requests | exchanges/s | share of capacity | errors | ")
-                .append("p50 ms | p90 ms | p99 ms |\n|---|---|---|---|---|---|---|---|---|\n");
+        md.append("\n## Per interval\n\nHost CPU: the whole machine's shares during the interval (`/proc/stat`): busy, ")
+                .append("I/O wait, steal (taken by the hypervisor). Views: cluster views the node logged during it ")
+                .append("(ISPN000094; a change mid-soak means a member was suspected or lost).\n\n")
+                .append("| Interval | Node | requests | exchanges/s | share of capacity | errors | ")
+                .append("p50 ms | p90 ms | p99 ms | host busy % | iowait % | steal % | views |\n")
+                .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Interval i : intervals) {
             Wrk.Result r = i.load();
-            md.append(String.format(Locale.ROOT, "| %d | %s | %d | %.0f | %.2f | %d | %.1f | %.1f | %.1f |%n",
+            md.append(String.format(Locale.ROOT, "| %d | %s | %d | %.0f | %.2f | %d | %.1f | %.1f | %.1f | %.0f | %.1f | %.1f | %d |%n",
                     i.index(), i.node(), r.requests(), r.throughput(), i.capacityShare(), r.errors(), r.p50Millis(),
-                    r.p90Millis(), r.p99Millis()));
+                    r.p90Millis(), r.p99Millis(), i.host().busy(), i.host().iowait(), i.host().steal(),
+                    i.viewChanges()));
+        }
+        List<StallWatch.Stall> stalls = watch.stalls();
+        md.append("\n## Stalls\n\nEvery ").append(StallWatch.PERIOD.toSeconds()).append(" s each node was asked for its ")
+                .append("discovery document; an answer slower than ").append(StallWatch.SLOW.toSeconds())
+                .append(" s (or none) is a stall, and its evidence (thread dumps of both nodes, the database's ")
+                .append("waiting sessions and locks, host CPU, cluster views, log tails) was written while it lasted. ")
+                .append(String.format(Locale.ROOT, "%d probes, %d stalls; highest steal %.1f %%, highest I/O wait ",
+                        watch.probes(), stalls.size(), watch.maxSteal()))
+                .append(String.format(Locale.ROOT, "%.1f %% between probes.%n", watch.maxIowait()));
+        for (StallWatch.Stall stall : stalls) {
+            md.append(String.format(Locale.ROOT, "- %s %s: %d ms; host busy %.0f %%, iowait %.1f %%, steal %.1f %%%s%n",
+                    stall.at(), stall.node(), stall.millis(), stall.host().busy(), stall.host().iowait(),
+                    stall.host().steal(), stall.evidence() == null ? "" : "; evidence: `" + stall.evidence() + "`"));
         }
 
         md.append("\n## Heap after a full GC (`jcmd <pid> GC.run`, then `GC.heap_info`)\n\n| When | node A MiB | ")

@@ -87,6 +87,30 @@ public final class PostgresServer implements AutoCloseable {
         run(command, false);
     }
 
+    /**
+     * What the database is doing now, for a stall's evidence: sessions that are not idle (what they wait on, since
+     * when, their query) and locks not granted. Never throws: a failure is the text returned.
+     */
+    public String activity() {
+        String sql = "SELECT pid, state, wait_event_type, wait_event, now() - xact_start AS in_transaction, "
+                + "now() - query_start AS in_query, left(query, 200) AS query FROM pg_stat_activity "
+                + "WHERE state IS DISTINCT FROM 'idle' ORDER BY xact_start; "
+                + "SELECT locktype, relation::regclass, mode, pid, granted FROM pg_locks WHERE NOT granted;";
+        List<String> command = List.of("env", "PGPASSWORD=" + PASSWORD, bin.resolve("psql").toString(), "-h",
+                "127.0.0.1", "-p", String.valueOf(port), "-U", "postgres", "-d", DATABASE, "-c", sql);
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes());
+            process.waitFor(30, TimeUnit.SECONDS);
+            return output;
+        } catch (IOException e) {
+            return "(psql failed: " + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(interrupted)";
+        }
+    }
+
     public String jdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE;
     }

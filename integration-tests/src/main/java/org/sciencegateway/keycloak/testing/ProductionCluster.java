@@ -34,6 +34,7 @@ public final class ProductionCluster implements AutoCloseable {
     private final List<KeycloakServer> nodes = new ArrayList<>();
     private Path built;
     private FileVault vault;
+    private final List<Path> gcLogs = new ArrayList<>();
 
     private ProductionCluster(PostgresServer database) {
         this.database = database;
@@ -72,8 +73,12 @@ public final class ProductionCluster implements AutoCloseable {
                         "--cache-embedded-network-bind-port=" + KeycloakServer.freePort(),
                         "--http-management-port=" + KeycloakServer.freePort()));
                 arguments.addAll(vault.startOptions());
+                // GC pauses and safepoints, with wall-clock times: a stall's evidence (the soak's stall watch)
+                Path gcLog = work.resolve("node-" + (char) ('a' + i) + "-gc.log");
+                cluster.gcLogs.add(gcLog);
                 KeycloakServer node = KeycloakServer.create(base.productionNode(built, noProviders,
-                        work.resolve("node-" + (char) ('a' + i)), httpPorts[i], Map.of("LAB_BASE_URL", hostname),
+                        work.resolve("node-" + (char) ('a' + i)), httpPorts[i], Map.of("LAB_BASE_URL", hostname,
+                                "JAVA_OPTS_APPEND", "-Xlog:gc,safepoint:file=" + gcLog + ":time,uptime"),
                         arguments, i == 0));
                 cluster.nodes.add(node);
                 node.start();
@@ -87,6 +92,11 @@ public final class ProductionCluster implements AutoCloseable {
             cluster.close();
             throw e;
         }
+    }
+
+    /** Node {@code index}'s GC and safepoint log ({@code -Xlog:gc,safepoint}, wall-clock and uptime stamps). */
+    public Path gcLog(int index) {
+        return gcLogs.get(index);
     }
 
     public KeycloakServer node(int index) {

@@ -61,6 +61,32 @@ final class HubApproval {
                 approver == null ? "?" : approver.getUsername(), ownerIds);
     }
 
+    /**
+     * A hub is gone (deleted): its owners leave the owners group unless they own another approved or suspended hub,
+     * so that nobody keeps the group's admin role ({@code query-clients}) for a hub that no longer exists.
+     */
+    static void release(KeycloakSession session, RealmModel realm, ClientModel hub, String ownersGroup) {
+        GroupModel group = ownersGroup == null || ownersGroup.isBlank() ? null
+                : KeycloakModelUtils.findGroupByPath(session, realm, ownersGroup.startsWith("/") ? ownersGroup
+                : "/" + ownersGroup);
+        if (group == null) {
+            return;
+        }
+        for (String ownerId : Hub.owners(hub)) {
+            UserModel owner = session.users().getUserById(realm, ownerId);
+            if (owner == null || !owner.isMemberOf(group)) {
+                continue;
+            }
+            boolean ownsAnother = realm.getClientsStream()
+                    .filter(other -> !other.getId().equals(hub.getId()) && Hub.isHub(other)
+                            && !Hub.PENDING.equals(other.getAttribute(Hub.STATE)))
+                    .anyMatch(other -> Hub.owners(other).contains(ownerId));
+            if (!ownsAnother) {
+                owner.leaveGroup(group);
+            }
+        }
+    }
+
     static void rejected(KeycloakSession session, RealmModel realm, ClientModel hub, UserModel admin) {
         List<UserModel> owners = Hub.owners(hub).stream().map(id -> session.users().getUserById(realm, id))
                 .filter(Objects::nonNull).toList();

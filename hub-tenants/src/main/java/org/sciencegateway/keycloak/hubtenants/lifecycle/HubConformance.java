@@ -27,6 +27,10 @@ final class HubConformance {
             return Optional.of("hub '" + hub.getClientId() + "' is " + (Hub.SUSPENDED.equals(hub.getAttribute(Hub.STATE))
                     ? "suspended by the realm admins" : "pending a realm admin's approval"));
         }
+        if (hub.isFullScopeAllowed()) {
+            return Optional.of("hub '" + hub.getClientId() + "' has Full scope allowed on: its tokens would carry "
+                    + "every role of the user, a hub owner's admin role among them");
+        }
         if (hub.isPublicClient() || hub.isServiceAccountsEnabled() || hub.isDirectAccessGrantsEnabled()
                 || hub.isImplicitFlowEnabled() || hub.isBearerOnly()
                 || !"client-secret".equals(hub.getClientAuthenticatorType())) {

@@ -14,6 +14,7 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.idm.ProtocolMapperRepresentation;
 import org.sciencegateway.keycloak.hubtenants.Hub;
+import org.sciencegateway.keycloak.hubtenants.registration.HubRegistrationRules;
 import org.sciencegateway.keycloak.hubtenants.registration.HubRequestCheck;
 import org.sciencegateway.keycloak.hubtenants.registration.HubStamp;
 
@@ -46,6 +47,19 @@ final class HubEdits {
         }
         if (rep.getClientId() != null && !rep.getClientId().equals(hub.getClientId())) {
             return Optional.of("A hub's client id is fixed; ask the realm admins for a new hub.");
+        }
+        // The origin the realm admins approved stays the hub's: its owners change paths under it, not the origin
+        // (else an approved hub could move onto another hub's origin, or anywhere).
+        String approvedOrigin = hub.getRedirectUris().stream().map(HubRegistrationRules::originOf)
+                .filter(Objects::nonNull).findFirst().orElse(null);
+        if (approvedOrigin != null && rep.getRedirectUris() != null) {
+            for (String uri : rep.getRedirectUris()) {
+                if (!approvedOrigin.equals(HubRegistrationRules.originOf(uri))) {
+                    return Optional.of("Redirect URI '" + uri + "' is not under the hub's origin " + approvedOrigin
+                            + ", which the realm admins approved; a hub's owners change paths under it, a realm admin "
+                            + "moves a hub.");
+                }
+            }
         }
         if (Boolean.TRUE.equals(rep.isEnabled()) && !hub.isEnabled() && !Hub.isApproved(hub)) {
             return Optional.of(Hub.SUSPENDED.equals(hub.getAttribute(Hub.STATE))

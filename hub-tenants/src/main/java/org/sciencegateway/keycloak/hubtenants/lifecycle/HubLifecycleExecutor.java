@@ -9,13 +9,17 @@ import org.keycloak.OAuthErrorException;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
 import org.keycloak.representations.idm.ClientPolicyExecutorConfigurationRepresentation;
 import org.keycloak.services.clientpolicy.ClientPolicyContext;
 import org.keycloak.services.clientpolicy.ClientPolicyException;
 import org.keycloak.services.clientpolicy.context.AdminClientUnregisterContext;
 import org.keycloak.services.clientpolicy.context.AdminClientUpdateContext;
 import org.keycloak.services.clientpolicy.context.AdminClientUpdatedContext;
+import org.keycloak.services.clientpolicy.context.ResourceOwnerPasswordCredentialsResponseContext;
 import org.keycloak.services.clientpolicy.context.TokenExchangeRequestContext;
+import org.keycloak.services.clientpolicy.context.TokenRefreshResponseContext;
+import org.keycloak.services.clientpolicy.context.TokenResponseContext;
 import org.keycloak.services.clientpolicy.context.UserInfoRequestContext;
 import org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProvider;
 import org.sciencegateway.keycloak.hubtenants.Hub;
@@ -108,11 +112,31 @@ final class HubLifecycleExecutor implements ClientPolicyExecutorProvider<ClientP
                         HubApproval.rejected(session, realm, hub, unregister.getAuthenticatedUser());
                     }
                     OwnerPermissions.revoke(session, realm, hub);
+                    HubApproval.release(session, realm, hub, ownersGroup);
                 }
             }
             case AUTHORIZATION_REQUEST, TOKEN_REQUEST, TOKEN_REFRESH, SERVICE_ACCOUNT_TOKEN_REQUEST,
                  RESOURCE_OWNER_PASSWORD_CREDENTIALS_REQUEST, BACKCHANNEL_AUTHENTICATION_REQUEST,
                  DEVICE_AUTHORIZATION_REQUEST -> judge(realm, List.of(session.getContext().getClient()));
+            case TOKEN_RESPONSE -> {
+                if (context instanceof TokenResponseContext response && response.getClientSession() != null) {
+                    guard(realm, response.getClientSession().getClient(),
+                            response.getClientSession().getUserSession().getUser());
+                }
+            }
+            case TOKEN_REFRESH_RESPONSE -> {
+                if (context instanceof TokenRefreshResponseContext response && response.getClientSession() != null) {
+                    guard(realm, response.getClientSession().getClient(),
+                            response.getClientSession().getUserSession().getUser());
+                }
+            }
+            case RESOURCE_OWNER_PASSWORD_CREDENTIALS_RESPONSE -> {
+                if (context instanceof ResourceOwnerPasswordCredentialsResponseContext response
+                        && response.getClientSessionContext() != null) {
+                    guard(realm, response.getClientSessionContext().getClientSession().getClient(),
+                            response.getClientSessionContext().getClientSession().getUserSession().getUser());
+                }
+            }
             case USERINFO_REQUEST -> {
                 // the userinfo answer runs the hub's mappers too: judged like a token
                 if (context instanceof UserInfoRequestContext userInfo && userInfo.getClientSession() != null) {
@@ -138,6 +162,17 @@ final class HubLifecycleExecutor implements ClientPolicyExecutorProvider<ClientP
 
     private static boolean approving(ClientModel hub, Boolean enabled) {
         return Boolean.TRUE.equals(enabled) && !hub.isEnabled() && Hub.PENDING.equals(hub.getAttribute(Hub.STATE));
+    }
+
+    /** A hub owner's token only where it is no admin credential ({@link AdminScope}). */
+    private void guard(RealmModel realm, ClientModel client, UserModel user) throws ClientPolicyException {
+        Optional<String> refusal = AdminScope.refusal(session, realm, client, user, ownersGroup);
+        if (refusal.isPresent()) {
+            LOG.warnf("Realm %s: refused a token for hub owner %s: %s", realm.getName(), user.getUsername(),
+                    refusal.get());
+            throw new ClientPolicyException(OAuthErrorException.UNAUTHORIZED_CLIENT, "No token: " + refusal.get()
+                    + ".", Response.Status.BAD_REQUEST);
+        }
     }
 
     private void judge(RealmModel realm, List<ClientModel> clients) throws ClientPolicyException {

@@ -107,7 +107,8 @@ public final class HubRegistrationRules {
                 return Optional.of(new Problem(INVALID_REDIRECT_URI, "redirect_uris",
                         "Redirect URI '" + shown + "' is not a valid URI."));
             }
-            if (!"https".equals(uri.getScheme()) || uri.getRawAuthority() == null || uri.getHost() == null) {
+            if (!"https".equals(uri.getScheme()) || uri.getRawAuthority() == null || uri.getHost() == null
+                    || uri.getRawAuthority().contains("%")) { // no zone ids or escapes in a host: one spelling
                 return Optional.of(new Problem(INVALID_REDIRECT_URI, "redirect_uris",
                         "Redirect URI '" + shown + "' must be an absolute https URL."));
             }

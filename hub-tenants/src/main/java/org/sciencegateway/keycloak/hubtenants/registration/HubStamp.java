@@ -31,12 +31,14 @@ public final class HubStamp {
         reassert(hub);
         // Only the template's mappers: none the request may have brought (Keycloak's representation can carry some).
         hub.getProtocolMappersStream().toList().forEach(hub::removeProtocolMapper);
+        // never full scope, whatever the template: an owner's token at another hub would carry their admin role
+        // (lifecycle.AdminScope)
+        hub.setFullScopeAllowed(false);
         if (template != null) {
             hub.setAttribute(Hub.TEMPLATE, template.getClientId());
             template.getProtocolMappersStream()
                     .filter(mapper -> INHERITED_MAPPERS.contains(mapper.getProtocolMapper()))
                     .forEach(mapper -> hub.addProtocolMapper(copy(mapper)));
-            hub.setFullScopeAllowed(template.isFullScopeAllowed());
             hub.getClientScopes(true).values().forEach(hub::removeClientScope);
             hub.getClientScopes(false).values().forEach(hub::removeClientScope);
             hub.addClientScopes(Set.copyOf(template.getClientScopes(true).values()), true);

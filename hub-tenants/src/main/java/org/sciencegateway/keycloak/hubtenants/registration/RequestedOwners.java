@@ -49,28 +49,29 @@ final class RequestedOwners {
         for (String contact : contacts) {
             String email = contact == null ? "" : contact.trim();
             // Every account holding the address (a realm may allow duplicates): an owner is the one enabled account
-            // that holds it verified. A user can set an unverified address on their own account (update profile);
-            // an address two accounts hold names no one.
+            // that holds it verified. A user can set an unverified address on their own account (update profile):
+            // that names no one and blocks no one; an address two accounts hold verified names no one.
             List<UserModel> holders = email.isEmpty() || email.length() > 254 ? List.of()
                     : session.users().searchForUserStream(realm, Map.of(UserModel.EMAIL, email, UserModel.EXACT, "true"))
                             .filter(u -> email.equalsIgnoreCase(u.getEmail()))
                             .filter(u -> u.isEnabled() && u.getServiceAccountClientLink() == null)
-                            .limit(3).toList();
+                            .limit(20).toList();
+            List<UserModel> verified = holders.stream().filter(UserModel::isEmailVerified).limit(2).toList();
             if (holders.isEmpty()) {
                 return Result.problem("Contact '" + HubRegistrationRules.printable(email) + "' is not the e-mail "
                         + "address of an account of this realm: each hub admin logs in once with their institution, "
                         + "then requests the hub.");
             }
-            if (holders.size() > 1) {
-                return Result.problem("Contact '" + HubRegistrationRules.printable(email) + "' is the e-mail address "
-                        + "of more than one account of this realm: it names no one. Ask a realm admin.");
-            }
-            UserModel user = holders.get(0);
-            if (!user.isEmailVerified()) {
+            if (verified.isEmpty()) {
                 return Result.problem("Contact '" + HubRegistrationRules.printable(email) + "' is not a verified "
                         + "e-mail address of this realm: an owner's address must be verified (by their institution, "
                         + "whose identity provider trusts it, or by Keycloak's e-mail verification).");
             }
+            if (verified.size() > 1) {
+                return Result.problem("Contact '" + HubRegistrationRules.printable(email) + "' is the verified e-mail "
+                        + "address of more than one account of this realm: it names no one. Ask a realm admin.");
+            }
+            UserModel user = verified.get(0);
             owners.add(user.getId());
         }
         return new Result(List.copyOf(owners), List.copyOf(contacts), null);

@@ -130,13 +130,15 @@ public final class HubSelfServiceResource {
                 throw refused("invalid_groups_subtree", "At most " + MAX_ROOTS + " subtree roots.");
             }
             for (Object root : list) {
-                if (!(root instanceof String path) || !path.trim().startsWith("/") || path.contains("##")
-                        || path.contains(",")) {
+                if (!(root instanceof String path) || !path.startsWith("/") || path.contains("##")
+                        || path.contains(",") || !path.equals(path.strip())
+                        || path.chars().anyMatch(Character::isISOControl)) {
                     throw refused("invalid_groups_subtree", "Each subtree root is the full path of a group, "
-                            + "e.g. /escape/atlas, without ## or commas.");
+                            + "e.g. /escape/atlas, exactly as written: no ## or commas, no spaces around it, no "
+                            + "control characters.");
                 }
-                if (!roots.contains(path.trim())) {
-                    roots.add(path.trim());
+                if (!roots.contains(path)) {
+                    roots.add(path);
                 }
             }
         } else {

@@ -70,7 +70,7 @@ public final class AdmissionRequiredAction implements RequiredActionProvider {
             return new Verdict(login.origin(), decision.rule());
         }
         FilterMetrics.decision(authSession.getRealm(), authSession.getClient(), FilterMetrics.LOGIN, true,
-                decision.rule());
+                decision.position());
         if (!login.origin().isLocal() && !"true".equals(authSession.getAuthNote(AuthenticationManager.SSO_AUTH))) {
             // The user session will carry exactly the origin that was judged.
             SessionOrigin.record(authSession, login.origin());

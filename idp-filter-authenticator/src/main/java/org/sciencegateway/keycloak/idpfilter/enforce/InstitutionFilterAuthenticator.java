@@ -87,7 +87,7 @@ public final class InstitutionFilterAuthenticator implements Authenticator {
         }
         Decision decision = filter.decide(IdentityProviderMetadata.of(context.getSession(), login.origin()));
         if (!decision.allowed()) {
-            Refusal.refuse(context, login.origin(), decision.rule());
+            Refusal.refuse(context, login.origin(), decision.rule(), decision.position());
             return;
         }
         context.success();
@@ -110,7 +110,7 @@ public final class InstitutionFilterAuthenticator implements Authenticator {
             LoginOrigin origin = BrokeredOrigin.of(context.getSession(), brokered);
             Decision decision = filter.decide(IdentityProviderMetadata.of(context.getSession(), origin));
             if (!decision.allowed()) {
-                Refusal.refuse(context, origin, decision.rule());
+                Refusal.refuse(context, origin, decision.rule(), decision.position());
                 return;
             }
             AdmissionLedger.admit(authSession, AdmissionLedger.identityKey(brokered), origin);

@@ -40,13 +40,18 @@ public final class Refusal {
 
     /** Refuses inside an authentication flow; the flow stays on the page. */
     public static void refuse(AuthenticationFlowContext context, LoginOrigin origin, String rule) {
-        record(context.getSession(), context.getAuthenticationSession(), context.getEvent(), origin, rule);
+        refuse(context, origin, rule, rule);
+    }
+
+    /** As {@link #refuse(AuthenticationFlowContext, LoginOrigin, String)}, the rule by position for the metrics. */
+    public static void refuse(AuthenticationFlowContext context, LoginOrigin origin, String rule, String position) {
+        record(context.getSession(), context.getAuthenticationSession(), context.getEvent(), origin, rule, position);
         context.forceChallenge(page(context.form()));
     }
 
     /** Refuses at login completion (see {@link AdmissionRequiredAction}); the page is shown by its challenge. */
     public static void refuse(RequiredActionContext context, LoginOrigin origin, String rule) {
-        record(context.getSession(), context.getAuthenticationSession(), context.getEvent(), origin, rule);
+        record(context.getSession(), context.getAuthenticationSession(), context.getEvent(), origin, rule, rule);
     }
 
     static Response page(LoginFormsProvider form) {
@@ -70,9 +75,9 @@ public final class Refusal {
     }
 
     private static void record(KeycloakSession session, AuthenticationSessionModel authSession, EventBuilder event,
-                               LoginOrigin origin, String rule) {
+                               LoginOrigin origin, String rule, String position) {
         details(event.clone(), origin, rule).error(ERROR);
-        FilterMetrics.decision(authSession.getRealm(), authSession.getClient(), FilterMetrics.LOGIN, false, rule);
+        FilterMetrics.decision(authSession.getRealm(), authSession.getClient(), FilterMetrics.LOGIN, false, position);
         log(authSession.getClient(), origin, rule, "login");
         AdmissionLedger.markRefused(authSession, rule);
         RefusedAccountCleanup.afterRefusal(session, authSession, origin);

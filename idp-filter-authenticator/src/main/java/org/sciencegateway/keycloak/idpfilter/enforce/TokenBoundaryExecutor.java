@@ -167,7 +167,7 @@ final class TokenBoundaryExecutor implements ClientPolicyExecutorProvider<Client
             return new Refused(origin, Decision.INVALID_CONFIGURATION);
         }
         Decision decision = rules.filter().decide(IdentityProviderMetadata.of(session, origin));
-        FilterMetrics.decision(realm, client, FilterMetrics.TOKEN, decision.allowed(), decision.rule());
+        FilterMetrics.decision(realm, client, FilterMetrics.TOKEN, decision.allowed(), decision.position());
         return decision.allowed() ? null : new Refused(origin, decision.rule());
     }
 

@@ -1,13 +1,59 @@
 package org.sciencegateway.keycloak.idpfilter.rules;
 
 /**
- * Outcome of {@link InstitutionFilter#decide(LoginOrigin)}.
- *
- * @param allowed whether the login may continue
- * @param rule    which rule decided, as shown in events and logs: {@code allow[2]}, {@code deny[0]} (or the entry's
- *                {@code name}), {@code localAccounts}, {@code no-allow-match}
+ * Outcome of {@link InstitutionFilter#decide(LoginOrigin)}: whether the login may continue ({@link #allowed}), and
+ * which rule decided, as shown in events and logs ({@link #rule}: {@code allow[2]}, {@code deny[0]} or the entry's
+ * {@code name}, {@code localAccounts}, {@code no-allow-match}) and by position only ({@link #position}). Equal when
+ * outcome and rule are.
  */
-public record Decision(boolean allowed, String rule) {
+public final class Decision {
+
+    private final boolean allowed;
+    private final String rule;
+    /** The deciding rule by position ({@code allow[1]}, {@code deny[0]}, keywords as {@link #rule}): never a name. */
+    private final String position;
+
+    public Decision(boolean allowed, String rule) {
+        this(allowed, rule, rule);
+    }
+
+    Decision(boolean allowed, String rule, String position) {
+        this.allowed = allowed;
+        this.rule = rule;
+        this.position = position;
+    }
+
+    public boolean allowed() {
+        return allowed;
+    }
+
+    public String rule() {
+        return rule;
+    }
+
+    /**
+     * The rule by position, for labels that must not carry text an admin or hub owner typed (metrics): an entry's
+     * {@code name} is free text.
+     */
+    public String position() {
+        return position;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Decision that && allowed == that.allowed && java.util.Objects.equals(rule, that.rule);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(allowed, rule);
+    }
+
+    @Override
+    public String toString() {
+        return "Decision[allowed=" + allowed + ", rule=" + rule + "]";
+    }
+
 
     public static final String NO_ALLOW_MATCH = "no-allow-match";
     public static final String LOCAL_ACCOUNTS = "localAccounts";

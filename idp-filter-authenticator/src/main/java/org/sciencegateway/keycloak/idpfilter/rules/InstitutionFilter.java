@@ -98,21 +98,22 @@ public final class InstitutionFilter {
                 || oversized(origin.organization())) {
             return labelled(Decision.deny(Decision.OVERSIZED_VALUE));
         }
-        for (RuleEntry entry : rules.deny()) {
-            if (entry.matches(origin)) {
-                return labelled(Decision.deny(entry.label()));
+        for (int i = 0; i < rules.deny().size(); i++) {
+            if (rules.deny().get(i).matches(origin)) {
+                return labelled(new Decision(false, rules.deny().get(i).label(), "deny[" + i + "]"));
             }
         }
-        for (RuleEntry entry : rules.allow()) {
-            if (entry.matches(origin)) {
-                return labelled(Decision.allow(entry.label()));
+        for (int i = 0; i < rules.allow().size(); i++) {
+            if (rules.allow().get(i).matches(origin)) {
+                return labelled(new Decision(true, rules.allow().get(i).label(), "allow[" + i + "]"));
             }
         }
         return labelled(Decision.deny(Decision.NO_ALLOW_MATCH));
     }
 
     private Decision labelled(Decision decision) {
-        return labelPrefix.isEmpty() ? decision : new Decision(decision.allowed(), labelPrefix + decision.rule());
+        return labelPrefix.isEmpty() ? decision : new Decision(decision.allowed(), labelPrefix + decision.rule(),
+                labelPrefix + decision.position());
     }
 
     private static boolean oversized(String value) {

@@ -118,7 +118,7 @@ class MetricsIT {
     @Order(2)
     @DisplayName("Given alice logs in to a client admitting institution-a and zed is refused there, then "
             + "sg_institution_filter_decisions_total counts the allowed login, the allowed token and the refused "
-            + "login, each with its rule")
+            + "login, each with its rule by position (never the entry's typed name)")
     void filterDecisionsAreCountedByClientStageOutcomeAndRule() {
         MetricsScrape before = MetricsScrape.of(server.managementUrl());
         HubLogin.loginThroughHomeInstitution(server, HUB, LabUser.ALICE);
@@ -129,15 +129,16 @@ class MetricsIT {
 
         String decisions = "sg_institution_filter_decisions_total";
         Map<String, String> allowedLogin = Map.of("realm", "vre", "client", CLIENT, "stage", "login",
-                "outcome", "allowed", "rule", "home institutions");
+                "outcome", "allowed", "rule", "allow[0]");
         assertThat(delta(before, after, decisions, allowedLogin)).isEqualTo(1);
         assertThat(delta(before, after, decisions, Map.of("realm", "vre", "client", CLIENT, "stage", "token",
-                "outcome", "allowed", "rule", "home institutions"))).isEqualTo(1);
+                "outcome", "allowed", "rule", "allow[0]"))).isEqualTo(1);
         Map<String, String> refusedLogin = Map.of("realm", "vre", "client", CLIENT, "stage", "login",
                 "outcome", "refused");
         assertThat(delta(before, after, decisions, refusedLogin)).isEqualTo(1);
         assertThat(after.matching(decisions, refusedLogin).get(0).labels().get("rule")).isNotBlank();
         assertThat(after.text()).doesNotContain("institution-blocked.example"); // no institution value in tags
+        assertThat(after.text()).doesNotContain("home institutions"); // an entry's typed name is never a label
     }
 
     @Test

@@ -276,7 +276,8 @@ class HubConsoleIT {
         String token = login.exchangeCode().accessToken();
         String hub = admin.clientUuid("vre", LabHubTenants.OWNED_HUB);
         for (String path : List.of("/clients/" + hub + "/client-secret", "/clients/" + hub,
-                "/clients/" + hub + "/user-sessions")) {
+                "/clients/" + hub + "/user-sessions", "/clients", "/clients?search=true&clientId=gateway",
+                "/clients?briefRepresentation=true")) {
             HttpResponse<String> response = Http.send(Http.request(server.baseUrl() + "/admin/realms/vre" + path)
                     .header("Authorization", "Bearer " + token));
             assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(403);

@@ -714,9 +714,9 @@ class HubLifecycleIT {
 
     @Test
     @Order(8)
-    @DisplayName("Given the hub console review's takeover: the owner's access token issued to another client (a hub "
-            + "they log in to), then it carries none of their rights — no secret, no edit, no hub in the console "
-            + "endpoint — while their admin-client token keeps them")
+    @DisplayName("Given the hub console reviews' takeover: the owner logs in to another client (a hub they use), then "
+            + "a client with full scope gets no token for them (it would carry their admin role), and a token of a "
+            + "client without it carries none of their rights: no secret, no edit, no client list, no hub")
     void anOwnersTokenFromAnotherClientCarriesNoneOfTheirRights() {
         String otherHub = "lifecycle-other-hub";
         admin.post("/admin/realms/vre/clients", Map.of("clientId", otherHub, "secret", "other-hub-secret",
@@ -724,33 +724,44 @@ class HubLifecycleIT {
                 "redirectUris", List.of("https://other-hub.lifecycle.example.org/cb"))).ok();
         String otherHubUuid = admin.clientUuid("vre", otherHub);
         undo.add(() -> admin.delete("/admin/realms/vre/clients/" + otherHubUuid));
-        // what that hub's operator holds after the owner logged in there
-        HttpResponse<String> login = Http.send(Http.formPost(server.realmUrl("vre") + "/protocol/openid-connect/token",
-                "grant_type=password&client_id=" + otherHub + "&client_secret=other-hub-secret&username=" + OWNER
-                        + "&password=" + OWNER + "&scope=openid"));
+        String form = "grant_type=password&client_id=" + otherHub + "&client_secret=other-hub-secret&username=" + OWNER
+                + "&password=" + OWNER + "&scope=openid";
+        String tokenUrl = server.realmUrl("vre") + "/protocol/openid-connect/token";
+        // Keycloak's default for a new client is full scope: its token would carry the owner's query-clients
+        HttpResponse<String> refused = Http.send(Http.formPost(tokenUrl, form));
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+        assertThat(json(refused).path("error").asText()).isEqualTo("unauthorized_client");
+        assertThat(json(refused).path("error_description").asText()).contains(otherHub, "query-clients",
+                "Full scope allowed");
+        ObjectNode client = (ObjectNode) admin.get("/admin/realms/vre/clients/" + otherHubUuid).ok();
+        client.put("fullScopeAllowed", false);
+        admin.put("/admin/realms/vre/clients/" + otherHubUuid, client).ok();
+
+        // what that client's operator holds after the owner logged in there
+        HttpResponse<String> login = Http.send(Http.formPost(tokenUrl, form));
         assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
-        String stolen;
-        try {
-            stolen = JSON.readTree(login.body()).path("access_token").asText();
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-        java.util.function.BiFunction<String, String, Integer> call = (method, path) -> Http.send(Http.request(
-                server.baseUrl() + path).header("Authorization", "Bearer " + stolen)
+        String stolen = json(login).path("access_token").asText();
+        java.util.function.BiFunction<String, String, HttpResponse<String>> call = (method, path) -> Http.send(
+                Http.request(server.baseUrl() + path).header("Authorization", "Bearer " + stolen)
                 .header("Content-Type", "application/json")
                 .method(method, "GET".equals(method) ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(path.endsWith("/institution-rules")
                         ? "{\"rules\": \"{\\\"allow\\\": [{\\\"idp\\\": \\\"institution-a\\\"}]}\"}"
-                        : "{\"description\": \"taken over\"}"))).statusCode();
-        assertThat(call.apply("GET", "/admin/realms/vre/clients/" + hubUuid + "/client-secret")).isEqualTo(403);
-        assertThat(call.apply("GET", "/admin/realms/vre/clients/" + hubUuid)).isEqualTo(403);
-        assertThat(call.apply("PUT", "/admin/realms/vre/clients/" + hubUuid)).isEqualTo(403);
-        assertThat(call.apply("GET", "/admin/realms/vre/clients/" + hubUuid + "/user-sessions")).isEqualTo(403);
-        assertThat(call.apply("PUT", "/admin/realms/vre/hub-tenants/hubs/" + hubUuid + "/institution-rules"))
-                .isEqualTo(404);
-        HttpResponse<String> hubs = Http.send(Http.request(server.baseUrl() + "/admin/realms/vre/hub-tenants/hubs")
-                .header("Authorization", "Bearer " + stolen));
-        assertThat(hubs.body()).isEqualTo("[]");
+                        : "{\"description\": \"taken over\"}")));
+        String secret = admin.get("/admin/realms/vre/clients/" + hubUuid + "/client-secret").ok().path("value").asText();
+        for (String path : List.of("/admin/realms/vre/clients/" + hubUuid + "/client-secret",
+                "/admin/realms/vre/clients/" + hubUuid, "/admin/realms/vre/clients/" + hubUuid + "/user-sessions",
+                // the second review's leak: Keycloak's client list (its fine-grained filter lists the owner's hub)
+                "/admin/realms/vre/clients", "/admin/realms/vre/clients?search=true&clientId=hub",
+                "/admin/realms/vre/clients?briefRepresentation=true", "/admin/realms/vre/clients?first=0&max=1")) {
+            HttpResponse<String> response = call.apply("GET", path);
+            assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(403);
+            assertThat(response.body()).doesNotContain(secret);
+        }
+        assertThat(call.apply("PUT", "/admin/realms/vre/clients/" + hubUuid).statusCode()).isEqualTo(403);
+        assertThat(call.apply("PUT", "/admin/realms/vre/hub-tenants/hubs/" + hubUuid + "/institution-rules")
+                .statusCode()).isEqualTo(404);
+        assertThat(call.apply("GET", "/admin/realms/vre/hub-tenants/hubs").body()).isEqualTo("[]");
         assertThat(admin.get("/admin/realms/vre/clients/" + hubUuid).ok().path("description").asText())
                 .isNotEqualTo("taken over");
         // the owner through an admin client (admin-cli here; the console and the hub console alike)
@@ -775,6 +786,20 @@ class HubLifecycleIT {
             String id = admin.userId("vre", username);
             undo.add(() -> admin.delete("/admin/realms/vre/users/" + id));
         }
+        // the second review's lock-out: an unverified copy of the owner's address blocks nobody
+        admin.post("/admin/realms/vre/users", Map.of("username", "copy-of-owner", "email", OWNER_EMAIL,
+                "emailVerified", false, "enabled", true)).ok();
+        String copy = admin.userId("vre", "copy-of-owner");
+        undo.add(() -> admin.delete("/admin/realms/vre/users/" + copy));
+        Map<String, Object> genuine = new LinkedHashMap<>(request("Genuine Hub", List.of(OWNER_EMAIL)));
+        genuine.put("redirect_uris", List.of("https://hub.genuine.example.org/hub/oauth_callback"));
+        HttpResponse<String> accepted = register(genuine);
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(201);
+        String genuineUuid = admin.clientUuid("vre", json(accepted).path("client_id").asText());
+        assertThat(admin.get("/admin/realms/vre/clients/" + genuineUuid).ok().path("attributes")
+                .path("sg.hub.owners").asText()).isEqualTo(admin.userId("vre", OWNER));
+        admin.delete("/admin/realms/vre/clients/" + genuineUuid);
+
         int clientsBefore = admin.get("/admin/realms/vre/clients?max=1000").ok().size();
         for (Map.Entry<String, String> contact : Map.of(unverified, "not a verified", shared,
                 "more than one account").entrySet()) {
@@ -787,6 +812,40 @@ class HubLifecycleIT {
                     contact.getValue());
         }
         assertThat(admin.get("/admin/realms/vre/clients?max=1000").ok().size()).isEqualTo(clientsBefore);
+    }
+
+    @Test
+    @Order(10)
+    @DisplayName("Given the second review's move: the owner saves their approved hub with every URL on another origin "
+            + "(another hub's, a host of their choosing), then the save is refused naming the approved origin")
+    void ownersCannotMoveTheirHub() {
+        for (String origin : List.of("https://localhost:8001", "https://LOCALHOST.:8001", "https://evil.example.org")) {
+            String refusal = edit(hub -> {
+                hub.putArray("redirectUris").add(origin + "/hub/oauth_callback");
+                hub.putArray("webOrigins").add(origin);
+                hub.put("rootUrl", origin);
+                hub.put("baseUrl", "/hub/");
+                hub.put("adminUrl", "");
+                hub.with("attributes").put("post.logout.redirect.uris", origin + "/hub/*");
+            });
+            assertThat(refusal).as(origin).contains("not under the hub's origin " + HUB_ORIGIN, "approved");
+        }
+        assertThat(admin.get("/admin/realms/vre/clients/" + hubUuid).ok().path("redirectUris").toString())
+                .doesNotContain("localhost", "evil");
+    }
+
+    @Test
+    @Order(11)
+    @DisplayName("Given a realm admin deletes the owner's only hub, then the owner leaves hub-admins (no admin role "
+            + "is left for a hub that no longer exists)")
+    void aDeletedHubsOwnerLeavesTheOwnersGroup() {
+        String ownerId = admin.userId("vre", OWNER);
+        assertThat(admin.get("/admin/realms/vre/users/" + ownerId + "/groups").ok().findValuesAsText("path"))
+                .contains("/hub-admins");
+        assertThat(admin.delete("/admin/realms/vre/clients/" + hubUuid).status()).isEqualTo(204);
+        hubUuid = null;
+        assertThat(admin.get("/admin/realms/vre/users/" + ownerId + "/groups").ok().findValuesAsText("path"))
+                .doesNotContain("/hub-admins");
     }
 
     private static JsonNode json(HttpResponse<String> response) {

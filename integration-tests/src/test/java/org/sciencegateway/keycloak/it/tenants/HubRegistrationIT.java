@@ -219,7 +219,7 @@ class HubRegistrationIT {
         for (String uri : List.of("https://localhost.:8001/x", "https://localhost.:" + port + "/cb",
                 "https://[0:0:0:0:0:0:0:1]:" + port + "/cb", "https://[::ffff:127.0.0.1]:" + port + "/cb",
                 "https://2130706433:" + port + "/cb", "https://0.0.0.0:" + port + "/cb",
-                "https://0x7f.1:" + port + "/cb")) {
+                "https://0x7f.1:" + port + "/cb", "https://[::1%25eth0]/hub/oauth_callback")) {
             HttpResponse<String> response = register(hub("H", uri));
             assertThat(response.statusCode()).as(uri + ": " + response.body()).isEqualTo(400);
             assertThat(json(response).path("error").asText()).as(uri).isEqualTo("invalid_redirect_uri");

@@ -1,0 +1,174 @@
+package org.sciencegateway.keycloak.benchmarks;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.sciencegateway.keycloak.testing.KeycloakServer;
+import org.sciencegateway.keycloak.testing.ProductionCluster;
+
+/**
+ * Watches a soak for stalls and keeps their evidence while they happen. Every {@link #PERIOD} it asks each node for
+ * its realm's discovery document (no database write, no session); an answer slower than {@link #SLOW} (or none) is
+ * a stall. On the first stalls (at most {@link #MAX_CAPTURES}) it writes, at once: both nodes' thread dumps
+ * ({@code jcmd Thread.print}), the database's non-idle sessions and waiting locks, the host's CPU shares since the
+ * previous probe (busy, I/O wait, steal), and the cluster views each node logged — so that a stall can be told to be
+ * the machine's (steal, I/O wait), the database's (locks), the cluster's (view changes) or the server's (threads).
+ */
+final class StallWatch implements AutoCloseable {
+
+    static final Duration PERIOD = Duration.ofSeconds(5);
+    static final Duration SLOW = Duration.ofSeconds(5);
+    static final int MAX_CAPTURES = 3;
+
+    /** One probe slower than {@link #SLOW}, and where its evidence is. */
+    record Stall(Instant at, String node, long millis, HostCpu.Shares host, Path evidence) {
+    }
+
+    private final ProductionCluster cluster;
+    private final List<KeycloakServer> nodes;
+    private final Path directory;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(SLOW).build();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final List<Stall> stalls = Collections.synchronizedList(new ArrayList<>());
+    private volatile HostCpu last = HostCpu.read();
+    private volatile double maxSteal;
+    private volatile double maxIowait;
+    private volatile long probes;
+
+    StallWatch(ProductionCluster cluster, List<KeycloakServer> nodes, Path directory) {
+        this.cluster = cluster;
+        this.nodes = nodes;
+        this.directory = directory;
+    }
+
+    StallWatch start() {
+        timer.scheduleWithFixedDelay(this::probe, PERIOD.toMillis(), PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    private void probe() {
+        HostCpu now = HostCpu.read();
+        HostCpu.Shares host = now.since(last);
+        last = now;
+        maxSteal = Math.max(maxSteal, host.steal());
+        maxIowait = Math.max(maxIowait, host.iowait());
+        for (KeycloakServer node : nodes) {
+            probes++;
+            long started = System.nanoTime();
+            boolean answered;
+            try {
+                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(node.realmUrl("vre")
+                        + "/.well-known/openid-configuration")).timeout(SLOW).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                answered = response.statusCode() == 200;
+            } catch (IOException e) {
+                answered = false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            if (!answered || millis > SLOW.toMillis()) {
+                Path evidence = stalls.size() < MAX_CAPTURES ? capture(node, millis, host) : null;
+                stalls.add(new Stall(Instant.now(), node.baseUrl(), millis, host, evidence));
+            }
+        }
+    }
+
+    private Path capture(KeycloakServer stalled, long millis, HostCpu.Shares host) {
+        try {
+            Path dir = directory.resolve("stall-" + (stalls.size() + 1));
+            Files.createDirectories(dir);
+            StringBuilder summary = new StringBuilder();
+            summary.append("probe of ").append(stalled.baseUrl()).append(": ").append(millis).append(" ms at ")
+                    .append(Instant.now()).append('\n').append(String.format(java.util.Locale.ROOT,
+                            "host since the previous probe: busy %.0f %%, iowait %.0f %%, steal %.0f %%%n",
+                            host.busy(), host.iowait(), host.steal()))
+                    .append("load average: ").append(MachineDescription.loadAverage()).append('\n');
+            for (int n = 0; n < nodes.size(); n++) {
+                KeycloakServer node = nodes.get(n);
+                String log = node.log();
+                summary.append("node ").append(n).append(" cluster views logged: ")
+                        .append(log.lines().filter(l -> l.contains("ISPN000094")).count()).append('\n');
+                Files.writeString(dir.resolve("node-" + n + "-threads.txt"), threads(node));
+                Files.writeString(dir.resolve("node-" + n + "-log-tail.txt"), node.tail(300));
+                Path gc = cluster.gcLog(n);
+                if (Files.isRegularFile(gc)) {
+                    List<String> lines = Files.readAllLines(gc);
+                    Files.write(dir.resolve("node-" + n + "-gc-tail.txt"),
+                            lines.subList(Math.max(0, lines.size() - 200), lines.size()));
+                }
+            }
+            Files.writeString(dir.resolve("database.txt"), cluster.database().activity());
+            Files.writeString(dir.resolve("summary.txt"), summary);
+            return dir;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static String threads(KeycloakServer node) {
+        try {
+            ProcessHandle jvm = node.jvm();
+            Path jcmd = Path.of(node.javaHome() == null ? System.getProperty("java.home") : node.javaHome(),
+                    "bin", "jcmd");
+            Process process = new ProcessBuilder(jcmd.toString(), String.valueOf(jvm.pid()), "Thread.print")
+                    .redirectErrorStream(true).start();
+            String out = new String(process.getInputStream().readAllBytes());
+            process.waitFor(60, TimeUnit.SECONDS);
+            return out;
+        } catch (IOException | RuntimeException e) {
+            return "(no thread dump: " + e + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(interrupted)";
+        }
+    }
+
+    /** Evidence now, without a slow probe (e.g. an interval whose exchanges failed); recorded as a stall of 0 ms. */
+    void captureNow(String why) {
+        if (stalls.size() < MAX_CAPTURES) {
+            HostCpu.Shares host = HostCpu.read().since(last);
+            Path evidence = capture(nodes.get(0), 0, host);
+            stalls.add(new Stall(Instant.now(), why, 0, host, evidence));
+        }
+    }
+
+    List<Stall> stalls() {
+        return List.copyOf(stalls);
+    }
+
+    long probes() {
+        return probes;
+    }
+
+    double maxSteal() {
+        return maxSteal;
+    }
+
+    double maxIowait() {
+        return maxIowait;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        try {
+            timer.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
