@@ -16,6 +16,9 @@ import org.keycloak.services.clientpolicy.ClientPolicyException;
 import org.keycloak.services.clientpolicy.context.AdminClientUnregisterContext;
 import org.keycloak.services.clientpolicy.context.AdminClientUpdateContext;
 import org.keycloak.services.clientpolicy.context.AdminClientUpdatedContext;
+import org.keycloak.protocol.oidc.grants.ciba.clientpolicy.context.BackchannelTokenResponseContext;
+import org.keycloak.protocol.oidc.grants.device.clientpolicy.context.DeviceTokenResponseContext;
+import org.keycloak.services.clientpolicy.context.ImplicitHybridTokenResponse;
 import org.keycloak.services.clientpolicy.context.ResourceOwnerPasswordCredentialsResponseContext;
 import org.keycloak.services.clientpolicy.context.TokenExchangeRequestContext;
 import org.keycloak.services.clientpolicy.context.TokenRefreshResponseContext;
@@ -131,10 +134,24 @@ final class HubLifecycleExecutor implements ClientPolicyExecutorProvider<ClientP
                 }
             }
             case RESOURCE_OWNER_PASSWORD_CREDENTIALS_RESPONSE -> {
-                if (context instanceof ResourceOwnerPasswordCredentialsResponseContext response
-                        && response.getClientSessionContext() != null) {
-                    guard(realm, response.getClientSessionContext().getClientSession().getClient(),
-                            response.getClientSessionContext().getClientSession().getUserSession().getUser());
+                if (context instanceof ResourceOwnerPasswordCredentialsResponseContext response) {
+                    guard(realm, response.getClientSessionContext());
+                }
+            }
+            case IMPLICIT_HYBRID_TOKEN_RESPONSE -> {
+                if (context instanceof ImplicitHybridTokenResponse response) {
+                    guard(realm, response.getClientSessionContext());
+                }
+            }
+            case DEVICE_TOKEN_RESPONSE -> {
+                if (context instanceof DeviceTokenResponseContext response && response.getClientSession() != null) {
+                    guard(realm, response.getClientSession().getClient(),
+                            response.getClientSession().getUserSession().getUser());
+                }
+            }
+            case BACKCHANNEL_TOKEN_RESPONSE -> {
+                if (context instanceof BackchannelTokenResponseContext response) {
+                    guard(realm, response.getClientSessionContext());
                 }
             }
             case USERINFO_REQUEST -> {
@@ -146,6 +163,11 @@ final class HubLifecycleExecutor implements ClientPolicyExecutorProvider<ClientP
             case TOKEN_EXCHANGE_REQUEST -> {
                 if (!(context instanceof TokenExchangeRequestContext exchange)) {
                     return;
+                }
+                // the requester gets a token for the subject token's user: not an owner's admin credential either
+                UserModel subject = subjectUser(exchange.getTokenExchangeContext().getParams().getSubjectToken());
+                if (subject != null) {
+                    guard(realm, exchange.getTokenExchangeContext().getClient(), subject);
                 }
                 List<ClientModel> clients = new ArrayList<>();
                 clients.add(exchange.getTokenExchangeContext().getClient());
@@ -162,6 +184,27 @@ final class HubLifecycleExecutor implements ClientPolicyExecutorProvider<ClientP
 
     private static boolean approving(ClientModel hub, Boolean enabled) {
         return Boolean.TRUE.equals(enabled) && !hub.isEnabled() && Hub.PENDING.equals(hub.getAttribute(Hub.STATE));
+    }
+
+    private void guard(RealmModel realm, org.keycloak.models.ClientSessionContext context) throws ClientPolicyException {
+        if (context != null && context.getClientSession() != null) {
+            guard(realm, context.getClientSession().getClient(), context.getClientSession().getUserSession().getUser());
+        }
+    }
+
+    /** The user of a subject token this realm signed, or null (the exchange itself refuses anything else). */
+    private UserModel subjectUser(String subjectToken) {
+        if (subjectToken == null || subjectToken.isEmpty()) {
+            return null;
+        }
+        try {
+            org.keycloak.representations.AccessToken token = session.tokens().decode(subjectToken,
+                    org.keycloak.representations.AccessToken.class);
+            return token == null || token.getSubject() == null ? null
+                    : session.users().getUserById(session.getContext().getRealm(), token.getSubject());
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /** A hub owner's token only where it is no admin credential ({@link AdminScope}). */
