@@ -8,6 +8,7 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.RoleModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.protocol.oidc.TokenManager;
 
 /**
  * A hub owner's tokens must not be admin credentials anywhere but in the admin clients. Keycloak's admin REST API
@@ -42,12 +43,17 @@ final class AdminScope {
         if (management == null) {
             return Optional.empty();
         }
+        // What a token of this client can carry for the user, as Keycloak computes it: full scope, the client's
+        // scope mappings, and those of every client scope assigned to it (default and optional)
+        java.util.Set<RoleModel> inScope = TokenManager.getAccess(user, client, java.util.stream.Stream.concat(
+                client.getClientScopes(true).values().stream(), client.getClientScopes(false).values().stream()));
         return management.getRolesStream()
-                .filter(role -> user.hasRole(role) && client.hasScope(role))
-                .map(RoleModel::getName).findFirst()
+                .filter(role -> user.hasRole(role) && (client.hasScope(role) || inScope.contains(role)))
+                .map(RoleModel::getName).sorted().findFirst()
                 .map(role -> "client '" + client.getClientId() + "' would receive, for a hub owner, a token carrying "
-                        + "the admin role realm-management " + role + " (its scope holds it: Full scope allowed, or "
-                        + "a scope mapping), which Keycloak's admin API would honour; turn Full scope allowed off for "
-                        + "this client (Client scopes → dedicated scope → Scope)");
+                        + "the admin role realm-management " + role + " (its scope holds it: Full scope allowed, a "
+                        + "scope mapping, or a client scope assigned to it), which Keycloak's admin API would honour; "
+                        + "turn Full scope allowed off for this client and map no realm-management role into its "
+                        + "scope");
     }
 }

@@ -66,6 +66,10 @@ final class HubEdits {
                     ? "The realm admins switched this hub off; only they switch it on again."
                     : "A hub is enabled by a realm admin's approval.");
         }
+        if (rep.getNodeReRegistrationTimeout() != null
+                && rep.getNodeReRegistrationTimeout() != hub.getNodeReRegistrationTimeout()) {
+            return Optional.of("A hub's cluster node settings are set by the realm admins.");
+        }
         if (rep.getRegisteredNodes() != null && !normalNodes(rep.getRegisteredNodes()).equals(normalNodes(hub.getRegisteredNodes()))) {
             return Optional.of("A hub's registered cluster nodes are set by the realm admins.");
         }

@@ -293,6 +293,67 @@ class HubConsoleIT {
         assertThat(rules.statusCode()).isEqualTo(404);
     }
 
+    @Test
+    @Order(5)
+    @DisplayName("Given the third review's clients a realm admin sets up — an implicit-flow client and a hybrid one "
+            + "(full scope, Keycloak's default), a client with full scope off but a client scope mapping "
+            + "realm-management query-clients — then hubadmin's login there yields no token (unauthorized_client "
+            + "naming the role), so no token lists other-gateway")
+    void noClientButTheAdminClientsGetsAnOwnersAdminRole() {
+        List<String> created = new java.util.ArrayList<>();
+        String scopeId = null;
+        try {
+            for (String responseType : List.of("token", "code id_token token")) {
+                String clientId = "review-implicit-" + created.size();
+                admin.post("/admin/realms/vre/clients", Map.of("clientId", clientId, "publicClient", true,
+                        "implicitFlowEnabled", true, "standardFlowEnabled", true,
+                        "redirectUris", List.of("https://implicit.example.org/cb"))).ok();
+                created.add(admin.clientUuid("vre", clientId));
+                HubLogin login = new HubLogin(server, new BrowserSession(), new HubClient("vre", clientId, null,
+                        "https://implicit.example.org/cb")).parameter("response_type", responseType)
+                        .parameter("response_mode", "fragment");
+                login.start();
+                login.chooseIdentityProvider("institution-a");
+                BrowserSession.Page answer = login.signIn(LabHubTenants.HUB_ADMIN, LabHubTenants.HUB_ADMIN);
+                String location = answer.isRedirect() ? answer.location() : answer.body();
+                assertThat(location).as(responseType).contains("error=unauthorized_client")
+                        .doesNotContain("access_token=");
+            }
+            // full scope off, but a client scope that maps the owners' admin role
+            admin.post("/admin/realms/vre/client-scopes", Map.of("name", "review-admin-roles", "protocol",
+                    "openid-connect")).ok();
+            for (JsonNode scope : admin.get("/admin/realms/vre/client-scopes").ok()) {
+                if ("review-admin-roles".equals(scope.path("name").asText())) {
+                    scopeId = scope.path("id").asText();
+                }
+            }
+            String management = admin.clientUuid("vre", "realm-management");
+            JsonNode queryClients = admin.get("/admin/realms/vre/clients/" + management + "/roles/query-clients").ok();
+            admin.post("/admin/realms/vre/client-scopes/" + scopeId + "/scope-mappings/clients/" + management,
+                    List.of(queryClients)).ok();
+            admin.post("/admin/realms/vre/clients", Map.of("clientId", "review-portal", "secret", "portal-secret",
+                    "publicClient", false, "fullScopeAllowed", false, "standardFlowEnabled", true,
+                    "redirectUris", List.of("https://portal.example.org/cb"))).ok();
+            String portal = admin.clientUuid("vre", "review-portal");
+            created.add(portal);
+            admin.put("/admin/realms/vre/clients/" + portal + "/default-client-scopes/" + scopeId, Map.of()).ok();
+            HubLogin login = new HubLogin(server, new BrowserSession(), new HubClient("vre", "review-portal",
+                    "portal-secret", "https://portal.example.org/cb"));
+            login.start();
+            login.chooseIdentityProvider("institution-a");
+            login.signIn(LabHubTenants.HUB_ADMIN, LabHubTenants.HUB_ADMIN);
+            BrowserSession.Page token = login.exchangeCodeResponse();
+            assertThat(token.status()).as(token.body()).isEqualTo(400);
+            assertThat(token.body()).contains("unauthorized_client", "review-portal", "query-clients")
+                    .doesNotContain("access_token");
+        } finally {
+            created.forEach(id -> admin.delete("/admin/realms/vre/clients/" + id));
+            if (scopeId != null) {
+                admin.delete("/admin/realms/vre/client-scopes/" + scopeId);
+            }
+        }
+    }
+
     private static JsonNode mapper(String mappers, String type) {
         for (JsonNode mapper : admin.get(mappers).ok()) {
             if (type.equals(mapper.path("protocolMapper").asText())) {
