@@ -132,6 +132,11 @@ public final class HubLogin {
         return page;
     }
 
+    /** The PKCE verifier this login sent the challenge of (for a code returned in a fragment). */
+    public String codeVerifier() {
+        return codeVerifier;
+    }
+
     public BrowserSession.Page page() {
         return page;
     }

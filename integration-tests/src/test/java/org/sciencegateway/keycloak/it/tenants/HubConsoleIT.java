@@ -316,8 +316,19 @@ class HubConsoleIT {
                 login.chooseIdentityProvider("institution-a");
                 BrowserSession.Page answer = login.signIn(LabHubTenants.HUB_ADMIN, LabHubTenants.HUB_ADMIN);
                 String location = answer.isRedirect() ? answer.location() : answer.body();
-                assertThat(location).as(responseType).contains("error=unauthorized_client")
-                        .doesNotContain("access_token=");
+                // (Keycloak's implicit error redirect carries the code as error_description)
+                assertThat(location).as(responseType).startsWith("https://implicit.example.org/cb#")
+                        .contains("unauthorized_client").doesNotContain("access_token=", "id_token=");
+                java.util.regex.Matcher code = java.util.regex.Pattern.compile("[#&]code=([^&]+)").matcher(location);
+                if (code.find()) { // hybrid: the code issued with the refusal gets no token either
+                    BrowserSession.Page token = new BrowserSession().post(server.realmUrl("vre")
+                            + "/protocol/openid-connect/token", Map.of("grant_type", "authorization_code", "code",
+                            code.group(1), "redirect_uri", "https://implicit.example.org/cb", "client_id", clientId,
+                            "code_verifier", login.codeVerifier()));
+                    assertThat(token.status()).as(token.body()).isEqualTo(400);
+                    assertThat(token.body()).contains("unauthorized_client", "query-clients")
+                            .doesNotContain("access_token");
+                }
             }
             // full scope off, but a client scope that maps the owners' admin role
             admin.post("/admin/realms/vre/client-scopes", Map.of("name", "review-admin-roles", "protocol",
