@@ -7,7 +7,6 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.RoleModel;
 import org.keycloak.models.UserModel;
-import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.protocol.oidc.TokenManager;
 
 /**
@@ -31,11 +30,10 @@ final class AdminScope {
     static Optional<String> refusal(KeycloakSession session, RealmModel realm, ClientModel client, UserModel user,
                                     String ownersGroup) {
         if (client == null || user == null || OwnerPermissions.ADMIN_CLIENTS.contains(client.getClientId())
-                || ownersGroup == null || ownersGroup.isBlank()) {
+) {
             return Optional.empty();
         }
-        GroupModel owners = KeycloakModelUtils.findGroupByPath(session, realm,
-                ownersGroup.startsWith("/") ? ownersGroup : "/" + ownersGroup);
+        GroupModel owners = HubApproval.ownersGroup(session, realm, ownersGroup);
         if (owners == null || !user.isMemberOf(owners)) {
             return Optional.empty();
         }

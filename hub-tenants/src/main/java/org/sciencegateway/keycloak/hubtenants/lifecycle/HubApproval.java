@@ -39,9 +39,7 @@ final class HubApproval {
         hub.setDescription("Hub of " + String.join(", ", owners.stream().map(HubApproval::named).toList())
                 + "; approved by " + (approver == null ? "?" : approver.getUsername()));
         OwnerPermissions.grant(session, realm, hub, owners.stream().map(UserModel::getId).toList());
-        GroupModel group = ownersGroup == null || ownersGroup.isBlank() ? null
-                : KeycloakModelUtils.findGroupByPath(session, realm, ownersGroup.startsWith("/") ? ownersGroup
-                : "/" + ownersGroup);
+        GroupModel group = ownersGroup(session, realm, ownersGroup);
         if (group != null) {
             owners.stream().filter(owner -> !owner.isMemberOf(group)).forEach(owner -> owner.joinGroup(group));
         } else {
@@ -66,9 +64,7 @@ final class HubApproval {
      * so that nobody keeps the group's admin role ({@code query-clients}) for a hub that no longer exists.
      */
     static void release(KeycloakSession session, RealmModel realm, ClientModel hub, String ownersGroup) {
-        GroupModel group = ownersGroup == null || ownersGroup.isBlank() ? null
-                : KeycloakModelUtils.findGroupByPath(session, realm, ownersGroup.startsWith("/") ? ownersGroup
-                : "/" + ownersGroup);
+        GroupModel group = ownersGroup(session, realm, ownersGroup);
         if (group == null) {
             return;
         }
@@ -85,6 +81,12 @@ final class HubApproval {
                 owner.leaveGroup(group);
             }
         }
+    }
+
+    /** The realm's owners group ({@code path} with or without its leading slash), or null when it has none. */
+    static GroupModel ownersGroup(KeycloakSession session, RealmModel realm, String path) {
+        return path == null || path.isBlank() ? null
+                : KeycloakModelUtils.findGroupByPath(session, realm, path.startsWith("/") ? path : "/" + path);
     }
 
     static void rejected(KeycloakSession session, RealmModel realm, ClientModel hub, UserModel admin) {
