@@ -13,6 +13,7 @@ import org.sciencegateway.keycloak.samlfederation.login.FederatedSamlIdentityPro
 import org.sciencegateway.keycloak.samlfederation.login.FederatedSamlIdentityProviderFactory;
 import org.sciencegateway.keycloak.samlfederation.metadata.EntityRecord;
 import org.sciencegateway.keycloak.samlfederation.sync.IdentityProviderTemplate;
+import org.sciencegateway.keycloak.samlfederation.sync.LoginProfile;
 import org.sciencegateway.keycloak.samlfederation.sync.SyncPlan;
 
 import java.lang.reflect.Method;
@@ -48,6 +49,13 @@ public final class FederatedIdentityProviders {
     static final String ENTITY_CATEGORIES = "institution.entityCategories";
     static final String ASSURANCE_CERTIFICATIONS = "institution.assuranceCertifications";
     static final String SCOPES = "institution.scopes";
+    /** Display names by language ({@code {"en": …, "de": …}}): the picker shows the user's language. */
+    static final String NAMES = "institution.names";
+    /**
+     * The SAML attributes that key a user's account, in order (JSON array); absent when the NameID does
+     * ({@link org.sciencegateway.keycloak.samlfederation.sync.LoginProfile}). Read at login by the shared ACS.
+     */
+    public static final String ACCOUNT_KEY_ATTRIBUTES = "sg.federation.accountKeyAttributes";
 
     static final String INSTITUTION_MAPPER = "sg-institution-identity";
     static final String INSTITUTION_MAPPER_NAME = "institution (from federation metadata)";
@@ -56,9 +64,10 @@ public final class FederatedIdentityProviders {
      * What this writer makes of an entity, beyond the entity and the template: part of every identity provider's
      * digest, so that a new version of the writer rewrites every identity provider at the next sync. 2: the
      * federation member type with the shared assertion consumer service; 3: scopes, entity categories and
-     * certifications as JSON arrays; 4: the state digest that catches edits by hand.
+     * certifications as JSON arrays; 4: the state digest that catches edits by hand; 5: NameID format, account key
+     * and signed requests per entity, names by language.
      */
-    static final String LAYOUT = "4";
+    static final String LAYOUT = "5";
 
     private static final Logger LOG = Logger.getLogger(FederatedIdentityProviders.class);
     private static final Method SET_HIDE_ON_LOGIN = hideOnLoginSetter();
@@ -231,6 +240,22 @@ public final class FederatedIdentityProviders {
         config.put("artifactBindingResponse", "false");
         config.put(FederatedSamlIdentityProvider.ALIAS_PREFIX, aliasPrefix);
         config.put("signingCertificate", String.join(",", entity.signingCertificates()));
+        LoginProfile profile = LoginProfile.of(template, entity);
+        config.put("nameIDPolicyFormat", profile.nameIdFormat());
+        // Keycloak takes the NameID; where it cannot key the account, the shared ACS re-keys by attribute
+        config.put("principalType", "SUBJECT");
+        config.remove("principalAttribute");
+        if (profile.keyedByNameId()) {
+            config.remove(ACCOUNT_KEY_ATTRIBUTES);
+        } else {
+            config.put(ACCOUNT_KEY_ATTRIBUTES, jsonArray(profile.accountKeyAttributes()));
+        }
+        config.put("wantAuthnRequestsSigned", String.valueOf(profile.signRequests()));
+        if (profile.signRequests()) {
+            config.putIfAbsent("signatureAlgorithm", "RSA_SHA256");
+            config.putIfAbsent("xmlSigKeyInfoKeyNameTransformer", "KEY_ID");
+        }
+        putIfPresent(config, NAMES, jsonMap(entity.displayNames()));
         putIfPresent(config, DOMAINS, domains(entity));
         putIfPresent(config, OTHER_NAMES, otherNames(entity));
         putIfPresent(config, LOGO, entity.logo());
@@ -324,6 +349,18 @@ public final class FederatedIdentityProviders {
             return JsonSerialization.writeValueAsString(List.copyOf(values));
         } catch (java.io.IOException e) {
             throw new IllegalStateException("a list of strings is always JSON", e);
+        }
+    }
+
+    /** Names by language as a JSON object; {@code null} when none. */
+    private static String jsonMap(Map<String, String> names) {
+        if (names.isEmpty()) {
+            return null;
+        }
+        try {
+            return JsonSerialization.writeValueAsString(new java.util.TreeMap<>(names));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("a map of strings is always JSON", e);
         }
     }
 

@@ -88,11 +88,21 @@ final class FederationSourceForm {
                     + "replayed by a mirror or proxy until then, with members the federation has since removed or "
                     + "re-keyed (1 to " + SourceSettings.MAX_VALIDITY_DAYS_LIMIT + "; eduGAIN and most federations "
                     + "publish 4 to 28 days).").add()
+            .property().name(SourceSettings.MAX_AGE_WITHOUT_VALID_UNTIL_DAYS)
+            .label("Maximum age without validUntil (days)").type(ProviderConfigProperty.STRING_TYPE)
+            .helpText("Empty (the default): an aggregate that states no validUntil is refused. A number of days "
+                    + "(at most the longest validity): such an aggregate is accepted for that long after its signed "
+                    + "publication time (mdrpi:PublicationInfo creationInstant), or — when it states none either, as "
+                    + "Italy's SPID registry — after each successful fetch, and refused once older. Needs an https: "
+                    + "or file: URL.").add()
             .property().name(SourceSettings.TEMPLATE).label("Identity provider template")
             .type(ProviderConfigProperty.TEXT_TYPE).defaultValue(IdentityProviderTemplate.DEFAULT_JSON)
             .helpText("JSON: SAML settings (config), first-broker-login and post-broker-login flows (the institution "
-                    + "filter's), trustEmail, institutionAttribute and the mappers every imported identity provider "
-                    + "gets. Endpoints, keys and names come from each entity's metadata.").add()
+                    + "filter's), trustEmail, institutionAttribute, the mappers every imported identity provider "
+                    + "gets, and accountKeyAttributes (which SAML attributes key an account where the NameID is "
+                    + "transient; default subject-id, pairwise-id, eduPersonPrincipalName, eduPersonTargetedID). "
+                    + "Endpoints, keys, names, the NameID format and signed requests come from each entity's "
+                    + "metadata.").add()
             .property().name(SYNC_STATUS).label("Last sync").type(ProviderConfigProperty.TEXT_TYPE)
             .helpText("Written by the server after every sync: state, time, counts, or why the feed was refused "
                     + "(the realm then stays as it was). Also at GET /admin/realms/{realm}/saml-federation/sources.")

@@ -86,7 +86,7 @@ final class FederationSync {
             InputStream in = MetadataFetcher.open(settings.metadataUrl());
             try {
                 aggregate = new SignedAggregateReader(settings.signingCertificate(), settings.maxDocumentBytes(),
-                        settings.maxValidity()).read(in, Instant.now(), records::add);
+                        settings.maxValidity(), settings.maxAgeWithoutValidUntil()).read(in, Instant.now(), records::add);
             } finally {
                 MetadataFetcher.closeQuietly(in);
             }

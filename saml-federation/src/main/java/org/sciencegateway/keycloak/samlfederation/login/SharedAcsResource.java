@@ -106,7 +106,8 @@ public final class SharedAcsResource {
                 .getIdentityProvider(session, model, FederatedSamlIdentityProvider.class));
         URI acs = SharedAcs.assertionConsumerService(session.getContext().getUri().getBaseUri(), realm.getName(),
                 prefix);
-        return new SharedAcsEndpoint(session, provider, broker, acs).receive(samlResponse, relayState);
+        return new SharedAcsEndpoint(session, provider, new AccountKey(broker, session, model), acs)
+                .receive(samlResponse, relayState);
     }
 
     /** The HTTP-Redirect and Artifact bindings are not taken: a clear refusal, not a 404 or 405. */

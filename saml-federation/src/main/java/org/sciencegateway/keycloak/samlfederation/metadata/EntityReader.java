@@ -52,7 +52,11 @@ public final class EntityReader {
     static final int MAX_TEXT = 16 * 1024;
 
     /** Counts of one document: entities read, identity providers handed over, entities past their own validUntil. */
-    public record Counts(int entities, int identityProviders, int expired) {
+    /**
+     * What one walk counted, and the aggregate's {@code mdrpi:PublicationInfo/@creationInstant} (in the root's
+     * extensions, covered by its signature; {@code null}: none, or not a valid time).
+     */
+    public record Counts(int entities, int identityProviders, int expired, Instant published) {
     }
 
     /** Longest entityID: SAML core (8.3.6) allows URIs of at most 1024 characters. */
@@ -110,7 +114,7 @@ public final class EntityReader {
         while (reader.hasNext()) {
             reader.next(); // after the root: comments and whitespace, read so the verification sees the end
         }
-        return new Counts(walk.entities, walk.idps, walk.expired);
+        return new Counts(walk.entities, walk.idps, walk.expired, walk.published);
     }
 
     /** One walk over the aggregate's tree of {@code md:EntitiesDescriptor}s. */
@@ -122,6 +126,8 @@ public final class EntityReader {
         private int idps;
         private int expired;
         private long kept;
+        private Instant published;
+        private int depth;
 
         Walk(Instant now, Consumer<EntityRecord> identityProviders) {
             this.now = now;
@@ -144,14 +150,21 @@ public final class EntityReader {
                     skip(reader);
                     position = 1;
                 } else if (EXTENSIONS.equals(name) && position <= 1) {
-                    skip(reader); // the aggregate's own extensions (publication info…) describe no entity
+                    // the aggregate's own extensions describe no entity; of the root's, its publication time is kept
+                    if (depth == 0) {
+                        published = publicationInstant(reader);
+                    } else {
+                        skip(reader);
+                    }
                     position = 2;
                 } else if (ENTITY_DESCRIPTOR.equals(name)) {
                     position = 2;
                     entity(reader, valid && current(reader));
                 } else if (ENTITIES_DESCRIPTOR.equals(name)) {
                     position = 2;
+                    depth++;
                     children(reader, valid && current(reader));
+                    depth--;
                 } else {
                     throw new Refused("md:EntitiesDescriptor holds ds:Signature, md:Extensions, md:EntityDescriptor "
                             + "and md:EntitiesDescriptor, in this order; found " + printable(key(name))
@@ -195,6 +208,31 @@ public final class EntityReader {
                 return false;
             }
         }
+    }
+
+    private static final QName PUBLICATION_INFO = new QName(MDRPI, "PublicationInfo");
+
+    /** Reads the root's {@code md:Extensions} to its end tag; its {@code mdrpi:PublicationInfo/@creationInstant}. */
+    private static Instant publicationInstant(XMLStreamReader reader) throws XMLStreamException {
+        Instant published = null;
+        int level = 1;
+        while (level > 0) {
+            int event = reader.next();
+            if (event == XMLStreamConstants.START_ELEMENT) {
+                level++;
+                if (level == 2 && published == null && PUBLICATION_INFO.equals(reader.getName())) {
+                    String value = reader.getAttributeValue(null, "creationInstant");
+                    try {
+                        published = value == null ? null : MetadataTime.parse(value.trim());
+                    } catch (IllegalArgumentException e) {
+                        published = null;
+                    }
+                }
+            } else if (event == XMLStreamConstants.END_ELEMENT) {
+                level--;
+            }
+        }
+        return published;
     }
 
     /** Reads past the element the reader is positioned on, to its end tag. */
@@ -305,6 +343,7 @@ public final class EntityReader {
         private boolean signingKey;
         private final List<String> certificates = new ArrayList<>();
         private final List<String> nameIdFormats = new ArrayList<>();
+        private boolean wantsSignedRequests;
 
         Entity(String entityId) {
             this.entityId = entityId == null ? null : entityId.trim();
@@ -329,7 +368,10 @@ public final class EntityReader {
                 }
                 case "md:IDPSSODescriptor" -> {
                     String protocols = reader.getAttributeValue(null, "protocolSupportEnumeration");
-                    idp |= protocols != null && List.of(protocols.trim().split("\\s+")).contains(SAML2_PROTOCOL);
+                    boolean saml2 = protocols != null && List.of(protocols.trim().split("\\s+")).contains(SAML2_PROTOCOL);
+                    idp |= saml2;
+                    wantsSignedRequests |= saml2 && "true".equals(trimmed(reader.getAttributeValue(null,
+                            "WantAuthnRequestsSigned")));
                 }
                 case "md:Extensions/shibmd:Scope", "md:IDPSSODescriptor/md:Extensions/shibmd:Scope" -> {
                     boolean regexp = "true".equals(trimmed(reader.getAttributeValue(null, "regexp")));
@@ -417,9 +459,11 @@ public final class EntityReader {
             return false;
         }
 
+        /** A name as people read it: line breaks and runs of spaces from the XML's layout become one space. */
         private static void putText(Map<String, String> names, String lang, String value) {
-            if (value != null && !value.isEmpty() && (names.size() < MAX_VALUES || names.containsKey(lang))) {
-                names.putIfAbsent(lang, value);
+            String name = value == null ? null : value.strip().replaceAll("\\s+", " ");
+            if (name != null && !name.isEmpty() && (names.size() < MAX_VALUES || names.containsKey(lang))) {
+                names.putIfAbsent(lang, name);
             }
         }
 
@@ -434,7 +478,7 @@ public final class EntityReader {
             }
             return new EntityRecord(entityId, registrationAuthority, categories, certifications,
                     displayNames.isEmpty() ? organizationNames : displayNames, keywords, logo, scopes, domainHints,
-                    ssoPost, ssoRedirect, certificates, nameIdFormats);
+                    ssoPost, ssoRedirect, certificates, nameIdFormats, wantsSignedRequests);
         }
 
         private static String trimmed(String value) {

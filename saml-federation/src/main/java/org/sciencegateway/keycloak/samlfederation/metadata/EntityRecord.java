@@ -27,12 +27,13 @@ import java.util.regex.Pattern;
  * @param ssoRedirectUrl          SingleSignOnService location for HTTP-Redirect ({@code null}: none)
  * @param signingCertificates     base64 DER certificates of the signing (or unqualified) key descriptors
  * @param nameIdFormats           {@code md:NameIDFormat} values
+ * @param wantsSignedRequests     {@code WantAuthnRequestsSigned="true"} on its SAML 2.0 {@code IDPSSODescriptor}
  */
 public record EntityRecord(String entityId, String registrationAuthority, Set<String> entityCategories,
                            Set<String> assuranceCertifications, Map<String, String> displayNames,
                            List<String> keywords, String logo, List<Scope> scopes, List<String> domainHints,
                            String ssoPostUrl, String ssoRedirectUrl, List<String> signingCertificates,
-                           List<String> nameIdFormats) {
+                           List<String> nameIdFormats, boolean wantsSignedRequests) {
 
     public static final String HIDE_FROM_DISCOVERY = "http://refeds.org/category/hide-from-discovery";
 
@@ -128,6 +129,7 @@ public record EntityRecord(String entityId, String registrationAuthority, Set<St
         field(canonical, ssoRedirectUrl);
         list(canonical, signingCertificates);
         list(canonical, nameIdFormats);
+        field(canonical, String.valueOf(wantsSignedRequests));
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(hash);

@@ -26,11 +26,15 @@ import java.util.Set;
  * @param trustEmail               trust the institution's email addresses
  * @param institutionAttribute     SAML attribute (name or friendly name) with the user's home institution
  * @param mappers                  identity provider mappers created for every imported identity provider
+ * @param accountKeyAttributes     SAML attributes (name or friendly name) that key a user's account, in order, where
+ *                                 the NameID cannot (transient) or the template keys by attribute ({@link LoginProfile});
+ *                                 absent: subject-id, pairwise-id, eduPersonPrincipalName, eduPersonTargetedID
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record IdentityProviderTemplate(Map<String, String> config, String firstBrokerLoginFlowAlias,
                                        String postBrokerLoginFlowAlias, Boolean trustEmail,
-                                       String institutionAttribute, List<Mapper> mappers) {
+                                       String institutionAttribute, List<Mapper> mappers,
+                                       List<String> accountKeyAttributes) {
 
     /** One mapper of every imported identity provider. */
     public record Mapper(String name, String identityProviderMapper, Map<String, String> config) {
@@ -78,6 +82,8 @@ public record IdentityProviderTemplate(Map<String, String> config, String firstB
     public IdentityProviderTemplate {
         config = config == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(config));
         mappers = mappers == null ? List.of() : List.copyOf(mappers);
+        accountKeyAttributes = accountKeyAttributes == null || accountKeyAttributes.isEmpty()
+                ? LoginProfile.DEFAULT_ACCOUNT_KEY_ATTRIBUTES : List.copyOf(accountKeyAttributes);
     }
 
     public static IdentityProviderTemplate parse(String json) throws InvalidSourceException {
@@ -104,6 +110,13 @@ public record IdentityProviderTemplate(Map<String, String> config, String firstB
         if ("true".equals(template.config.get("artifactBindingResponse"))) {
             throw new InvalidSourceException("Identity provider template: \"artifactBindingResponse\" cannot be "
                     + "\"true\": the source's assertion consumer service takes responses by HTTP-POST only");
+        }
+        for (String attribute : template.accountKeyAttributes) {
+            if (attribute == null || attribute.isBlank() || attribute.length() > 256
+                    || attribute.codePoints().anyMatch(Character::isWhitespace)) {
+                throw new InvalidSourceException("Identity provider template: \"accountKeyAttributes\" lists SAML "
+                        + "attribute names (e.g. " + LoginProfile.SUBJECT_ID + "), each without spaces");
+            }
         }
         for (Mapper mapper : template.mappers) {
             if (mapper == null || blank(mapper.name()) || blank(mapper.identityProviderMapper())) {

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  */
 public record SourceSettings(boolean enabled, URI metadataUrl, PinnedCertificate signingCertificate,
                              Duration refreshInterval, long maxDocumentBytes, Duration maxValidity,
-                             String aliasPrefix,
+                             Duration maxAgeWithoutValidUntil, String aliasPrefix,
                              EntitySelection selection, double maxRemovalShare, Removal removal,
                              IdentityProviderTemplate template) {
 
@@ -28,6 +28,7 @@ public record SourceSettings(boolean enabled, URI metadataUrl, PinnedCertificate
     public static final String REFRESH_MINUTES = "refreshMinutes";
     public static final String MAX_DOCUMENT_MEGABYTES = "maxDocumentMegabytes";
     public static final String MAX_VALIDITY_DAYS = "maxValidityDays";
+    public static final String MAX_AGE_WITHOUT_VALID_UNTIL_DAYS = "maxAgeWithoutValidUntilDays";
     public static final String ALIAS_PREFIX = "aliasPrefix";
     public static final String REGISTRATION_AUTHORITY_INCLUDE = "registrationAuthorityInclude";
     public static final String REGISTRATION_AUTHORITY_EXCLUDE = "registrationAuthorityExclude";
@@ -74,6 +75,17 @@ public record SourceSettings(boolean enabled, URI metadataUrl, PinnedCertificate
                 1, MAX_DOCUMENT_MEGABYTES_LIMIT);
         long validityDays = number(config, MAX_VALIDITY_DAYS, "Longest validity accepted (days)",
                 DEFAULT_MAX_VALIDITY_DAYS, 1, MAX_VALIDITY_DAYS_LIMIT);
+        Duration maxAge = null;
+        if (!first(config, MAX_AGE_WITHOUT_VALID_UNTIL_DAYS, "").isBlank()) {
+            long days = number(config, MAX_AGE_WITHOUT_VALID_UNTIL_DAYS, "Maximum age without validUntil (days)", 0,
+                    1, validityDays);
+            maxAge = Duration.ofDays(days);
+            if ("http".equalsIgnoreCase(url.getScheme())) {
+                throw new InvalidSourceException("Maximum age without validUntil (days): an aggregate without "
+                        + "validUntil may lack a signed publication time too, and then only the channel shows that "
+                        + "it is current; use an https:// (or file:) metadata URL");
+            }
+        }
         String prefix = first(config, ALIAS_PREFIX, "");
         if (!PREFIX.matcher(prefix).matches()) {
             throw new InvalidSourceException("Alias prefix: 1 to 12 lowercase letters and digits, starting with a "
@@ -93,7 +105,7 @@ public record SourceSettings(boolean enabled, URI metadataUrl, PinnedCertificate
                 values(config, ENTITY_ID_EXCLUDE));
         IdentityProviderTemplate template = IdentityProviderTemplate.parse(first(config, TEMPLATE, ""));
         return new SourceSettings(enabled, url, certificate, Duration.ofMinutes(refresh), megabytes * 1024 * 1024,
-                Duration.ofDays(validityDays), prefix, selection, removalPercent / 100.0, removal, template);
+                Duration.ofDays(validityDays), maxAge, prefix, selection, removalPercent / 100.0, removal, template);
     }
 
     private static URI url(String text) throws InvalidSourceException {

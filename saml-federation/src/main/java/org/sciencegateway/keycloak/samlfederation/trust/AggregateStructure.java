@@ -25,8 +25,8 @@ import java.util.Set;
  *     of sitting in the heap in full;</li>
  * <li>the signature holds only what an XML signature over a metadata document needs — {@code SignedInfo} with one
  *     {@code Reference} to the whole document ({@code ""} or the root's {@code ID}) and the enveloped-signature and
- *     canonicalization transforms, {@code SignatureValue}, and a {@code KeyInfo} of key names, key values and X.509
- *     data. The enveloped-signature transform removes the signature from what is digested: anything else inside it
+ *     canonicalization transforms, {@code SignatureValue}, and a {@code KeyInfo} of key names and X.509 data; key
+ *     values are passed over, never handed to Santuario (the pinned key verifies). The enveloped-signature transform removes the signature from what is digested: anything else inside it
  *     ({@code ds:Object}, an {@code md:EntityDescriptor} in {@code KeyInfo}) would be read by nobody's signature;</li>
  * <li>until the signature has ended, events and characters are bounded (each event counts, an empty comment too);
  *     in the whole document, entity references and more than {@value #DISTINCT_NAMES} distinct names (which the
@@ -42,6 +42,7 @@ final class AggregateStructure extends StreamReaderDelegate {
     static final String EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#";
     static final QName ENTITIES_DESCRIPTOR = new QName(MD, "EntitiesDescriptor");
     static final QName SIGNATURE = new QName(DS, "Signature");
+    static final QName KEY_VALUE = new QName(DS, "KeyValue");
 
     /** Characters (text, attribute values, comments) up to the signature's end: a few certificates fit many times. */
     static final int SIGNATURE_CHARACTERS = 256 * 1024;
@@ -119,6 +120,10 @@ final class AggregateStructure extends StreamReaderDelegate {
     @Override
     public int next() throws XMLStreamException {
         int event = super.next();
+        while (event == XMLStreamConstants.START_ELEMENT && part == Part.SIGNATURE && KEY_VALUE.equals(getName())) {
+            passOverKeyValue();
+            event = super.next();
+        }
         switch (event) {
             case XMLStreamConstants.DTD -> throw new Refused(TrustFailure.Reason.DOCTYPE_REFUSED,
                     "the document has a document type declaration (DOCTYPE), which federation metadata never needs");
@@ -186,6 +191,39 @@ final class AggregateStructure extends StreamReaderDelegate {
             case SIGNATURE -> signatureElement(name);
             case ENTITIES -> {
                 // read by EntityReader
+            }
+        }
+    }
+
+    /**
+     * A {@code ds:KeyValue} in the aggregate's signature (AgID's SPID registry has one) is passed over on the raw
+     * events: the pinned key verifies, so the document cannot supply one, and Santuario — which would build a key from
+     * it before the pin is consulted, and fails on broken DSA or EC values — never sees it. {@code KeyInfo} is outside
+     * what the signature signs; leaving part of it out changes no digest. Its characters count as the signature's.
+     */
+    private void passOverKeyValue() throws XMLStreamException {
+        count(EVENT_COST + attributeCharacters());
+        int level = 1;
+        while (level > 0) {
+            int event = super.next();
+            switch (event) {
+                case XMLStreamConstants.START_ELEMENT -> {
+                    level++;
+                    if (++elements > SIGNATURE_ELEMENTS) {
+                        throw new Refused(TrustFailure.Reason.BAD_SIGNATURE,
+                                "the aggregate's signature has more than " + SIGNATURE_ELEMENTS + " elements");
+                    }
+                    count(EVENT_COST + attributeCharacters());
+                }
+                case XMLStreamConstants.END_ELEMENT -> level--;
+                case XMLStreamConstants.DTD, XMLStreamConstants.ENTITY_REFERENCE -> throw new Refused(
+                        TrustFailure.Reason.MALFORMED, "the aggregate's signature holds a declaration or an entity "
+                        + "reference");
+                case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE,
+                     XMLStreamConstants.COMMENT, XMLStreamConstants.PROCESSING_INSTRUCTION -> content(event);
+                default -> {
+                    // nothing else occurs inside an element
+                }
             }
         }
     }

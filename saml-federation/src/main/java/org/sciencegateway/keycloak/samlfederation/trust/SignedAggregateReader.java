@@ -76,23 +76,38 @@ public final class SignedAggregateReader {
         org.apache.xml.security.Init.init();
     }
 
-    /** What a verified aggregate contained. */
+    /**
+     * What a verified aggregate contained. {@code validUntil} is the aggregate's own, or — for one that states none,
+     * accepted only under the source's maximum age — the end of that age ({@code validUntilStated} false).
+     */
     public record Aggregate(String name, Instant validUntil, int entities, int identityProviders, int expired,
-                            long bytes) {
+                            long bytes, boolean validUntilStated, Instant published) {
     }
 
     private final PublicKey pinnedKey;
     private final long maxBytes;
     private final Duration maxValidity;
+    private final Duration maxAgeWithoutValidUntil;
 
     public SignedAggregateReader(PinnedCertificate pinned, long maxBytes) {
-        this(pinned, maxBytes, DEFAULT_MAX_VALIDITY);
+        this(pinned, maxBytes, DEFAULT_MAX_VALIDITY, null);
     }
 
     public SignedAggregateReader(PinnedCertificate pinned, long maxBytes, Duration maxValidity) {
+        this(pinned, maxBytes, maxValidity, null);
+    }
+
+    /**
+     * @param maxAgeWithoutValidUntil {@code null}: an aggregate without {@code validUntil} is refused (the default);
+     *                                else it is accepted for this long after its signed {@code mdrpi:PublicationInfo}
+     *                                {@code creationInstant}, or — when it states none either — after this fetch
+     */
+    public SignedAggregateReader(PinnedCertificate pinned, long maxBytes, Duration maxValidity,
+                                 Duration maxAgeWithoutValidUntil) {
         this.pinnedKey = pinned.publicKey();
         this.maxBytes = maxBytes;
         this.maxValidity = maxValidity;
+        this.maxAgeWithoutValidUntil = maxAgeWithoutValidUntil;
     }
 
     /**
@@ -107,10 +122,12 @@ public final class SignedAggregateReader {
         List<String> refusedAlgorithms = new ArrayList<>();
         MarkupLengthLimit markup = new MarkupLengthLimit(bounded, MAX_MARKUP_BYTES);
         XMLStreamReader reader = null;
+        StaxConfiguration.ensure();
         try {
             XMLSecurityProperties properties = new XMLSecurityProperties();
             properties.setSignatureVerificationKey(pinnedKey);
             properties.setIdAttributeNS(SAML_ID);
+            properties.addInputProcessor(new EntitySignatures(properties));
             InboundXMLSec inbound = XMLSec.getInboundWSSec(properties);
             XMLStreamReader raw = factory().createXMLStreamReader(markup);
             reader = inbound.processInMessage(new AggregateStructure(raw), null,
@@ -122,8 +139,9 @@ public final class SignedAggregateReader {
                         "the aggregate is signed with refused algorithms: " + String.join(", ", refusedAlgorithms));
             }
             requireSignatureOverRoot(signedElements);
-            return new Aggregate(root.name, root.validUntil, counts.entities(), counts.identityProviders(),
-                    counts.expired(), bounded.count());
+            Instant validUntil = root.validUntil != null ? root.validUntil : endOfMaximumAge(counts.published(), now);
+            return new Aggregate(root.name, validUntil, counts.entities(), counts.identityProviders(),
+                    counts.expired(), bounded.count(), root.validUntil != null, counts.published());
         } catch (XMLStreamException | XMLSecurityException | RuntimeException e) {
             // RuntimeException: a parser or Santuario failing on input it did not expect (a malformed name in
             // KeyInfo…) is a refusal too, never an error that escapes as something else
@@ -196,8 +214,12 @@ public final class SignedAggregateReader {
                     "the document is not a SAML metadata aggregate (md:EntitiesDescriptor)");
         }
         String validUntil = reader.getAttributeValue(null, "validUntil");
+        if ((validUntil == null || validUntil.isBlank()) && maxAgeWithoutValidUntil != null) {
+            return new Root(reader.getAttributeValue(null, "Name"), null); // judged by its age when read
+        }
         if (validUntil == null || validUntil.isBlank()) {
-            throw new TrustFailure(TrustFailure.Reason.EXPIRED, "the aggregate states no validUntil");
+            throw new TrustFailure(TrustFailure.Reason.EXPIRED, "the aggregate states no validUntil; this source "
+                    + "accepts such aggregates only with a maximum age (maxAgeWithoutValidUntilDays)");
         }
         Instant until = instant(validUntil.trim());
         if (!until.isAfter(now)) {
@@ -209,6 +231,28 @@ public final class SignedAggregateReader {
                     + "today could be replayed that long");
         }
         return new Root(reader.getAttributeValue(null, "Name"), until);
+    }
+
+    /**
+     * Until when an aggregate without {@code validUntil} counts: its signed publication time (or, when it states
+     * none, this fetch) plus the source's maximum age. A publication time in the future, or an age already past, is
+     * refused — a copy captured long ago is not current because someone serves it today.
+     */
+    private Instant endOfMaximumAge(Instant published, Instant now) throws TrustFailure {
+        if (published == null) {
+            return now.plus(maxAgeWithoutValidUntil);
+        }
+        if (published.isAfter(now.plus(Duration.ofMinutes(5)))) {
+            throw new TrustFailure(TrustFailure.Reason.EXPIRED, "the aggregate states no validUntil and claims to be "
+                    + "published at " + published + ", in the future");
+        }
+        Instant end = published.plus(maxAgeWithoutValidUntil);
+        if (!end.isAfter(now)) {
+            throw new TrustFailure(TrustFailure.Reason.EXPIRED, "the aggregate states no validUntil and was "
+                    + "published at " + published + ", longer ago than the source's maximum age of "
+                    + maxAgeWithoutValidUntil.toDays() + " days");
+        }
+        return end;
     }
 
     private static Instant instant(String dateTime) throws TrustFailure {

@@ -163,17 +163,43 @@ class SignedAggregateReaderTest {
         assertThat(refusal(wrapped)).isIn(TrustFailure.Reason.BAD_SIGNATURE, TrustFailure.Reason.UNSIGNED);
     }
 
-    @Test
-    @DisplayName("Given an entity that keeps its own signature by another key inside the signed aggregate, then the aggregate is refused")
-    void innerSignatureOfAnotherKey() {
-        String entity = FederationSigner.OTHER.sign("<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" "
-                + "ID=\"_inner\" entityID=\"https://idp.inner.example/idp\"><md:IDPSSODescriptor "
+    private static String selfSignedEntity(String entityId) {
+        return FederationSigner.OTHER.sign("<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" "
+                + "ID=\"_inner\" entityID=\"" + entityId + "\"><md:IDPSSODescriptor "
                 + "protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\"><md:SingleSignOnService "
                 + "Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\" Location=\"https://idp.inner.example/sso\"/>"
-                + "</md:IDPSSODescriptor></md:EntityDescriptor>");
-        String signed = FederationSigner.LAB.sign(feed().addRaw(entity).xml());
+                + "</md:IDPSSODescriptor></md:EntityDescriptor>").replaceFirst("^<\\?xml[^>]*\\?>", "");
+    }
 
-        assertThat(refusal(signed)).isEqualTo(TrustFailure.Reason.BAD_SIGNATURE);
+    @Test
+    @DisplayName("Given entities that keep their own signatures (by another key) inside an aggregate the pinned key signed, then the aggregate verifies and they are read")
+    void entityLevelSignatures() throws TrustFailure {
+        String signed = FederationSigner.LAB.sign(feed().addRaw(selfSignedEntity("https://idp.inner.example/idp")).xml());
+        assertThat(signed).containsPattern("(?s)<ds:Signature.*<md:EntityDescriptor[^>]*_inner[^>]*><ds:Signature");
+
+        assertThat(read(signed)).extracting(EntityRecord::entityId).contains("https://idp.inner.example/idp");
+    }
+
+    @Test
+    @DisplayName("Given an entity with its own signature, when anything inside that signature changes after the aggregate was signed, then the aggregate is refused")
+    void entitySignaturesAreCoveredByTheAggregates() {
+        String signed = FederationSigner.LAB.sign(feed().addRaw(selfSignedEntity("https://idp.inner.example/idp")).xml());
+        int inner = signed.indexOf("<ds:SignatureValue", signed.indexOf("_inner"));
+        String tampered = signed.substring(0, inner) + "<ds:Object>swapped</ds:Object>" + signed.substring(inner);
+        String tamperedValue = signed.substring(0, signed.indexOf('>', inner) + 1) + "AAAA"
+                + signed.substring(signed.indexOf('>', inner) + 1);
+
+        assertThat(refusal(tampered)).isEqualTo(TrustFailure.Reason.BAD_SIGNATURE);
+        assertThat(refusal(tamperedValue)).isEqualTo(TrustFailure.Reason.BAD_SIGNATURE);
+    }
+
+    @Test
+    @DisplayName("Given an entity signed only by its own signature, outside any aggregate the pinned key signed, then nothing is read")
+    void anEntitysOwnSignatureIsNoTrustAnchor() {
+        String onlyInner = feed().addRaw(selfSignedEntity("https://idp.inner.example/idp")).xml();
+
+        assertThat(refusal(onlyInner)).isIn(TrustFailure.Reason.UNSIGNED, TrustFailure.Reason.BAD_SIGNATURE);
+        assertThat(refusal(FederationSigner.OTHER.sign(onlyInner))).isEqualTo(TrustFailure.Reason.BAD_SIGNATURE);
     }
 
     @Test
