@@ -21,6 +21,11 @@ public final class IdentityProviderMetadata {
     static final String REGISTRATION_AUTHORITY = "institution.registrationAuthority";
     static final String ENTITY_CATEGORIES = "institution.entityCategories";
     static final String ASSURANCE_CERTIFICATIONS = "institution.assuranceCertifications";
+    /**
+     * Written by the saml-federation sync on every identity provider it imports: its config then holds everything
+     * the federation's signed metadata says, so a registration authority it does not hold is known to be none.
+     */
+    static final String FEDERATION_ENTITY_ID = "sg.federation.entityId";
 
     private IdentityProviderMetadata() {
     }
@@ -29,7 +34,9 @@ public final class IdentityProviderMetadata {
      * What the identity provider's config says, for narrowing a login page before the login; {@link
      * ProviderMetadata#UNKNOWN} for an unknown alias. Categories and certifications are known (possibly none) for
      * every existing identity provider, since only its config can give them; the registration authority is unknown
-     * when the config states none (an institution identity mapper may still record one at login).
+     * when the config states none (an institution identity mapper may still record one at login) — except for an
+     * identity provider a federation source imported, whose metadata states all there is: then it is known to be
+     * none ({@code ""}), and a rule that requires one does not offer it.
      */
     public static ProviderMetadata provider(KeycloakSession session, String alias) {
         IdentityProviderModel idp = alias == null ? null : session.identityProviders().getByAlias(alias);
@@ -46,7 +53,8 @@ public final class IdentityProviderMetadata {
         }
         Map<String, String> config = idp.getConfig();
         String authority = config.get(REGISTRATION_AUTHORITY);
-        return new ProviderMetadata(authority == null || authority.isBlank() ? null : authority.trim(),
+        boolean described = config.get(FEDERATION_ENTITY_ID) != null;
+        return new ProviderMetadata(authority == null || authority.isBlank() ? (described ? "" : null) : authority.trim(),
                 words(config.get(ENTITY_CATEGORIES)), words(config.get(ASSURANCE_CERTIFICATIONS)));
     }
 
@@ -57,7 +65,8 @@ public final class IdentityProviderMetadata {
         }
         ProviderMetadata metadata = provider(session, origin.identityProvider());
         LoginOrigin enriched = origin.withMetadata(metadata.entityCategories(), metadata.assuranceCertifications());
-        if (enriched.registrationAuthority() == null && metadata.registrationAuthority() != null) {
+        if (enriched.registrationAuthority() == null && metadata.registrationAuthority() != null
+                && !metadata.registrationAuthority().isEmpty()) {
             enriched = enriched.withRegistrationAuthority(metadata.registrationAuthority());
         }
         return enriched;

@@ -8,7 +8,8 @@ import java.util.Set;
  * {@code null} means unknown (an identity provider without such config, or none looked up): a condition on an unknown
  * value may still hold.
  *
- * @param registrationAuthority   registration authority, or {@code null} when unknown
+ * @param registrationAuthority   registration authority, {@code ""} when known to be none (a federation member whose
+ *                                metadata states none), or {@code null} when unknown
  * @param entityCategories        entity categories, or {@code null} when unknown
  * @param assuranceCertifications assurance certifications, or {@code null} when unknown
  */

@@ -350,6 +350,8 @@ public class InstitutionFilterTest {
             assertThat(hub.mayAdmit("edugain-b", rsElsewhere)).isFalse();
             assertThat(hub.mayAdmit("edugain-c", hidden)).isFalse();
             assertThat(hub.mayAdmit("hand-made", noRa)).as("the RA may still come from the mapper").isTrue();
+            assertThat(hub.mayAdmit("edugain-e", new ProviderMetadata("", java.util.Set.of(RS), java.util.Set.of())))
+                    .as("a federation member whose metadata states no RA: no rule requiring one can admit it").isFalse();
             assertThat(hub.mayAdmit("anything", ProviderMetadata.UNKNOWN)).isTrue();
             assertThat(hub.mayAdmit("edugain-d", new ProviderMetadata(null, java.util.Set.of(), java.util.Set.of())))
                     .as("no category and no certification: no rule can admit it").isFalse();

@@ -1,6 +1,8 @@
 package org.sciencegateway.keycloak.theme.picker;
 
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * One entry of the institution picker: an identity provider as users know it (read from its config by
@@ -12,8 +14,15 @@ import java.util.List;
  * @param otherNames  abbreviations, former or translated names ({@code AAU}, {@code Aalborg Universitet})
  * @param logo        logo URL ({@code https://…}, a path on this server, or {@code theme:img/…} in the login theme),
  *                    or {@code null}
+ * @param names       display names by language ({@code de} → "Universität Bern Test IdP"), from the federation's
+ *                    metadata; may be empty
  */
-public record Institution(String alias, String name, List<String> domains, List<String> otherNames, String logo) {
+public record Institution(String alias, String name, List<String> domains, List<String> otherNames, String logo,
+                          Map<String, String> names) {
+
+    public Institution(String alias, String name, List<String> domains, List<String> otherNames, String logo) {
+        this(alias, name, domains, otherNames, logo, Map.of());
+    }
 
     public Institution {
         if (alias == null || alias.isBlank()) {
@@ -23,6 +32,14 @@ public record Institution(String alias, String name, List<String> domains, List<
         domains = domains == null ? List.of() : List.copyOf(domains);
         otherNames = otherNames == null ? List.of() : List.copyOf(otherNames);
         logo = safeLogo(logo);
+        names = names == null ? Map.of() : Map.copyOf(names);
+    }
+
+    /** The name in the user's language (Keycloak's chosen locale), else English, else the display name. */
+    public String name(Locale locale) {
+        String local = locale == null ? null : names.get(locale.getLanguage());
+        String chosen = local != null ? local : names.get("en");
+        return chosen == null || chosen.isBlank() ? name : chosen.strip();
     }
 
     /** Only image sources that cannot run script in the page: web URLs, server paths, theme resources. */

@@ -43,6 +43,8 @@ final class InstitutionDirectory {
     static final String DOMAINS = "institution.domains";
     static final String OTHER_NAMES = "institution.otherNames";
     static final String LOGO = "institution.logo";
+    /** Display names by language, a JSON object written by the federation sync. */
+    static final String NAMES = "institution.names";
     static final String LISTED = "institution.listed";
     static final Duration MAX_AGE = Duration.ofMinutes(10);
 
@@ -215,7 +217,23 @@ final class InstitutionDirectory {
     static Institution institution(IdentityProviderModel idp) {
         Map<String, String> config = idp.getConfig() == null ? Map.of() : idp.getConfig();
         return new Institution(idp.getAlias(), idp.getDisplayName(), list(config.get(DOMAINS)),
-                list(config.get(OTHER_NAMES)), config.get(LOGO));
+                list(config.get(OTHER_NAMES)), config.get(LOGO), names(config.get(NAMES)));
+    }
+
+    /** The names by language; an unreadable value (never written by the sync) gives none, the display name shows. */
+    private static Map<String, String> names(String json) {
+        if (json == null || json.isBlank()) {
+            return Map.of();
+        }
+        try {
+            Map<String, String> names = org.keycloak.util.JsonSerialization.readValue(json,
+                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, String>>() { });
+            return names == null ? Map.of() : names.entrySet().stream()
+                    .filter(e -> e.getKey() != null && e.getValue() != null && !e.getValue().isBlank())
+                    .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        } catch (java.io.IOException e) {
+            return Map.of();
+        }
     }
 
     private static List<String> list(String value) {

@@ -140,10 +140,11 @@ final class InstitutionPicker implements InstitutionChooser {
                 AuthenticationProcessor.getClientData(session, authSession),
                 authSession.getClientNote(OIDCLoginProtocol.LOGIN_HINT_PARAM)).toString();
 
+        java.util.Locale locale = session.getContext().resolveLocale(context.getUser());
         List<ResultRow> rows = new ArrayList<>();
         for (InstitutionSearch.Match match : result.items()) {
             String loginUrl = brokerTemplate.replace(ALIAS_PLACEHOLDER, ChoiceCookies.encode(match.institution().alias()));
-            rows.add(ResultRow.of(match.institution(), match.recent(), resources, loginUrl));
+            rows.add(ResultRow.of(match.institution(), match.recent(), resources, loginUrl, locale));
         }
         UriBuilder search = UriBuilder.fromUri(base).path("realms").path(realm.getName())
                 .path(InstitutionsResourceFactory.PROVIDER_ID).queryParam("client_id", clientId);
@@ -164,7 +165,8 @@ final class InstitutionPicker implements InstitutionChooser {
         model.put("brokerUrlTemplate", brokerTemplate);
         model.put("aliasPlaceholder", ALIAS_PLACEHOLDER);
         if (remembered != null && admission.admitted().test(remembered)) {
-            directory.byAlias(remembered).ifPresent(i -> model.put("remembered", ResultRow.of(i, true, resources, null)));
+            directory.byAlias(remembered).ifPresent(i -> model.put("remembered",
+                    ResultRow.of(i, true, resources, null, locale)));
         }
         // The picker offers the username/password form itself when the client allows it; Keycloak's "try another
         // way" would offer it regardless of the client's rules.

@@ -75,8 +75,10 @@ public final class InstitutionsResource {
         // Logos resolve against the login theme the client's pages use.
         session.getContext().setClient(client);
         String resources = PickerTheme.resourcesPath(session, session.getContext().getUri().getBaseUri());
+        java.util.Locale locale = session.getContext().resolveLocale(null);
         List<Map<String, Object>> items = new ArrayList<>();
-        result.items().forEach(m -> items.add(ResultRow.of(m.institution(), m.recent(), resources, null).json()));
+        result.items().forEach(m -> items.add(ResultRow.of(m.institution(), m.recent(), resources, null, locale)
+                .json()));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("query", q);
         body.put("page", result.page());

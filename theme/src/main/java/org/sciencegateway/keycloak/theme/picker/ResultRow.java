@@ -19,9 +19,11 @@ public final class ResultRow {
     private final boolean recent;
     private final String logoUrl;
     private final String loginUrl;
+    private final String name;
 
-    private ResultRow(Institution institution, boolean recent, String logoUrl, String loginUrl) {
+    private ResultRow(Institution institution, boolean recent, String logoUrl, String loginUrl, Locale locale) {
         this.institution = institution;
+        this.name = institution.name(locale);
         this.recent = recent;
         this.logoUrl = logoUrl;
         this.loginUrl = loginUrl;
@@ -30,9 +32,11 @@ public final class ResultRow {
     /**
      * @param resourcesPath the login theme's resource path ({@code /resources/<version>/login/<theme>})
      * @param loginUrl      the broker login of this institution, or {@code null} where the script builds it (JSON)
+     * @param locale        the user's language (Keycloak's chosen locale): which of the institution's names shows
      */
-    static ResultRow of(Institution institution, boolean recent, String resourcesPath, String loginUrl) {
-        return new ResultRow(institution, recent, logoUrl(institution.logo(), resourcesPath), loginUrl);
+    static ResultRow of(Institution institution, boolean recent, String resourcesPath, String loginUrl,
+                        Locale locale) {
+        return new ResultRow(institution, recent, logoUrl(institution.logo(), resourcesPath), loginUrl, locale);
     }
 
     /** The image address a browser loads for a logo value ({@link Institution#safeLogo} already dropped unsafe ones). */
@@ -48,12 +52,11 @@ public final class ResultRow {
     }
 
     public String getName() {
-        return institution.name();
+        return name;
     }
 
     /** The first letter of the name, shown in place of a missing logo. */
     public String getInitial() {
-        String name = institution.name();
         return name.substring(0, Character.charCount(name.codePointAt(0))).toUpperCase(Locale.ROOT);
     }
 
