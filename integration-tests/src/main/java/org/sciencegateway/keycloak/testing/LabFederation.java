@@ -25,12 +25,20 @@ import java.util.Map;
  * institutions and service providers up to {@code LAB_FEDERATION_ENTITIES} entities (default {@value #DEFAULT_ENTITIES};
  * 12000 is eduGAIN-sized). Published to the file the source reads; then the source is synced and dave's account is
  * linked to the imported institution-saml, so he can log in through it.
+ * <p>
+ * Also registered: institution-transient ({@value #INSTITUTION_TRANSIENT}), whose metadata offers only transient
+ * NameIDs — as most real identity providers' — and which releases SAML {@code subject-id}: its users' accounts are
+ * keyed by that attribute. It wants signed requests (as Keycloak's descriptor says) and, like a federation member,
+ * verifies them with the key of the realm's SP metadata, which {@link #publish} registers on its client.
  */
 public final class LabFederation {
 
     public static final String SOURCE = "lab-federation";
     public static final String AUTHORITY = "https://federation.lab.sciencegateway.invalid";
     public static final String INSTITUTION = "institution-saml.example.org";
+    public static final String INSTITUTION_TRANSIENT = "institution-transient.example.org";
+    public static final String TRANSIENT_REALM = "institution-transient";
+    public static final String TRANSIENT_NAME = "Nordic Polar Institute (lab federation)";
     public static final int DEFAULT_ENTITIES = 40;
     private static final String[] WORDS = {"Astro", "Nuclear", "Particle", "Radio", "Quantum", "Climate", "Marine",
             "Polar", "Solar", "Gravity", "Neutrino", "Cosmic", "Plasma", "Photon", "Isotope", "Laser"};
@@ -67,6 +75,13 @@ public final class LabFederation {
      */
     public static String aggregate(String institutionSamlDescriptor, String institutionSamlEntityId, int entities,
                                    String revision) {
+        return aggregate(institutionSamlDescriptor, institutionSamlEntityId, null, null, entities, revision);
+    }
+
+    /** The aggregate with institution-transient registered too (when its descriptor is given). */
+    public static String aggregate(String institutionSamlDescriptor, String institutionSamlEntityId,
+                                   String transientDescriptor, String transientEntityId, int entities,
+                                   String revision) {
         FederationMetadata metadata = new FederationMetadata().name(AUTHORITY)
                 .validUntil(Instant.now().plus(Duration.ofDays(14)))
                 .addRegistered(institutionSamlDescriptor, Idp.of(institutionSamlEntityId)
@@ -75,6 +90,13 @@ public final class LabFederation {
                         .scope(INSTITUTION).registrationAuthority(AUTHORITY)
                         .category(FederationMetadata.RS).certification(FederationMetadata.SIRTFI)
                         .keywords("astronomy Paris"));
+        if (transientDescriptor != null) {
+            metadata.addRegistered(transientOnly(transientDescriptor), Idp.of(transientEntityId)
+                    .name("en", TRANSIENT_NAME).name("nb", "Nordisk polarinstitutt (lab-føderasjonen)")
+                    .scope(INSTITUTION_TRANSIENT).registrationAuthority(AUTHORITY)
+                    .category(FederationMetadata.RS).certification(FederationMetadata.SIRTFI)
+                    .keywords("polar Tromsø"));
+        }
         for (int i = 1; i < entities; i++) {
             if (!identityProvider(i)) {
                 metadata.addServiceProvider("https://sp" + i + ".lab-federation.example/shibboleth");
@@ -97,6 +119,12 @@ public final class LabFederation {
             metadata.add(idp);
         }
         return FederationSigner.LAB.sign(metadata.xml());
+    }
+
+    /** A Keycloak realm's IdP descriptor offering only transient NameIDs, as most federation members do. */
+    public static String transientOnly(String descriptor) {
+        return descriptor.replaceAll("(?s)<(md:)?NameIDFormat>\\s*urn:oasis:names:tc:SAML:(1\\.1|2\\.0):nameid-format:"
+                + "(?!transient)[^<]*</(md:)?NameIDFormat>\\s*", "");
     }
 
     /** Synthetic entity {@code i} is an identity provider when odd (the even ones are service providers). */
@@ -132,8 +160,10 @@ public final class LabFederation {
     public static JsonNode publish(KeycloakServer server, int entities) throws IOException {
         String descriptor = Http.send(Http.request(server.realmUrl("institution-saml") + "/protocol/saml/descriptor"))
                 .body();
+        String transientDescriptor = Http.send(Http.request(server.realmUrl(TRANSIENT_REALM)
+                + "/protocol/saml/descriptor")).body();
         Files.writeString(server.labFederationFile(), aggregate(descriptor, server.realmUrl("institution-saml"),
-                entities), StandardCharsets.UTF_8);
+                transientDescriptor, server.realmUrl(TRANSIENT_REALM), entities, ""), StandardCharsets.UTF_8);
         String token = adminToken(server);
         String admin = server.baseUrl() + "/admin/realms/vre";
         JsonNode sources = json(Http.send(authorized(Http.request(admin + "/saml-federation/sources"), token)));
@@ -152,7 +182,34 @@ public final class LabFederation {
                 .POST(HttpRequest.BodyPublishers.noBody()));
         JsonNode status = awaitSync(admin + "/saml-federation/sources/" + id, token, before);
         linkDave(server, admin, token);
+        trustServiceProviderKey(server, token);
         return status;
+    }
+
+    /**
+     * institution-transient verifies the realm's signed requests with the signing key of the source's SP metadata
+     * (what a federation member reads from the SP's registration).
+     */
+    private static void trustServiceProviderKey(KeycloakServer server, String token) {
+        String spMetadata = Http.send(Http.request(server.realmUrl("vre") + "/saml-federation/labfed/metadata")).body();
+        java.util.regex.Matcher certificate = java.util.regex.Pattern.compile(
+                "(?s)<(?:md:)?KeyDescriptor use=\"signing\">.*?<(?:ds:)?X509Certificate>([^<]+)<").matcher(spMetadata);
+        if (!certificate.find()) {
+            throw new IllegalStateException("the lab source's SP metadata has no signing certificate: " + spMetadata);
+        }
+        String admin = server.baseUrl() + "/admin/realms/" + TRANSIENT_REALM;
+        JsonNode clients = json(Http.send(authorized(Http.request(admin + "/clients?clientId="
+                + URLEncoder.encode(server.realmUrl("vre"), StandardCharsets.UTF_8)), token)));
+        com.fasterxml.jackson.databind.node.ObjectNode client = (com.fasterxml.jackson.databind.node.ObjectNode) clients.get(0);
+        com.fasterxml.jackson.databind.node.ObjectNode attributes = (com.fasterxml.jackson.databind.node.ObjectNode) client.get("attributes");
+        attributes.put("saml.client.signature", "true");
+        attributes.put("saml.signing.certificate", certificate.group(1).replaceAll("\\s+", ""));
+        HttpResponse<String> updated = Http.send(authorized(Http.request(admin + "/clients/" + client.path("id").asText()),
+                token).header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(client.toString())));
+        if (updated.statusCode() != 204) {
+            throw new IllegalStateException("institution-transient's client was not updated: " + updated.statusCode()
+                    + " " + updated.body());
+        }
     }
 
     private static JsonNode awaitSync(String url, String token, String before) {

@@ -181,6 +181,8 @@ public final class LabServer {
                    oscar   institution-a, one-time code in vre            /escape/users, /escape/cluster-users
                    frank   institution-saml, which asks a code and asserts MFA   /escape/users, /escape/cluster-users
                    hubadmin institution-a, owner of the hub other-gateway      /hub-admins
+                   heidi   "Nordic Polar Institute" in the picker (lab federation): transient NameIDs only, the
+                           account is keyed by SAML subject-id; signed requests (no groups; created at first login)
                  One-time codes (TOTP, lab only): oscar base32 N5ZWGYLSFVWGCYRNN52HALLTMVRXEZLU,
                    frank base32 MZZGC3TLFVWGCYRNN52HALLTMVRXEZLU; ask for them with acr_values=https://refeds.org/profile/mfa
 

@@ -242,12 +242,15 @@ public final class FederatedIdentityProviders {
         config.put("signingCertificate", String.join(",", entity.signingCertificates()));
         LoginProfile profile = LoginProfile.of(template, entity);
         config.put("nameIDPolicyFormat", profile.nameIdFormat());
-        // Keycloak takes the NameID; where it cannot key the account, the shared ACS re-keys by attribute
-        config.put("principalType", "SUBJECT");
-        config.remove("principalAttribute");
         if (profile.keyedByNameId()) {
+            config.put("principalType", "SUBJECT");
+            config.remove("principalAttribute");
             config.remove(ACCOUNT_KEY_ATTRIBUTES);
         } else {
+            // Keycloak's own setting names the first attribute (and accepts a transient NameID with it); the shared
+            // ACS keys the account by the first of them all the response carries (login.AccountKey)
+            config.put("principalType", "ATTRIBUTE");
+            config.put("principalAttribute", profile.accountKeyAttributes().get(0));
             config.put(ACCOUNT_KEY_ATTRIBUTES, jsonArray(profile.accountKeyAttributes()));
         }
         config.put("wantAuthnRequestsSigned", String.valueOf(profile.signRequests()));

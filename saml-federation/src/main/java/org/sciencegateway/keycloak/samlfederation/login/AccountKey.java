@@ -52,6 +52,22 @@ final class AccountKey implements UserAuthenticationIdentityProvider.Authenticat
         this.model = model;
     }
 
+    /**
+     * The identity provider as the shared ACS receives its responses with: where attributes key the account, Keycloak's
+     * endpoint takes the NameID (always present, transient) instead of the first attribute alone — which would refuse
+     * a response that carries only the second — and {@link #authenticated} keys the account by the first present.
+     */
+    static IdentityProviderModel receiving(IdentityProviderModel model) {
+        if (attributes(model) == null) {
+            return model;
+        }
+        IdentityProviderModel copy = new IdentityProviderModel(model);
+        copy.setConfig(new java.util.HashMap<>(model.getConfig()));
+        copy.getConfig().put("principalType", "SUBJECT");
+        copy.getConfig().remove("principalAttribute");
+        return copy;
+    }
+
     /** The attributes that key accounts at this identity provider, in order; {@code null}: the NameID does. */
     static List<String> attributes(IdentityProviderModel model) {
         String json = model.getConfig().get(FederatedIdentityProviders.ACCOUNT_KEY_ATTRIBUTES);

@@ -37,6 +37,8 @@ public final class FederatedSamlIdentityProvider extends SAMLIdentityProvider {
 
     /** The alias prefix of the source that imported this identity provider: names its assertion consumer service. */
     public static final String ALIAS_PREFIX = "sg.federation.aliasPrefix";
+    /** Only in the SP metadata's config: whether every request is signed (else only those to members that want it). */
+    static final String SIGNS_ALL_REQUESTS = "sg.federation.signsAllRequests";
 
     private final DestinationValidator destinations;
 
@@ -101,6 +103,10 @@ public final class FederatedSamlIdentityProvider extends SAMLIdentityProvider {
                 SPSSODescriptorType sp = role.getSpDescriptor();
                 if (sp == null) {
                     continue;
+                }
+                String signsAll = getConfig().getConfig().get(SIGNS_ALL_REQUESTS);
+                if (signsAll != null) {
+                    sp.setAuthnRequestsSigned(Boolean.valueOf(signsAll));
                 }
                 new ArrayList<>(sp.getAssertionConsumerService()).forEach(sp::removeAssertionConsumerService);
                 new ArrayList<EndpointType>(sp.getSingleLogoutService()).forEach(sp::removeSingleLogoutService);

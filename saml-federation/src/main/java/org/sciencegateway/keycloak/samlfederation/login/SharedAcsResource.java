@@ -103,7 +103,7 @@ public final class SharedAcsResource {
         IdentityBrokerService broker = new IdentityBrokerService(session);
         broker.init();
         FederatedSamlIdentityProvider provider = Objects.requireNonNull(IdentityBrokerService
-                .getIdentityProvider(session, model, FederatedSamlIdentityProvider.class));
+                .getIdentityProvider(session, AccountKey.receiving(model), FederatedSamlIdentityProvider.class));
         URI acs = SharedAcs.assertionConsumerService(session.getContext().getUri().getBaseUri(), realm.getName(),
                 prefix);
         return new SharedAcsEndpoint(session, provider, new AccountKey(broker, session, model), acs)
@@ -136,6 +136,11 @@ public final class SharedAcsResource {
         SAMLIdentityProviderConfig config = new SAMLIdentityProviderConfig();
         Map<String, String> settings = new HashMap<>(template.config());
         settings.put(FederatedSamlIdentityProvider.ALIAS_PREFIX, prefix);
+        // Keycloak publishes the signing keys only for an SP that signs its requests; requests are signed for every
+        // member that wants them, so the keys are always published (AuthnRequestsSigned keeps the template's value)
+        settings.put(FederatedSamlIdentityProvider.SIGNS_ALL_REQUESTS,
+                String.valueOf("true".equals(settings.get("wantAuthnRequestsSigned"))));
+        settings.put("wantAuthnRequestsSigned", "true");
         config.setConfig(settings);
         config.setAlias(prefix);
         config.setProviderId(FederatedSamlIdentityProviderFactory.PROVIDER_ID);

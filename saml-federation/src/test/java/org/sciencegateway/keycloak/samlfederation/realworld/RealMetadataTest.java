@@ -6,20 +6,17 @@ import org.sciencegateway.keycloak.samlfederation.metadata.EntityRecord;
 import org.sciencegateway.keycloak.samlfederation.sync.IdentityProviderTemplate;
 import org.sciencegateway.keycloak.samlfederation.sync.LoginProfile;
 import org.sciencegateway.keycloak.samlfederation.testing.FederationSigner;
+import org.sciencegateway.keycloak.samlfederation.testing.RealMetadata;
 import org.sciencegateway.keycloak.samlfederation.trust.PinnedCertificate;
 import org.sciencegateway.keycloak.samlfederation.trust.SignedAggregateReader;
 import org.sciencegateway.keycloak.samlfederation.trust.TrustFailure;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -30,27 +27,15 @@ class RealMetadataTest {
     private static final PinnedCertificate LAB = PinnedCertificate.parse(FederationSigner.LAB.certificatePem());
 
     static String resource(String name) {
-        try (InputStream in = RealMetadataTest.class.getResourceAsStream("/real-metadata/" + name)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException | NullPointerException e) {
-            throw new IllegalStateException("test resource real-metadata/" + name + " is missing", e);
-        }
+        return RealMetadata.document(name);
     }
 
-    /** The certificate in the first X509Certificate of a document: AgID's, in SPID's root signature. */
     static PinnedCertificate firstCertificate(String document) {
-        Matcher m = Pattern.compile("<ds:X509Certificate>([^<]+)</ds:X509Certificate>").matcher(document);
-        assertThat(m.find()).isTrue();
-        return PinnedCertificate.parse("-----BEGIN CERTIFICATE-----\n" + m.group(1).replaceAll("\\s+", "")
-                + "\n-----END CERTIFICATE-----");
+        return PinnedCertificate.parse(RealMetadata.firstCertificatePem(document));
     }
 
-    /** A document with the root's validUntil set (or added) and re-signed by the lab federation key. */
     static String resigned(String document, Instant validUntil) {
-        String withoutSignature = document.replaceFirst("(?s)(<(?:md:)?EntitiesDescriptor[^>]*>)\\s*<ds:Signature.*?</ds:Signature>", "$1");
-        String dated = withoutSignature.replaceFirst("(<(?:md:)?EntitiesDescriptor[^>]*?) validUntil=\"[^\"]*\"", "$1")
-                .replaceFirst("(<(?:md:)?EntitiesDescriptor)\\b", "$1 validUntil=\"" + validUntil + "\"");
-        return FederationSigner.LAB.sign(dated);
+        return RealMetadata.resigned(document, validUntil);
     }
 
     static List<EntityRecord> read(SignedAggregateReader reader, String document) throws TrustFailure {
@@ -111,21 +96,14 @@ class RealMetadataTest {
     @Test
     @DisplayName("Without validUntil, a signed publication time older than the maximum age refuses the aggregate")
     void maximumAgeFromThePublicationTime() throws TrustFailure {
-        String spid = resource("spid-entities-idps.xml").replaceFirst("(?s)(<md:EntitiesDescriptor[^>]*>)\\s*<ds:Signature.*?</ds:Signature>", "$1");
-        String fresh = FederationSigner.LAB.sign(withPublication(spid, Instant.now().minus(Duration.ofDays(2))));
-        String old = FederationSigner.LAB.sign(withPublication(spid, Instant.now().minus(Duration.ofDays(8))));
+        String fresh = RealMetadata.spidPublishedAt(Instant.now().minus(Duration.ofDays(2)));
+        String old = RealMetadata.spidPublishedAt(Instant.now().minus(Duration.ofDays(8)));
         SignedAggregateReader reader = new SignedAggregateReader(LAB, 10_000_000, Duration.ofDays(28),
                 Duration.ofDays(7));
 
         assertThat(read(reader, fresh)).hasSize(9);
         assertThatThrownBy(() -> read(reader, old)).hasMessageContaining("longer ago than the source's maximum age of 7 days")
                 .extracting(e -> ((TrustFailure) e).reason()).isEqualTo(TrustFailure.Reason.EXPIRED);
-    }
-
-    private static String withPublication(String document, Instant published) {
-        return document.replaceFirst("(<md:EntitiesDescriptor[^>]*>)", "$1<md:Extensions><mdrpi:PublicationInfo "
-                + "xmlns:mdrpi=\"urn:oasis:names:tc:SAML:metadata:rpi\" creationInstant=\"" + published
-                + "\" publisher=\"https://idps.spid.gov.it\"/></md:Extensions>");
     }
 
     @Test

@@ -1,0 +1,422 @@
+package org.sciencegateway.keycloak.it.federation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.xml.security.signature.XMLSignature;
+import org.jsoup.nodes.Element;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.sciencegateway.keycloak.samlfederation.testing.FederationMetadata;
+import org.sciencegateway.keycloak.samlfederation.testing.FederationMetadata.Idp;
+import org.sciencegateway.keycloak.samlfederation.testing.FederationSigner;
+import org.sciencegateway.keycloak.samlfederation.testing.RealMetadata;
+import org.sciencegateway.keycloak.testing.BrowserSession;
+import org.sciencegateway.keycloak.testing.FederationFeed;
+import org.sciencegateway.keycloak.testing.FederationSourceAdmin;
+import org.sciencegateway.keycloak.testing.Http;
+import org.sciencegateway.keycloak.testing.HubClient;
+import org.sciencegateway.keycloak.testing.HubLogin;
+import org.sciencegateway.keycloak.testing.KeycloakAdmin;
+import org.sciencegateway.keycloak.testing.KeycloakServer;
+import org.sciencegateway.keycloak.testing.LabFederation;
+import org.sciencegateway.keycloak.testing.SharedKeycloak;
+import org.w3c.dom.Document;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.io.ByteArrayInputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * Metadata as real federations publish it (saml-federation's {@code real-metadata/}: Italy's SPID registry with AgID's
+ * own signature, WAYF and SWITCH excerpts re-signed by the lab federation key) imported through sources of a real
+ * Keycloak, and a login through a member that offers only transient NameIDs (the lab's institution-transient).
+ * One test per point of what real federations needed: entity-level signatures, no validUntil, NameID formats and
+ * attribute account keys, signed requests, the picker offering only what the rules can admit, names in the user's
+ * language.
+ */
+@DisplayName("SAML federation: real federations' metadata (SPID, WAYF, SWITCH) and a transient-NameID member")
+@ExtendWith(SharedKeycloak.class)
+class RealMetadataIT {
+
+    static final String SUBJECT_ID = "urn:oasis:names:tc:SAML:attribute:subject-id";
+    static final String TRANSIENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:transient";
+    static final String HEIDI_SUBJECT_ID = "heidi@" + LabFederation.INSTITUTION_TRANSIENT;
+
+    @SharedKeycloak.Shared
+    private static KeycloakServer server;
+    @SharedKeycloak.Shared
+    private static KeycloakAdmin admin;
+    private static FederationSourceAdmin sources;
+    private static final List<String> created = new ArrayList<>();
+    private static final List<FederationFeed> feeds = new ArrayList<>();
+    private static String storedRules;
+
+    @BeforeAll
+    static void setUp() {
+        sources = new FederationSourceAdmin(admin, "vre");
+        storedRules = filterMapper().path("config").path("rules").asText();
+    }
+
+    @AfterEach
+    void restoreRules() {
+        setRules(storedRules);
+    }
+
+    @AfterAll
+    static void removeSources() {
+        for (String id : created) {
+            sources.identityProviders(id).forEach(idp ->
+                    admin.delete("/admin/realms/vre/identity-provider/instances/" + idp.get("alias").asText()));
+            sources.delete(id);
+        }
+        feeds.forEach(FederationFeed::close);
+    }
+
+    private static String source(String name, Map<String, Object> config) {
+        String id = sources.create(name, config);
+        created.add(id);
+        return id;
+    }
+
+    private static Map<String, Object> fileSource(String prefix, String file, String document, String certificatePem) {
+        Path path = server.federationDirectory().resolve(file);
+        try {
+            Files.createDirectories(path.getParent());
+            Files.writeString(path, document, StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("metadataUrl", path.toUri().toString());
+        config.put("signingCertificate", certificatePem);
+        config.put("aliasPrefix", prefix);
+        return config;
+    }
+
+    private static Map<String, Object> feedSource(String prefix, String signedDocument, String template) {
+        FederationFeed feed = new FederationFeed();
+        feeds.add(feed);
+        feed.serve(signedDocument);
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("metadataUrl", feed.url());
+        config.put("signingCertificate", FederationSigner.LAB.certificatePem());
+        config.put("aliasPrefix", prefix);
+        if (template != null) {
+            config.put("identityProviderTemplate", template);
+        }
+        return config;
+    }
+
+    private static JsonNode idp(String sourceId, String entityId) {
+        return sources.identityProviders(sourceId).stream()
+                .filter(idp -> entityId.equals(idp.path("config").path("idpEntityId").asText()))
+                .findFirst().orElseThrow(() -> new AssertionError(entityId + " was not imported"));
+    }
+
+    private static void allowOnly(String entryJson) {
+        setRules("{\"allow\": [" + entryJson + "]}");
+    }
+
+    private static JsonNode filterMapper() {
+        String models = "/admin/realms/vre/clients/" + admin.clientUuid("vre", "jupyterhub") + "/protocol-mappers/models";
+        for (JsonNode mapper : admin.get(models).ok()) {
+            if ("sg-institution-filter".equals(mapper.path("protocolMapper").asText())) {
+                return mapper;
+            }
+        }
+        throw new AssertionError("jupyterhub has no institution filter mapper");
+    }
+
+    /** jupyterhub's institution rules, as its admin saves them. */
+    private static void setRules(String rules) {
+        JsonNode mapper = filterMapper();
+        Map<String, Object> update = new LinkedHashMap<>();
+        update.put("id", mapper.get("id").asText());
+        update.put("name", mapper.get("name").asText());
+        update.put("protocol", "openid-connect");
+        update.put("protocolMapper", "sg-institution-filter");
+        update.put("config", Map.of("rules", rules));
+        admin.put("/admin/realms/vre/clients/" + admin.clientUuid("vre", "jupyterhub") + "/protocol-mappers/models/"
+                + mapper.get("id").asText(), update).ok();
+    }
+
+    // 1 and 2 ---------------------------------------------------------------------------------------------------
+
+    @Test
+    @DisplayName("1, 2: SPID as AgID publishes it (AgID's signature, three entities signed inside, no validUntil) is refused by default and imports with a maximum age")
+    void spidWithEntitySignaturesAndNoValidUntil() {
+        String spid = RealMetadata.document(RealMetadata.SPID);
+        Map<String, Object> config = fileSource("itspid", "spid.xml", spid, RealMetadata.firstCertificatePem(spid));
+        String id = source("spid-registry", config);
+
+        JsonNode refused = sources.awaitAttemptAfter(id, "");
+        assertThat(refused.path("state").asText()).as(refused.toString()).isEqualTo("failed");
+        assertThat(refused.path("errorCode").asText()).isEqualTo("expired");
+        assertThat(refused.path("error").asText()).contains("states no validUntil");
+        assertThat(sources.identityProviders(id)).isEmpty();
+
+        config.put("maxAgeWithoutValidUntilDays", "7");
+        String before = refused.path("lastAttempt").asText();
+        sources.update(id, "spid-registry", config).ok();
+        JsonNode ok = sources.awaitAttemptAfter(id, before);
+
+        assertThat(ok.path("state").asText()).as(ok.toString()).isEqualTo("ok");
+        assertThat(ok.path("feed").path("identityProviders").asInt()).isEqualTo(9);
+        assertThat(Instant.parse(ok.path("feed").path("validUntil").asText()))
+                .isCloseTo(Instant.now().plus(Duration.ofDays(7)), within(Duration.ofHours(1)));
+        assertThat(sources.identityProviders(id)).hasSize(9).allSatisfy(idp -> {
+            JsonNode c = idp.path("config");
+            assertThat(c.path("nameIDPolicyFormat").asText()).as(idp.path("alias").asText()).isEqualTo(TRANSIENT);
+            assertThat(c.path("wantAuthnRequestsSigned").asText()).isEqualTo("true");
+            assertThat(c.path("sg.federation.accountKeyAttributes").asText()).startsWith("[\"" + SUBJECT_ID + "\"");
+        });
+    }
+
+    @Test
+    @DisplayName("2: without validUntil, a signed publication time within the maximum age imports, an older one is refused")
+    void noValidUntilWithinTheMaximumAgeOnly() {
+        Map<String, Object> config = fileSource("itspidage", "spid-aged.xml",
+                RealMetadata.spidPublishedAt(Instant.now().minus(Duration.ofDays(8))),
+                FederationSigner.LAB.certificatePem());
+        config.put("maxAgeWithoutValidUntilDays", "7");
+        String id = source("spid-aged", config);
+
+        JsonNode old = sources.awaitAttemptAfter(id, "");
+        assertThat(old.path("state").asText()).as(old.toString()).isEqualTo("failed");
+        assertThat(old.path("error").asText()).contains("longer ago than the source's maximum age of 7 days");
+
+        writeFile("spid-aged.xml", RealMetadata.spidPublishedAt(Instant.now().minus(Duration.ofDays(2))));
+        JsonNode fresh = sources.sync(id);
+        assertThat(fresh.path("state").asText()).as(fresh.toString()).isEqualTo("ok");
+        assertThat(Instant.parse(fresh.path("feed").path("validUntil").asText()))
+                .isCloseTo(Instant.now().plus(Duration.ofDays(5)), within(Duration.ofHours(1)));
+
+        config.put("metadataUrl", "http://idps.spid.example/spid.xml");
+        KeycloakAdmin.Response http = sources.update(id, "spid-aged", config);
+        assertThat(http.status()).as(http.body()).isEqualTo(400);
+        assertThat(http.body()).contains("use an https:// (or file:) metadata URL");
+    }
+
+    private static void writeFile(String file, String document) {
+        try {
+            Files.writeString(server.federationDirectory().resolve(file), document, StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // 3 and 4 ---------------------------------------------------------------------------------------------------
+
+    @Test
+    @DisplayName("3, 4: a SPID identity provider (transient only, WantAuthnRequestsSigned) gets a transient AuthnRequest whose signature verifies with the SP metadata's key")
+    void spidIdentityProviderGetsASignedTransientRequest() throws Exception {
+        String spid = RealMetadata.document(RealMetadata.SPID);
+        Map<String, Object> config = fileSource("itspidreq", "spid-req.xml", spid, RealMetadata.firstCertificatePem(spid));
+        config.put("maxAgeWithoutValidUntilDays", "7");
+        String id = source("spid-requests", config);
+        assertThat(sources.awaitAttemptAfter(id, "").path("state").asText()).isEqualTo("ok");
+        JsonNode infocert = idp(id, "https://identity.infocert.it");
+        String alias = infocert.path("alias").asText();
+        String sso = infocert.path("config").path("singleSignOnServiceUrl").asText();
+        allowOnly("{\"idp\": \"" + alias + "\"}");
+
+        HubLogin login = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB).parameter("kc_idp_hint", alias);
+        BrowserSession.Page page = login.browser().follow(login.browser().get(login.authorizationUrl()), sso);
+        Element form = page.document().selectFirst("form:has(input[name=SAMLRequest])");
+        assertThat(form).as("the AuthnRequest to InfoCert: %s", page).isNotNull();
+        assertThat(form.absUrl("action")).isEqualTo(sso);
+        String xml = new String(Base64.getMimeDecoder().decode(form.selectFirst("input[name=SAMLRequest]").val()),
+                StandardCharsets.UTF_8);
+
+        assertThat(xml).containsPattern("NameIDPolicy[^>]*Format=\"" + Pattern.quote(TRANSIENT) + "\"");
+        assertThat(verifiesWith(xml, spMetadataSigningCertificate("itspidreq")))
+                .as("the AuthnRequest's signature verifies with the key of the source's SP metadata").isTrue();
+    }
+
+    /** The signing certificate the source's SP metadata publishes (what a federation registers for the SP). */
+    static X509Certificate spMetadataSigningCertificate(String prefix) throws Exception {
+        String metadata = Http.send(Http.request(server.realmUrl("vre") + "/saml-federation/" + prefix + "/metadata"))
+                .body();
+        Matcher m = Pattern.compile("(?s)<(?:md:)?KeyDescriptor use=\"signing\">.*?<(?:ds:)?X509Certificate>([^<]+)<")
+                .matcher(metadata);
+        assertThat(m.find()).as("a signing key in the SP metadata: %s", metadata).isTrue();
+        return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
+                new ByteArrayInputStream(Base64.getMimeDecoder().decode(m.group(1))));
+    }
+
+    /** Whether the enveloped signature of {@code xml}'s root verifies with {@code certificate} (Santuario's DOM API). */
+    static boolean verifiesWith(String xml, X509Certificate certificate) throws Exception {
+        org.apache.xml.security.Init.init();
+        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+        factory.setNamespaceAware(true);
+        factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        Document document = factory.newDocumentBuilder().parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+        document.getDocumentElement().setIdAttribute("ID", true);
+        org.w3c.dom.Element signature = (org.w3c.dom.Element) document.getDocumentElement()
+                .getElementsByTagNameNS("http://www.w3.org/2000/09/xmldsig#", "Signature").item(0);
+        assertThat(signature).as("a signature in %s", xml).isNotNull();
+        assertThat(signature.getParentNode()).isSameAs(document.getDocumentElement());
+        return new XMLSignature(signature, "").checkSignatureValue(certificate);
+    }
+
+    @Test
+    @DisplayName("3, 4: heidi logs in through institution-transient (transient NameIDs, subject-id, verifies signed requests): her account is keyed by subject-id, the same at the next login; without subject-id the login is refused with a page that says what to release")
+    void transientOnlyMemberKeysAccountsBySubjectId() {
+        String realm = LabFederation.TRANSIENT_REALM;
+        String entityId = server.realmUrl(realm);
+        String descriptor = Http.send(Http.request(entityId + "/protocol/saml/descriptor")).body();
+        String aggregate = FederationSigner.LAB.sign(new FederationMetadata()
+                .addRegistered(LabFederation.transientOnly(descriptor), Idp.of(entityId)
+                        .name("en", LabFederation.TRANSIENT_NAME).scope(LabFederation.INSTITUTION_TRANSIENT)
+                        .registrationAuthority(LabFederation.AUTHORITY).category(FederationMetadata.RS))
+                .xml());
+        assertThat(aggregate).doesNotContain("nameid-format:persistent").contains("nameid-format:transient");
+        String id = source("transient-member", feedSource("ittrans", aggregate,
+                FederationSourceAdmin.INSTITUTION_SAML_TEMPLATE));
+        assertThat(sources.awaitAttemptAfter(id, "").path("state").asText()).isEqualTo("ok");
+        JsonNode imported = idp(id, entityId);
+        String alias = imported.path("alias").asText();
+        assertThat(imported.path("config").path("nameIDPolicyFormat").asText()).isEqualTo(TRANSIENT);
+        assertThat(imported.path("config").path("wantAuthnRequestsSigned").asText()).isEqualTo("true");
+        ObjectNode client = institutionClient();
+        ObjectNode original = client.deepCopy();
+        try {
+            // the member accepts this source's ACS and verifies requests with the SP metadata's key, as registered
+            ((ArrayNode) client.withArray("redirectUris")).add(server.realmUrl("vre") + "/saml-federation/ittrans/acs");
+            ObjectNode attributes = (ObjectNode) client.get("attributes");
+            attributes.put("saml.client.signature", "true");
+            attributes.put("saml.signing.certificate", Base64.getEncoder().encodeToString(
+                    spMetadataCertificateBytes("ittrans")));
+            updateInstitutionClient(client);
+            allowOnly("{\"idp\": \"" + alias + "\", \"institution\": \""
+                    + LabFederation.INSTITUTION_TRANSIENT + "\"}");
+
+            HubLogin first = heidiThrough(alias);
+            assertThat(first.reachedHub()).as("heidi reached the hub: %s", first.page()).isTrue();
+            JsonNode users = admin.get("/admin/realms/vre/users?idpAlias=" + alias + "&idpUserId="
+                    + URLEncoder.encode(HEIDI_SUBJECT_ID, StandardCharsets.UTF_8)).ok();
+            assertThat(users).as("one account linked by heidi's subject-id").hasSize(1);
+            String heidi = users.get(0).path("id").asText();
+            JsonNode links = admin.get("/admin/realms/vre/users/" + heidi + "/federated-identity").ok();
+            assertThat(links.get(0).path("userId").asText()).isEqualTo(HEIDI_SUBJECT_ID);
+
+            HubLogin second = heidiThrough(alias);
+            assertThat(second.reachedHub()).as("heidi again: %s", second.page()).isTrue();
+            assertThat(admin.get("/admin/realms/vre/users?email=" + HEIDI_SUBJECT_ID + "&exact=true").ok())
+                    .as("the second login (another transient NameID) found the same account").hasSize(1);
+
+            ArrayNode mappers = (ArrayNode) client.get("protocolMappers");
+            for (int i = mappers.size() - 1; i >= 0; i--) {
+                if ("subject-id".equals(mappers.get(i).path("name").asText())) {
+                    mappers.remove(i);
+                }
+            }
+            updateInstitutionClient(client);
+            HubLogin withoutKey = heidiThrough(alias);
+            assertThat(withoutKey.reachedHub()).isFalse();
+            assertThat(withoutKey.page().document().text())
+                    .contains("did not tell this service who you are").contains("subject-id, pairwise-id");
+            admin.delete("/admin/realms/vre/users/" + heidi);
+        } finally {
+            updateInstitutionClient(original);
+        }
+    }
+
+    private static HubLogin heidiThrough(String alias) {
+        HubLogin login = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB).parameter("kc_idp_hint", alias);
+        login.start();
+        login.signIn("heidi", "heidi");
+        return login;
+    }
+
+    private static byte[] spMetadataCertificateBytes(String prefix) {
+        try {
+            return spMetadataSigningCertificate(prefix).getEncoded();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ObjectNode institutionClient() {
+        JsonNode clients = admin.get("/admin/realms/" + LabFederation.TRANSIENT_REALM + "/clients?clientId="
+                + URLEncoder.encode(server.realmUrl("vre"), StandardCharsets.UTF_8)).ok();
+        return (ObjectNode) clients.get(0);
+    }
+
+    private static void updateInstitutionClient(ObjectNode client) {
+        admin.put("/admin/realms/" + LabFederation.TRANSIENT_REALM + "/clients/" + client.path("id").asText(), client)
+                .ok();
+    }
+
+    // 5 and 6 ---------------------------------------------------------------------------------------------------
+
+    @Test
+    @DisplayName("5: a client admitting registrationAuthority https://www.wayf.dk is offered exactly WAYF's institutions, not SWITCH's (whose metadata states no registration authority)")
+    void pickerOffersOnlyWhatTheRulesCanAdmit() throws Exception {
+        Instant until = Instant.now().plus(Duration.ofDays(3));
+        String wayfSource = source("wayf", feedSource("itwayf",
+                RealMetadata.resigned(RealMetadata.document(RealMetadata.WAYF), until), null));
+        String switchSource = source("switch-picker", feedSource("itswp",
+                RealMetadata.resigned(RealMetadata.document(RealMetadata.SWITCH), until), null));
+        assertThat(sources.awaitAttemptAfter(wayfSource, "").path("state").asText()).isEqualTo("ok");
+        assertThat(sources.awaitAttemptAfter(switchSource, "").path("state").asText()).isEqualTo("ok");
+        allowOnly("{\"registrationAuthority\": \"https://www.wayf.dk\"}");
+
+        List<String> offered = pickerNames("university", "en");
+
+        assertThat(offered).contains("University of Copenhagen", "University of Iceland",
+                "Technical University of Denmark", "University of Southern Denmark")
+                .doesNotContain("University of Bern Test IdP", "University of Zurich TEST");
+        assertThat(pickerNames("Bern", "en")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("6: a German user sees SWITCH's German names (Accept-Language and ui_locales=de), others the English ones")
+    void germanUserSeesGermanNames() throws Exception {
+        String id = source("switch-names", feedSource("itswn", RealMetadata.resigned(
+                RealMetadata.document(RealMetadata.SWITCH), Instant.now().plus(Duration.ofDays(3))), null));
+        assertThat(sources.awaitAttemptAfter(id, "").path("state").asText()).isEqualTo("ok");
+        allowOnly("{\"idpPattern\": \"itswn-.*\"}");
+
+        assertThat(pickerNames("Bern", "de")).containsExactly("Universität Bern Test IdP");
+        assertThat(pickerNames("Bern", "en")).containsExactly("University of Bern Test IdP");
+        assertThat(pickerNames("Zürich", "de")).containsExactly("Universität Zürich TEST");
+
+        HubLogin login = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB).parameter("ui_locales", "de");
+        BrowserSession.Page picker = login.start();
+        assertThat(picker.document().text()).contains("Universität Bern Test IdP").doesNotContain("University of Bern");
+    }
+
+    /** The names the picker's search offers jupyterhub's users for {@code query}, in {@code language}. */
+    static List<String> pickerNames(String query, String language) throws Exception {
+        var response = Http.send(Http.request(server.realmUrl("vre") + "/institutions?client_id=jupyterhub&q="
+                + URLEncoder.encode(query, StandardCharsets.UTF_8)).header("Accept-Language", language));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        List<String> names = new ArrayList<>();
+        new ObjectMapper().readTree(response.body()).path("items").forEach(i -> names.add(i.path("name").asText()));
+        return names;
+    }
+}
