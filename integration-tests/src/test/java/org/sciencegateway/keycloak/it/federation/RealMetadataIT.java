@@ -371,6 +371,52 @@ class RealMetadataIT {
                 .ok();
     }
 
+    // validity at login ----------------------------------------------------------------------------------------
+
+    @Test
+    @DisplayName("Once the accepted aggregate's validUntil has passed with no newer document, logins through its identity providers fail closed: at the start and at the shared ACS")
+    void expiredMetadataLogsNobodyIn() throws Exception {
+        Instant until = Instant.now().plus(Duration.ofSeconds(30));
+        String id = source("wayf-expiring", feedSource("itexp",
+                RealMetadata.resigned(RealMetadata.document(RealMetadata.WAYF), until), null));
+        assertThat(sources.awaitAttemptAfter(id, "").path("state").asText()).isEqualTo("ok");
+        JsonNode ku = idp(id, "http://birk.wayf.dk/birk.php/federation.ku.dk/adfs/services/trust");
+        String alias = ku.path("alias").asText();
+        String sso = ku.path("config").path("singleSignOnServiceUrl").asText();
+        allowOnly("{\"idp\": \"" + alias + "\"}");
+
+        BrowserSession.Page before = startLogin(alias, sso);
+        boolean requestSent = before.isRedirect() ? before.location().startsWith(sso + "?SAMLRequest=")
+                : before.document().selectFirst("form:has(input[name=SAMLRequest])") != null;
+        assertThat(requestSent).as("before validUntil the request goes to the member: %s", before).isTrue();
+
+        Thread.sleep(Math.max(0, Duration.between(Instant.now(), until).toMillis()) + 1000);
+        BrowserSession.Page after = startLogin(alias, sso);
+        assertThat(after.status()).as(after.toString()).isEqualTo(503);
+        assertThat(after.document().text()).contains("has expired and has not been renewed yet");
+
+        String response = Base64.getEncoder().encodeToString(("<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
+                + "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_x\" Version=\"2.0\" IssueInstant=\""
+                + Instant.now() + "\"><saml:Issuer>" + ku.path("config").path("idpEntityId").asText()
+                + "</saml:Issuer></samlp:Response>").getBytes(StandardCharsets.UTF_8));
+        int logBefore = server.log().length();
+        BrowserSession.Page acs = new BrowserSession().post(server.realmUrl("vre") + "/saml-federation/itexp/acs",
+                Map.of("SAMLResponse", response));
+        assertThat(acs.status()).as(acs.body()).isEqualTo(400);
+        String event = "";
+        for (int attempt = 0; attempt < 50 && event.isEmpty(); attempt++) {
+            event = server.log().substring(logBefore).lines()
+                    .filter(line -> line.contains("type=\"IDENTITY_PROVIDER_RESPONSE_ERROR\"")).findFirst().orElse("");
+            Thread.sleep(event.isEmpty() ? 100 : 0);
+        }
+        assertThat(event).as("the event of the refusal").contains("reason=\"metadata_expired\"");
+    }
+
+    private static BrowserSession.Page startLogin(String alias, String stopAt) {
+        HubLogin login = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB).parameter("kc_idp_hint", alias);
+        return login.browser().follow(login.browser().get(login.authorizationUrl()), stopAt);
+    }
+
     // 5 and 6 ---------------------------------------------------------------------------------------------------
 
     @Test

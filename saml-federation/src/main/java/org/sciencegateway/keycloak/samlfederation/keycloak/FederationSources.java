@@ -51,6 +51,29 @@ public final class FederationSources {
         return SyncStatus.fromJson(realm.getAttribute(STATUS_ATTRIBUTE_PREFIX + sourceId));
     }
 
+    /**
+     * Until when the metadata of the source's identity providers counts: the accepted aggregate's {@code validUntil}
+     * (or the end of its maximum age); {@code null} when no aggregate was accepted. Past it, logins through them fail
+     * closed until a sync accepts a current document — the federation's signature vouched for them only that long.
+     */
+    public static java.time.Instant metadataValidUntil(RealmModel realm, String sourceId) {
+        SyncStatus status = status(realm, sourceId);
+        if (status.feed() == null || status.feed().validUntil() == null) {
+            return null;
+        }
+        try {
+            return java.time.Instant.parse(status.feed().validUntil());
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** Whether logins through the source's identity providers may run now ({@link #metadataValidUntil}). */
+    public static boolean metadataCurrent(RealmModel realm, String sourceId, java.time.Instant now) {
+        java.time.Instant until = metadataValidUntil(realm, sourceId);
+        return until != null && until.isAfter(now);
+    }
+
     static void saveStatus(RealmModel realm, String sourceId, SyncStatus status) {
         realm.setAttribute(STATUS_ATTRIBUTE_PREFIX + sourceId, status.toJson());
     }

@@ -18,6 +18,7 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.saml.common.constants.JBossSAMLURIConstants;
 import org.keycloak.saml.validators.DestinationValidator;
+import org.keycloak.services.ErrorPage;
 import org.sciencegateway.keycloak.samlfederation.keycloak.FederatedIdentityProviders;
 import org.sciencegateway.keycloak.samlfederation.keycloak.FederationSources;
 
@@ -39,6 +40,8 @@ public final class FederatedSamlIdentityProvider extends SAMLIdentityProvider {
     public static final String ALIAS_PREFIX = "sg.federation.aliasPrefix";
     /** Only in the SP metadata's config: whether every request is signed (else only those to members that want it). */
     static final String SIGNS_ALL_REQUESTS = "sg.federation.signsAllRequests";
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(FederatedSamlIdentityProvider.class);
 
     private final DestinationValidator destinations;
 
@@ -66,10 +69,21 @@ public final class FederatedSamlIdentityProvider extends SAMLIdentityProvider {
         return SharedAcs.assertionConsumerService(baseUri, realm.getName(), prefix);
     }
 
+    /** The page a user sees when the source's metadata has expired ({@link FederationSources#metadataValidUntil}). */
+    static final String METADATA_EXPIRED = "sgFederationMetadataExpired";
+
     @Override
     public Response performLogin(AuthenticationRequest request) {
         URI acs = assertionConsumerService(request.getUriInfo().getBaseUri(), request.getRealm());
         requireSource(request.getRealm());
+        if (!metadataCurrent(request.getRealm())) {
+            LOG.warnf("Login through %s refused: the metadata of its federation source expired at %s and no sync has "
+                    + "accepted a current document since", getConfig().getAlias(), FederationSources
+                    .metadataValidUntil(request.getRealm(), getConfig().getConfig().get(FederatedIdentityProviders.SOURCE)));
+            return ErrorPage.error(request.getSession(), request.getAuthenticationSession(),
+                    Response.Status.SERVICE_UNAVAILABLE, METADATA_EXPIRED,
+                    getConfig().getDisplayName() == null ? getConfig().getAlias() : getConfig().getDisplayName());
+        }
         return super.performLogin(new AuthenticationRequest(request.getSession(), request.getRealm(),
                 request.getAuthenticationSession(), request.getHttpRequest(), request.getUriInfo(),
                 request.getState(), acs.toString()));
@@ -133,6 +147,12 @@ public final class FederatedSamlIdentityProvider extends SAMLIdentityProvider {
         }
     }
 
+    /** Whether the metadata this identity provider was imported from still counts (its aggregate's validUntil). */
+    boolean metadataCurrent(RealmModel realm) {
+        String sourceId = getConfig().getConfig().get(FederatedIdentityProviders.SOURCE);
+        return sourceId != null && FederationSources.metadataCurrent(realm, sourceId, java.time.Instant.now());
+    }
+
     /** Whether the source named in this identity provider ({@code sg.federation.source}) exists with its prefix. */
     boolean ownedByExistingSource(RealmModel realm) {
         String prefix = getConfig().getConfig().get(ALIAS_PREFIX);
@@ -147,8 +167,9 @@ public final class FederatedSamlIdentityProvider extends SAMLIdentityProvider {
      */
     @Override
     public Object callback(RealmModel realm, AuthenticationCallback callback, EventBuilder event) {
-        if (!ownedByExistingSource(realm)) {
-            throw new NotFoundException("no federation source owns identity provider " + getConfig().getAlias());
+        if (!ownedByExistingSource(realm) || !metadataCurrent(realm)) {
+            throw new NotFoundException("no federation source owns identity provider " + getConfig().getAlias()
+                    + " with current metadata");
         }
         return super.callback(realm, callback, event);
     }

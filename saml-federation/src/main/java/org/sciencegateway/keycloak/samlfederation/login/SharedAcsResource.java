@@ -100,6 +100,12 @@ public final class SharedAcsResource {
                     Messages.IDENTITY_PROVIDER_NOT_FOUND,
                     "issuer " + printable(issuer) + " is no enabled identity provider of this source");
         }
+        if (!FederationSources.metadataCurrent(realm, source.getId(), java.time.Instant.now())) {
+            return refuse("metadata_expired", model.getAlias(), Messages.IDENTITY_PROVIDER_UNEXPECTED_ERROR,
+                    "the metadata of source " + prefix + " expired at "
+                            + FederationSources.metadataValidUntil(realm, source.getId())
+                            + "; no login through its identity providers until a sync accepts a current document");
+        }
         IdentityBrokerService broker = new IdentityBrokerService(session);
         broker.init();
         FederatedSamlIdentityProvider provider = Objects.requireNonNull(IdentityBrokerService
