@@ -437,6 +437,27 @@ class RealMetadataIT {
                 "Technical University of Denmark", "University of Southern Denmark")
                 .doesNotContain("University of Bern Test IdP", "University of Zurich TEST");
         assertThat(pickerNames("Bern", "en")).isEmpty();
+
+        // WAYF publishes only inline (data:) logos: the picker serves them, checked, from this server
+        JsonNode copenhagen = pickerItems("Copenhagen", "en").get(0);
+        String logoUrl = copenhagen.path("logoUrl").asText();
+        assertThat(logoUrl).startsWith("/realms/vre/institutions/logo/" + copenhagen.path("alias").asText() + "?v=");
+        var logo = Http.client().build().send(Http.request(server.baseUrl() + logoUrl).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(logo.statusCode()).isEqualTo(200);
+        assertThat(logo.headers().firstValue("Content-Type")).hasValue("image/png");
+        assertThat(logo.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(logo.headers().firstValue("Content-Security-Policy").orElse("")).contains("sandbox");
+        assertThat(logo.body()).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+        assertThat(Http.send(Http.request(server.realmUrl("vre") + "/institutions/logo/institution-a")).statusCode())
+                .as("an identity provider without an inline logo").isEqualTo(404);
+    }
+
+    static JsonNode pickerItems(String query, String language) throws Exception {
+        var response = Http.send(Http.request(server.realmUrl("vre") + "/institutions?client_id=jupyterhub&q="
+                + URLEncoder.encode(query, StandardCharsets.UTF_8)).header("Accept-Language", language));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return new ObjectMapper().readTree(response.body()).path("items");
     }
 
     @Test

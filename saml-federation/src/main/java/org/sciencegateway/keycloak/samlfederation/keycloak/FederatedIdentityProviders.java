@@ -44,6 +44,13 @@ public final class FederatedIdentityProviders {
     static final String DOMAINS = "institution.domains";
     static final String OTHER_NAMES = "institution.otherNames";
     static final String LOGO = "institution.logo";
+    /**
+     * An inline logo from the metadata ({@code image/png;base64,…}, checked by
+     * {@link org.sciencegateway.keycloak.samlfederation.metadata.InlineLogo}); then {@value #LOGO} is
+     * {@code inline:<version>} and the picker serves the image itself.
+     */
+    static final String LOGO_DATA = "institution.logoData";
+    static final String INLINE_LOGO_PREFIX = "inline:";
     static final String LISTED = "institution.listed";
     static final String REGISTRATION_AUTHORITY = "institution.registrationAuthority";
     static final String ENTITY_CATEGORIES = "institution.entityCategories";
@@ -261,7 +268,9 @@ public final class FederatedIdentityProviders {
         putIfPresent(config, NAMES, jsonMap(entity.displayNames()));
         putIfPresent(config, DOMAINS, domains(entity));
         putIfPresent(config, OTHER_NAMES, otherNames(entity));
-        putIfPresent(config, LOGO, entity.logo());
+        putIfPresent(config, LOGO, entity.logo() != null ? entity.logo()
+                : entity.inlineLogo() == null ? null : INLINE_LOGO_PREFIX + version(entity.inlineLogo()));
+        putIfPresent(config, LOGO_DATA, entity.logo() != null ? null : entity.inlineLogo());
         config.put(LISTED, String.valueOf(!entity.hiddenFromDiscovery()));
         putIfPresent(config, REGISTRATION_AUTHORITY, entity.registrationAuthority());
         putIfPresent(config, ENTITY_CATEGORIES, jsonList(entity.entityCategories()));
@@ -352,6 +361,17 @@ public final class FederatedIdentityProviders {
             return JsonSerialization.writeValueAsString(List.copyOf(values));
         } catch (java.io.IOException e) {
             throw new IllegalStateException("a list of strings is always JSON", e);
+        }
+    }
+
+    /** A short fingerprint of an inline logo: its URL changes when the image does (browsers may cache it). */
+    private static String version(String inlineLogo) {
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(inlineLogo.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(hash, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
         }
     }
 

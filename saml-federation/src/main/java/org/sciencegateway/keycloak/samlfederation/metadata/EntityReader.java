@@ -50,6 +50,8 @@ public final class EntityReader {
 
     /** Longest text kept from one element (certificates are a few KB; larger values, e.g. data: logos, are dropped). */
     static final int MAX_TEXT = 16 * 1024;
+    /** An inline ({@code data:}) logo's text: {@link InlineLogo#MAX_BYTES} in base64, with line breaks. */
+    static final int MAX_LOGO_TEXT = 68 * 1024;
 
     /** Counts of one document: entities read, identity providers handed over, entities past their own validUntil. */
     /**
@@ -293,6 +295,10 @@ public final class EntityReader {
      * chunk by chunk, so a longer text is never held whole.
      */
     private static String text(XMLStreamReader reader) throws XMLStreamException {
+        return text(reader, MAX_TEXT);
+    }
+
+    private static String text(XMLStreamReader reader, int max) throws XMLStreamException {
         StringBuilder text = new StringBuilder();
         boolean tooLong = false;
         int depth = 1;
@@ -303,7 +309,7 @@ public final class EntityReader {
                 case XMLStreamConstants.END_ELEMENT -> depth--;
                 case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
                     if (depth == 1 && !tooLong) {
-                        if (text.length() + reader.getTextLength() > MAX_TEXT) {
+                        if (text.length() + reader.getTextLength() > max) {
                             tooLong = true;
                             text.setLength(0);
                         } else {
@@ -344,6 +350,7 @@ public final class EntityReader {
         private final List<String> certificates = new ArrayList<>();
         private final List<String> nameIdFormats = new ArrayList<>();
         private boolean wantsSignedRequests;
+        private String inlineLogo;
 
         Entity(String entityId) {
             this.entityId = entityId == null ? null : entityId.trim();
@@ -404,9 +411,11 @@ public final class EntityReader {
                     return true;
                 }
                 case "md:IDPSSODescriptor/md:Extensions/mdui:UIInfo/mdui:Logo" -> {
-                    String value = text(reader);
+                    String value = text(reader, MAX_LOGO_TEXT);
                     if (logo == null && value != null && value.startsWith("https://")) {
                         logo = value;
+                    } else if (inlineLogo == null && value != null) {
+                        inlineLogo = InlineLogo.of(value);
                     }
                     return true;
                 }
@@ -478,7 +487,8 @@ public final class EntityReader {
             }
             return new EntityRecord(entityId, registrationAuthority, categories, certifications,
                     displayNames.isEmpty() ? organizationNames : displayNames, keywords, logo, scopes, domainHints,
-                    ssoPost, ssoRedirect, certificates, nameIdFormats, wantsSignedRequests);
+                    ssoPost, ssoRedirect, certificates, nameIdFormats, wantsSignedRequests,
+                    logo == null ? inlineLogo : null);
         }
 
         private static String trimmed(String value) {

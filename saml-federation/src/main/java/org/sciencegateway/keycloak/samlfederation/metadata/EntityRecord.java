@@ -28,12 +28,13 @@ import java.util.regex.Pattern;
  * @param signingCertificates     base64 DER certificates of the signing (or unqualified) key descriptors
  * @param nameIdFormats           {@code md:NameIDFormat} values
  * @param wantsSignedRequests     {@code WantAuthnRequestsSigned="true"} on its SAML 2.0 {@code IDPSSODescriptor}
+ * @param inlineLogo              where no {@code https:} logo is given: an inline one ({@link InlineLogo}), or {@code null}
  */
 public record EntityRecord(String entityId, String registrationAuthority, Set<String> entityCategories,
                            Set<String> assuranceCertifications, Map<String, String> displayNames,
                            List<String> keywords, String logo, List<Scope> scopes, List<String> domainHints,
                            String ssoPostUrl, String ssoRedirectUrl, List<String> signingCertificates,
-                           List<String> nameIdFormats, boolean wantsSignedRequests) {
+                           List<String> nameIdFormats, boolean wantsSignedRequests, String inlineLogo) {
 
     public static final String HIDE_FROM_DISCOVERY = "http://refeds.org/category/hide-from-discovery";
 
@@ -78,7 +79,8 @@ public record EntityRecord(String entityId, String registrationAuthority, Set<St
 
     /** About how many characters this record keeps: what a document's budget counts. */
     public long characters() {
-        long total = 64L + length(entityId) + length(registrationAuthority) + length(logo) + length(ssoPostUrl)
+        long total = 64L + length(entityId) + length(registrationAuthority) + length(logo) + length(inlineLogo)
+                + length(ssoPostUrl)
                 + length(ssoRedirectUrl);
         for (java.util.Collection<String> values : List.of(entityCategories, assuranceCertifications, keywords,
                 domainHints, signingCertificates, nameIdFormats, displayNames.keySet(), displayNames.values())) {
@@ -130,6 +132,7 @@ public record EntityRecord(String entityId, String registrationAuthority, Set<St
         list(canonical, signingCertificates);
         list(canonical, nameIdFormats);
         field(canonical, String.valueOf(wantsSignedRequests));
+        field(canonical, inlineLogo);
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(hash);

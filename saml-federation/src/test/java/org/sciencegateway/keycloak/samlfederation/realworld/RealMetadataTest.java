@@ -118,6 +118,8 @@ class RealMetadataTest {
             assertThat(LoginProfile.of(IdentityProviderTemplate.parse(null), idp).nameIdFormat())
                     .isEqualTo(LoginProfile.TRANSIENT);
             assertThat(idp.wantsSignedRequests()).isFalse();
+            assertThat(idp.logo()).as("WAYF publishes only inline logos").isNull();
+            assertThat(idp.inlineLogo()).as(idp.entityId()).matches("image/(png|jpeg);base64,[A-Za-z0-9+/=]+");
         });
     }
 

@@ -18,7 +18,7 @@ class SyncPlanTest {
 
     static EntityRecord entity(String entityId) {
         return new EntityRecord(entityId, null, Set.of(), Set.of(), Map.of("en", entityId), List.of(), null,
-                List.of(), List.of(), "https://sso.example/" + entityId.length(), null, List.of("MIIC"), List.of(), false);
+                List.of(), List.of(), "https://sso.example/" + entityId.length(), null, List.of("MIIC"), List.of(), false, null);
     }
 
     static SyncPlan.Existing bound(EntityRecord entity) {
@@ -99,7 +99,7 @@ class SyncPlanTest {
         EntityRecord first = entity("https://idp.example/idp");
         EntityRecord second = new EntityRecord("https://idp.example/idp", null, Set.of(), Set.of(),
                 Map.of("en", "Impostor"), List.of(), null, List.of(), List.of(), "https://evil.example/sso", null,
-                List.of("MIIEVIL"), List.of(), false);
+                List.of("MIIEVIL"), List.of(), false, null);
         String alias = IdentityProviderAlias.of("fed", "https://idp.example/idp");
         SyncPlan plan = plan(List.of(second, first), Map.of(alias, bound(first)));
         assertThat(plan.update()).isEmpty();

@@ -12,8 +12,8 @@ import java.util.Map;
  * @param name        display name
  * @param domains     web or email domains users may type ({@code uni-a.example.org})
  * @param otherNames  abbreviations, former or translated names ({@code AAU}, {@code Aalborg Universitet})
- * @param logo        logo URL ({@code https://…}, a path on this server, or {@code theme:img/…} in the login theme),
- *                    or {@code null}
+ * @param logo        logo URL ({@code https://…}, a path on this server, {@code theme:img/…} in the login theme, or
+ *                    {@code inline:<version>} for an image from federation metadata the server serves), or {@code null}
  * @param names       display names by language ({@code de} → "Universität Bern Test IdP"), from the federation's
  *                    metadata; may be empty
  */
@@ -42,7 +42,13 @@ public record Institution(String alias, String name, List<String> domains, List<
         return chosen == null || chosen.isBlank() ? name : chosen.strip();
     }
 
-    /** Only image sources that cannot run script in the page: web URLs, server paths, theme resources. */
+    /** An inline logo from federation metadata, served by {@link InstitutionsResource#logo}: {@code inline:<version>}. */
+    static final java.util.regex.Pattern INLINE = java.util.regex.Pattern.compile("inline:[0-9a-f]{1,32}");
+
+    /**
+     * Only image sources that cannot run script in the page: web URLs, server paths, theme resources, inline logos
+     * the server serves as checked raster images.
+     */
     public static String safeLogo(String logo) {
         if (logo == null || logo.isBlank()) {
             return null;
@@ -51,6 +57,7 @@ public record Institution(String alias, String name, List<String> domains, List<
         boolean web = value.startsWith("https://") || value.startsWith("http://");
         boolean serverPath = value.startsWith("/") && !value.startsWith("//");
         boolean themeResource = value.startsWith("theme:") && !value.contains("..");
-        return web || serverPath || themeResource ? value : null;
+        boolean inline = INLINE.matcher(value).matches();
+        return web || serverPath || themeResource || inline ? value : null;
     }
 }

@@ -133,7 +133,8 @@ final class InstitutionPicker implements InstitutionChooser {
                 InstitutionSearch.PAGE_SIZE);
 
         URI base = context.getUriInfo().getBaseUri();
-        String resources = PickerTheme.resourcesPath(session, base);
+        ResultRow.LogoPaths resources = new ResultRow.LogoPaths(PickerTheme.resourcesPath(session, base),
+                InstitutionsResource.logoPath(base, realm));
         String clientId = authSession.getClient().getClientId();
         String brokerTemplate = Urls.identityProviderAuthnRequest(base, ALIAS_PLACEHOLDER, realm.getName(),
                 context.generateAccessCode(), clientId, authSession.getTabId(),

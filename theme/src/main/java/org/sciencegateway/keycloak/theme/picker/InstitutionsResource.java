@@ -74,7 +74,9 @@ public final class InstitutionsResource {
 
         // Logos resolve against the login theme the client's pages use.
         session.getContext().setClient(client);
-        String resources = PickerTheme.resourcesPath(session, session.getContext().getUri().getBaseUri());
+        java.net.URI base = session.getContext().getUri().getBaseUri();
+        ResultRow.LogoPaths resources = new ResultRow.LogoPaths(PickerTheme.resourcesPath(session, base),
+                logoPath(base, realm));
         java.util.Locale locale = session.getContext().resolveLocale(null);
         List<Map<String, Object>> items = new ArrayList<>();
         result.items().forEach(m -> items.add(ResultRow.of(m.institution(), m.recent(), resources, null, locale)
@@ -87,6 +89,64 @@ public final class InstitutionsResource {
         body.put("total", result.total());
         body.put("items", items);
         return Response.ok(body).cacheControl(noStore()).build();
+    }
+
+    /** The path of the realm's inline logos, {@code /realms/<realm>/institutions/logo/}. */
+    static String logoPath(java.net.URI base, RealmModel realm) {
+        return jakarta.ws.rs.core.UriBuilder.fromUri(base).path("realms").path(realm.getName())
+                .path(InstitutionsResourceFactory.PROVIDER_ID).path("logo").build().getRawPath() + "/";
+    }
+
+    /**
+     * {@code GET /realms/{realm}/institutions/logo/{alias}}: the inline logo federation metadata gave an institution
+     * the picker lists, as the checked raster image the sync kept (PNG, JPEG or GIF, never SVG). Served with its own
+     * type, {@code nosniff} and a sandboxing policy, so no browser treats it as anything but an image; 404 for an
+     * identity provider the picker does not list or that has none. Public, like the metadata it comes from.
+     */
+    @GET
+    @jakarta.ws.rs.Path("logo/{alias}")
+    public Response logo(@jakarta.ws.rs.PathParam("alias") String alias) {
+        org.keycloak.models.IdentityProviderModel idp = alias == null || alias.length() > 255 ? null
+                : session.identityProviders().getByAlias(alias);
+        String data = idp == null || !InstitutionDirectory.offeredOnLoginPages(idp) || idp.getConfig() == null ? null
+                : idp.getConfig().get(LOGO_DATA);
+        InlineImage image = InlineImage.parse(data);
+        if (image == null) {
+            return Response.status(Response.Status.NOT_FOUND).type(MediaType.TEXT_PLAIN_TYPE).cacheControl(noStore())
+                    .entity("no logo").build();
+        }
+        CacheControl cache = new CacheControl();
+        cache.setMaxAge(86400);
+        return Response.ok(image.bytes(), image.type()).cacheControl(cache)
+                .header("X-Content-Type-Options", "nosniff")
+                .header("Content-Security-Policy", "default-src 'none'; sandbox")
+                .header("Cross-Origin-Resource-Policy", "same-site").build();
+    }
+
+    /** Written by the saml-federation sync: {@code image/png;base64,…}. */
+    static final String LOGO_DATA = "institution.logoData";
+
+    /** An inline logo as stored; only the raster types the sync keeps. */
+    record InlineImage(String type, byte[] bytes) {
+        private static final java.util.Set<String> TYPES = java.util.Set.of("image/png", "image/jpeg", "image/jpg",
+                "image/gif");
+
+        static InlineImage parse(String data) {
+            if (data == null) {
+                return null;
+            }
+            int marker = data.indexOf(";base64,");
+            String type = marker < 0 ? null : data.substring(0, marker);
+            if (type == null || !TYPES.contains(type)) {
+                return null;
+            }
+            try {
+                byte[] bytes = java.util.Base64.getDecoder().decode(data.substring(marker + 8));
+                return bytes.length == 0 ? null : new InlineImage("image/jpg".equals(type) ? "image/jpeg" : type, bytes);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
     }
 
     private static Response error(Response.Status status, String error, String description) {

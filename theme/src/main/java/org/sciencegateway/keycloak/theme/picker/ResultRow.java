@@ -14,6 +14,7 @@ import java.util.Map;
 public final class ResultRow {
 
     private static final String THEME_PREFIX = "theme:";
+    private static final String INLINE_PREFIX = "inline:";
 
     private final Institution institution;
     private final boolean recent;
@@ -30,21 +31,37 @@ public final class ResultRow {
     }
 
     /**
-     * @param resourcesPath the login theme's resource path ({@code /resources/<version>/login/<theme>})
-     * @param loginUrl      the broker login of this institution, or {@code null} where the script builds it (JSON)
-     * @param locale        the user's language (Keycloak's chosen locale): which of the institution's names shows
+     * @param paths    where logos resolve: the login theme's resources, the realm's inline logos
+     * @param loginUrl the broker login of this institution, or {@code null} where the script builds it (JSON)
+     * @param locale   the user's language (Keycloak's chosen locale): which of the institution's names shows
      */
-    static ResultRow of(Institution institution, boolean recent, String resourcesPath, String loginUrl,
-                        Locale locale) {
-        return new ResultRow(institution, recent, logoUrl(institution.logo(), resourcesPath), loginUrl, locale);
+    static ResultRow of(Institution institution, boolean recent, LogoPaths paths, String loginUrl, Locale locale) {
+        return new ResultRow(institution, recent, logoUrl(institution, paths), loginUrl, locale);
+    }
+
+    /**
+     * Where logos resolve.
+     *
+     * @param themeResources the login theme's resource path ({@code /resources/<version>/login/<theme>})
+     * @param inlineLogos    the realm's logo endpoint ({@code /realms/<realm>/institutions/logo/})
+     */
+    record LogoPaths(String themeResources, String inlineLogos) {
     }
 
     /** The image address a browser loads for a logo value ({@link Institution#safeLogo} already dropped unsafe ones). */
-    static String logoUrl(String logo, String resourcesPath) {
+    static String logoUrl(Institution institution, LogoPaths paths) {
+        String logo = institution.logo();
         if (logo == null) {
             return null;
         }
-        return logo.startsWith(THEME_PREFIX) ? resourcesPath + "/" + logo.substring(THEME_PREFIX.length()) : logo;
+        if (logo.startsWith(THEME_PREFIX)) {
+            return paths.themeResources() + "/" + logo.substring(THEME_PREFIX.length());
+        }
+        if (logo.startsWith(INLINE_PREFIX)) {
+            return paths.inlineLogos() + java.net.URLEncoder.encode(institution.alias(),
+                    java.nio.charset.StandardCharsets.UTF_8) + "?v=" + logo.substring(INLINE_PREFIX.length());
+        }
+        return logo;
     }
 
     public String getAlias() {
