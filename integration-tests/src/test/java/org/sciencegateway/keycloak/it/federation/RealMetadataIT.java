@@ -376,7 +376,7 @@ class RealMetadataIT {
     @Test
     @DisplayName("Once the accepted aggregate's validUntil has passed with no newer document, logins through its identity providers fail closed: at the start and at the shared ACS")
     void expiredMetadataLogsNobodyIn() throws Exception {
-        Instant until = Instant.now().plus(Duration.ofSeconds(30));
+        Instant until = Instant.now().plus(Duration.ofSeconds(15));
         String id = source("wayf-expiring", feedSource("itexp",
                 RealMetadata.resigned(RealMetadata.document(RealMetadata.WAYF), until), null));
         assertThat(sources.awaitAttemptAfter(id, "").path("state").asText()).isEqualTo("ok");
