@@ -349,10 +349,11 @@ class FederatedLoginIT {
                     admin.delete("/admin/realms/vre/identity-provider/instances/" + idp.get("alias").asText()));
             sources.delete(secondId);
         }
-        // ... at Keycloak's per-alias endpoint of the identity provider: its destination is not that endpoint
+        // ... at Keycloak's per-alias endpoint of the identity provider: closed for federation members (a response
+        // there would skip the shared ACS's checks)
         BrowserSession.Page perAlias = login.browser().post(server.realmUrl("vre") + "/broker/" + alias + "/endpoint",
                 response);
-        assertThat(perAlias.status()).as(perAlias.body()).isEqualTo(400);
+        assertThat(perAlias.status()).as(perAlias.body()).isEqualTo(404);
         // ... by someone else (no browser session of dave's login) before dave
         assertThat(new BrowserSession().post(sharedAcs("itfed"), response).status()).isEqualTo(400);
 

@@ -187,6 +187,12 @@ class RealMetadataIT {
         assertThat(ok.path("feed").path("identityProviders").asInt()).isEqualTo(9);
         assertThat(Instant.parse(ok.path("feed").path("validUntil").asText()))
                 .isCloseTo(Instant.now().plus(Duration.ofDays(7)), within(Duration.ofHours(1)));
+        // nothing signed dates SPID's document: its age counts from the first fetch of these bytes, and serving
+        // them again (a mirror keeping an old copy) renews nothing
+        JsonNode again = sources.sync(id);
+        assertThat(again.path("state").asText()).isEqualTo("ok");
+        assertThat(again.path("feed").path("validUntil").asText()).isEqualTo(ok.path("feed").path("validUntil").asText());
+        assertThat(again.path("firstFetched").size()).isEqualTo(1);
         assertThat(sources.identityProviders(id)).hasSize(9).allSatisfy(idp -> {
             JsonNode c = idp.path("config");
             assertThat(c.path("nameIDPolicyFormat").asText()).as(idp.path("alias").asText()).isEqualTo(TRANSIENT);

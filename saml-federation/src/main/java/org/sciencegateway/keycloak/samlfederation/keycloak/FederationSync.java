@@ -95,6 +95,27 @@ final class FederationSync {
                     loaded.realmName, failure.getMessage(), failure.reason().code());
             return record(loaded.status.failed(now(), failure.reason().code(), failure.getMessage()));
         }
+        java.util.Map<String, String> firstFetched = loaded.status.firstFetched();
+        if (!aggregate.validUntilStated() && aggregate.published() == null) {
+            // Nothing signed says when this document was current: its age counts from this source's first fetch of
+            // these exact bytes, so a mirror serving an old copy again renews nothing.
+            Instant first = loaded.status.firstFetched(aggregate.sha256());
+            Instant now = Instant.now();
+            Instant end = (first == null ? now : first).plus(settings.maxAgeWithoutValidUntil());
+            if (!end.isAfter(now)) {
+                String message = "the aggregate states neither validUntil nor a publication time, and this source "
+                        + "first fetched these exact bytes at " + first + ", longer ago than its maximum age of "
+                        + settings.maxAgeWithoutValidUntil().toDays() + " days; serving them again does not make them "
+                        + "current";
+                LOG.warnf("Federation source %s (realm %s): metadata refused, realm unchanged: %s (expired)",
+                        loaded.name, loaded.realmName, message);
+                return record(loaded.status.failed(now(), TrustFailure.Reason.EXPIRED.code(), message));
+            }
+            firstFetched = loaded.status.withFirstFetch(aggregate.sha256(), first == null ? now : first);
+            aggregate = new SignedAggregateReader.Aggregate(aggregate.name(), end, aggregate.entities(),
+                    aggregate.identityProviders(), aggregate.expired(), aggregate.bytes(), false, null,
+                    aggregate.sha256());
+        }
         if (aggregate.expired() > 0) {
             LOG.infof("Federation source %s (realm %s): %d identity providers past their own validUntil are not "
                     + "imported", loaded.name, loaded.realmName, aggregate.expired());
@@ -144,7 +165,7 @@ final class FederationSync {
                         + "created %d, updated %d, unchanged %d, left %d, invalid %d in %d ms", loaded.name,
                 loaded.realmName, aggregate.name(), aggregate.entities(), selected.size(), changes.created(),
                 changes.updated(), changes.unchanged(), changes.left(), changes.invalid(), changes.durationMillis());
-        return record(SyncStatus.ok(now(), feed, changes, enabledAfter, conflicts));
+        return record(SyncStatus.ok(now(), feed, changes, enabledAfter, conflicts, firstFetched));
     }
 
     /** Writes the changes in batches; returns how many entities could not make a valid identity provider. */

@@ -30,14 +30,22 @@ import java.util.Objects;
  * value names the user's account at this identity provider. Keycloak's SAML endpoint has verified the response and
  * taken the (transient) NameID; before the broker looks up the link, the identity is re-keyed by the first attribute
  * of the identity provider's {@value FederatedIdentityProviders#ACCOUNT_KEY_ATTRIBUTES} the verified assertion
- * carries. A response that carries none is refused with a page that says which attributes the institution must
- * release; it never falls back to the NameID (a new account at every login).
+ * carries ({@link #keyOf}: by attribute name, one value, within the registered scopes). A response that carries none
+ * is refused with a page that says which attributes the institution must release, one whose key is not acceptable
+ * with a page that says why; it never falls back to the NameID (a new account at every login).
+ * <p>
+ * Keys of different attributes share one namespace per identity provider, as in Shibboleth's SP: an institution that
+ * moves from releasing eduPersonPrincipalName to subject-id (REFEDS' advice) usually keeps the same value, and so
+ * its users' accounts.
  * <p>
  * Links stay per identity provider ({@code alias.key}), so one institution's value can never name another's user.
  */
 final class AccountKey implements UserAuthenticationIdentityProvider.AuthenticationCallback {
 
     static final String NO_ACCOUNT_KEY = "sgFederationNoAccountKey";
+    static final String BAD_ACCOUNT_KEY = "sgFederationBadAccountKey";
+    /** The identity provider's registered scopes, written by the sync (JSON array). */
+    private static final String SCOPES = "institution.scopes";
 
     private static final Logger LOG = Logger.getLogger(AccountKey.class);
 
@@ -82,42 +90,98 @@ final class AccountKey implements UserAuthenticationIdentityProvider.Authenticat
         }
     }
 
+    /** What the assertion gives as the account key: a key, or why there is none (a message for the log). */
+    record Key(String value, String refusal) {
+        static Key of(String value) {
+            return new Key(value, null);
+        }
+
+        static Key refused(String why) {
+            return new Key(null, why);
+        }
+    }
+
+    /** subject-id and pairwise-id: {@code uniqueID@scope} (SAML V2.0 Subject Identifier Attributes Profile). */
+    private static final java.util.regex.Pattern SCOPED_ID = java.util.regex.Pattern.compile(
+            "[0-9A-Za-z][-=0-9A-Za-z]{0,126}@[0-9A-Za-z][-.0-9A-Za-z]{0,126}");
+    private static final java.util.Set<String> SUBJECT_IDENTIFIERS = java.util.Set.of(
+            "urn:oasis:names:tc:SAML:attribute:subject-id", "urn:oasis:names:tc:SAML:attribute:pairwise-id");
+    private static final String EPPN = "urn:oid:1.3.6.1.4.1.5923.1.1.1.6";
+
     /**
-     * The value of the first of {@code attributes} (by name, else friendly name) in the assertion; a
-     * NameID-valued attribute (eduPersonTargetedID) as {@code NameQualifier!SPNameQualifier!value}.
+     * The account key: the value of the first of {@code attributes} (matched by the attribute's {@code Name} only, as
+     * Shibboleth's SP does — a {@code FriendlyName} is a label anyone can write) that the assertion carries. Refused,
+     * never skipped to the next attribute: more than one value (the key must be one), a subject-id or pairwise-id that
+     * is not {@code uniqueID@scope}, a scoped value (those two and eduPersonPrincipalName) outside the scopes the
+     * federation registered for the identity provider ({@code scopes}, the institution filter's check), an
+     * eduPersonTargetedID whose qualifiers contain its separator {@code !} or whose {@code NameQualifier} is not the
+     * identity provider. eduPersonTargetedID keys as {@code NameQualifier!SPNameQualifier!value}.
      */
-    static String keyOf(AssertionType assertion, List<String> attributes) {
+    static Key keyOf(AssertionType assertion, List<String> attributes, String entityId,
+                     org.sciencegateway.keycloak.idpfilter.rules.ScopeCheck scopes) {
         for (String wanted : attributes) {
+            java.util.Set<String> values = new java.util.LinkedHashSet<>();
             for (AttributeStatementType statement : assertion.getAttributeStatements()) {
                 for (AttributeStatementType.ASTChoiceType choice : statement.getAttributes()) {
                     AttributeType attribute = choice.getAttribute();
-                    if (attribute == null || !(wanted.equals(attribute.getName())
-                            || wanted.equals(attribute.getFriendlyName()))) {
+                    if (attribute == null || !wanted.equals(attribute.getName())) {
                         continue;
                     }
                     for (Object value : attribute.getAttributeValue()) {
-                        String key = value(value);
-                        if (key != null) {
-                            return key;
+                        Key key = value(value, entityId);
+                        if (key.refusal() != null) {
+                            return Key.refused(label(wanted) + ": " + key.refusal());
+                        }
+                        if (key.value() != null) {
+                            values.add(key.value());
                         }
                     }
                 }
             }
+            if (values.isEmpty()) {
+                continue;
+            }
+            if (values.size() > 1) {
+                return Key.refused(label(wanted) + " carries " + values.size() + " values; an account key is one");
+            }
+            String key = values.iterator().next();
+            if (SUBJECT_IDENTIFIERS.contains(wanted) && !SCOPED_ID.matcher(key).matches()) {
+                return Key.refused(label(wanted) + " is not uniqueID@scope");
+            }
+            if ((SUBJECT_IDENTIFIERS.contains(wanted) || EPPN.equals(wanted)) && !scopes.admits(key)) {
+                return Key.refused(label(wanted) + "'s scope is not one the federation registered for "
+                        + "this identity provider");
+            }
+            return Key.of(key);
         }
-        return null;
+        return Key.refused("none of " + attributes.stream().map(AccountKey::label).toList());
     }
 
-    private static String value(Object value) {
+    private static Key value(Object value, String entityId) {
         if (value instanceof NameIDType nameId) {
             String id = nameId.getValue() == null ? null : nameId.getValue().strip();
-            return id == null || id.isEmpty() ? null : Objects.toString(nameId.getNameQualifier(), "") + "!"
-                    + Objects.toString(nameId.getSPNameQualifier(), "") + "!" + id;
+            if (id == null || id.isEmpty()) {
+                return Key.of(null);
+            }
+            String qualifier = Objects.toString(nameId.getNameQualifier(), "");
+            String spQualifier = Objects.toString(nameId.getSPNameQualifier(), "");
+            if (qualifier.contains("!") || spQualifier.contains("!")) {
+                return Key.refused("a qualifier contains '!', the separator of the key");
+            }
+            if (!qualifier.isEmpty() && !qualifier.equals(entityId)) {
+                return Key.refused("its NameQualifier names another identity provider");
+            }
+            return id.length() > 1024 ? Key.refused("longer than 1024 characters")
+                    : Key.of(qualifier + "!" + spQualifier + "!" + id);
         }
         if (value == null) {
-            return null;
+            return Key.of(null);
         }
         String text = value.toString().strip();
-        return text.isEmpty() || text.length() > 1024 ? null : text;
+        if (text.length() > 1024) {
+            return Key.refused("longer than 1024 characters");
+        }
+        return Key.of(text.isEmpty() ? null : text);
     }
 
     @Override
@@ -127,21 +191,28 @@ final class AccountKey implements UserAuthenticationIdentityProvider.Authenticat
             return broker.authenticated(identity);
         }
         Object assertion = identity.getContextData().get(SAMLEndpoint.SAML_ASSERTION);
-        String key = assertion instanceof AssertionType verified ? keyOf(verified, attributes) : null;
-        if (key == null) {
+        Key key = assertion instanceof AssertionType verified
+                ? keyOf(verified, attributes, model.getConfig().get(FederatedIdentityProviders.ENTITY_ID),
+                        org.sciencegateway.keycloak.idpfilter.rules.ScopeCheck.parse(
+                                model.getConfig().get(SCOPES)))
+                : Key.refused("no verified assertion");
+        if (key.value() == null) {
             AuthenticationSessionModel authSession = identity.getAuthenticationSession();
+            boolean none = key.refusal().startsWith("none of");
             new EventBuilder(session.getContext().getRealm(), session, session.getContext().getConnection())
                     .event(EventType.IDENTITY_PROVIDER_LOGIN).detail(Details.IDENTITY_PROVIDER, model.getAlias())
-                    .detail(Details.REASON, "no_account_key").error(Errors.INVALID_SAML_RESPONSE);
-            LOG.warnf("Federated login through %s refused: the response carries none of %s, which key accounts at "
-                    + "this identity provider (its NameID is transient)", model.getAlias(), attributes);
-            return ErrorPage.error(session, authSession, Response.Status.BAD_REQUEST, NO_ACCOUNT_KEY,
+                    .detail(Details.REASON, none ? "no_account_key" : "bad_account_key")
+                    .error(Errors.INVALID_SAML_RESPONSE);
+            LOG.warnf("Federated login through %s refused: %s (the attributes that key accounts at this identity "
+                    + "provider, whose NameID is transient: %s)", model.getAlias(), key.refusal(), attributes);
+            return ErrorPage.error(session, authSession, Response.Status.BAD_REQUEST,
+                    none ? NO_ACCOUNT_KEY : BAD_ACCOUNT_KEY,
                     model.getDisplayName() == null ? model.getAlias() : model.getDisplayName(),
-                    String.join(", ", attributes.stream().map(AccountKey::label).toList()));
+                    none ? String.join(", ", attributes.stream().map(AccountKey::label).toList()) : key.refusal());
         }
-        identity.setId(key);
-        identity.setUsername(key);
-        identity.setBrokerUserId(model.getAlias() + "." + key);
+        identity.setId(key.value());
+        identity.setUsername(key.value());
+        identity.setBrokerUserId(model.getAlias() + "." + key.value());
         return broker.authenticated(identity);
     }
 

@@ -19,6 +19,7 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.saml.common.constants.JBossSAMLURIConstants;
 import org.keycloak.saml.validators.DestinationValidator;
 import org.keycloak.services.ErrorPage;
+import org.keycloak.services.messages.Messages;
 import org.sciencegateway.keycloak.samlfederation.keycloak.FederatedIdentityProviders;
 import org.sciencegateway.keycloak.samlfederation.keycloak.FederationSources;
 
@@ -74,8 +75,13 @@ public final class FederatedSamlIdentityProvider extends SAMLIdentityProvider {
 
     @Override
     public Response performLogin(AuthenticationRequest request) {
+        if (!ownedByExistingSource(request.getRealm())) {
+            LOG.warnf("Login through %s refused: it belongs to no existing federation source of prefix %s",
+                    getConfig().getAlias(), getConfig().getConfig().get(ALIAS_PREFIX));
+            return ErrorPage.error(request.getSession(), request.getAuthenticationSession(),
+                    Response.Status.NOT_FOUND, Messages.IDENTITY_PROVIDER_NOT_FOUND);
+        }
         URI acs = assertionConsumerService(request.getUriInfo().getBaseUri(), request.getRealm());
-        requireSource(request.getRealm());
         if (!metadataCurrent(request.getRealm())) {
             LOG.warnf("Login through %s refused: the metadata of its federation source expired at %s and no sync has "
                     + "accepted a current document since", getConfig().getAlias(), FederationSources
@@ -135,18 +141,6 @@ public final class FederatedSamlIdentityProvider extends SAMLIdentityProvider {
         return descriptor;
     }
 
-    /**
-     * Logins start only while the source that imported this identity provider exists: a removed source's identity
-     * providers log nobody in, also when a new source takes the prefix (the shared assertion consumer service checks
-     * the same when the answer comes back).
-     */
-    private void requireSource(RealmModel realm) {
-        if (!ownedByExistingSource(realm)) {
-            throw new IdentityBrokerException("Identity provider " + getConfig().getAlias()
-                    + " belongs to no existing federation source of prefix " + getConfig().getConfig().get(ALIAS_PREFIX));
-        }
-    }
-
     /** Whether the metadata this identity provider was imported from still counts (its aggregate's validUntil). */
     boolean metadataCurrent(RealmModel realm) {
         String sourceId = getConfig().getConfig().get(FederatedIdentityProviders.SOURCE);
@@ -162,16 +156,15 @@ public final class FederatedSamlIdentityProvider extends SAMLIdentityProvider {
     }
 
     /**
-     * Keycloak's per-alias broker endpoint ({@code /broker/{alias}/endpoint}, which this type's requests never name):
-     * not found for an identity provider whose source is gone, as the shared assertion consumer service refuses it.
+     * Keycloak's per-alias broker endpoint ({@code /broker/{alias}/endpoint}): not found. This type's requests name the
+     * shared assertion consumer service, its SP metadata is the source's, and it publishes no logout service — so no
+     * genuine message is ever sent here, and a response sent here on purpose would skip the shared ACS's checks (the
+     * account key's, the source's, the metadata's validity).
      */
     @Override
     public Object callback(RealmModel realm, AuthenticationCallback callback, EventBuilder event) {
-        if (!ownedByExistingSource(realm) || !metadataCurrent(realm)) {
-            throw new NotFoundException("no federation source owns identity provider " + getConfig().getAlias()
-                    + " with current metadata");
-        }
-        return super.callback(realm, callback, event);
+        throw new NotFoundException("identity provider " + getConfig().getAlias() + " of a federation source takes "
+                + "responses only at its source's shared assertion consumer service");
     }
 
     /** Keycloak's SAML mappers declare themselves for the {@code saml} type only; they apply unchanged here. */

@@ -101,10 +101,11 @@ public final class SharedAcsResource {
                     "issuer " + printable(issuer) + " is no enabled identity provider of this source");
         }
         if (!FederationSources.metadataCurrent(realm, source.getId(), java.time.Instant.now())) {
-            return refuse("metadata_expired", model.getAlias(), Messages.IDENTITY_PROVIDER_UNEXPECTED_ERROR,
+            return refuse("metadata_expired", model.getAlias(), FederatedSamlIdentityProvider.METADATA_EXPIRED,
                     "the metadata of source " + prefix + " expired at "
                             + FederationSources.metadataValidUntil(realm, source.getId())
-                            + "; no login through its identity providers until a sync accepts a current document");
+                            + "; no login through its identity providers until a sync accepts a current document",
+                    model.getDisplayName() == null ? model.getAlias() : model.getDisplayName());
         }
         IdentityBrokerService broker = new IdentityBrokerService(session);
         broker.init();
@@ -207,7 +208,7 @@ public final class SharedAcsResource {
         return issuer == null || issuer.getValue() == null || issuer.getValue().isBlank() ? null : issuer.getValue();
     }
 
-    private Response refuse(String reason, String alias, String message, String log) {
+    private Response refuse(String reason, String alias, String message, String log, Object... parameters) {
         EventBuilder event = new EventBuilder(realm, session, session.getContext().getConnection())
                 .event(EventType.IDENTITY_PROVIDER_RESPONSE).detail(Details.REASON, reason);
         if (alias != null) {
@@ -215,6 +216,6 @@ public final class SharedAcsResource {
         }
         event.error(Errors.INVALID_SAML_RESPONSE);
         LOG.warnf("Shared assertion consumer service of realm %s refused a response: %s", realm.getName(), log);
-        return ErrorPage.error(session, null, Response.Status.BAD_REQUEST, message);
+        return ErrorPage.error(session, null, Response.Status.BAD_REQUEST, message, parameters);
     }
 }

@@ -26,7 +26,7 @@ import java.util.Set;
  * @param trustEmail               trust the institution's email addresses
  * @param institutionAttribute     SAML attribute (name or friendly name) with the user's home institution
  * @param mappers                  identity provider mappers created for every imported identity provider
- * @param accountKeyAttributes     SAML attributes (name or friendly name) that key a user's account, in order, where
+ * @param accountKeyAttributes     SAML attribute names (URIs) that key a user's account, in order, where
  *                                 the NameID cannot (transient) or the template keys by attribute ({@link LoginProfile});
  *                                 absent: subject-id, pairwise-id, eduPersonPrincipalName, eduPersonTargetedID
  */

@@ -16,8 +16,8 @@ import java.util.Set;
  *     Asking a Shibboleth IdP or AD FS for a format it does not offer fails the login ({@code InvalidNameIDPolicy}).</li>
  * <li><b>Account key</b>: a transient NameID changes at every login, so it can never key an account. Then — and
  *     whenever the template keys by attribute ({@code principalType} ATTRIBUTE) — the account is keyed by the first
- *     attribute of {@link IdentityProviderTemplate#accountKeyAttributes()} the response carries (the template's own
- *     {@code principalAttribute} first): SAML {@code subject-id}, {@code pairwise-id}, eduPersonPrincipalName,
+ *     attribute of {@link IdentityProviderTemplate#accountKeyAttributes()} the response carries, by attribute
+ *     {@code Name} (the template's own ATTRIBUTE {@code principalAttribute} first): SAML {@code subject-id}, {@code pairwise-id}, eduPersonPrincipalName,
  *     eduPersonTargetedID by default, the order REFEDS and Shibboleth's SP use. A response with none is refused.</li>
  * <li><b>Signed requests</b>: when the entity says {@code WantAuthnRequestsSigned="true"} (or the template asks for
  *     signed requests for all).</li>
@@ -63,7 +63,7 @@ public record LoginProfile(String nameIdFormat, List<String> accountKeyAttribute
         if (byAttribute) {
             Set<String> ordered = new LinkedHashSet<>();
             String principal = template.config().get("principalAttribute");
-            if (!"SUBJECT".equals(principalType) && principal != null && !principal.isBlank()) {
+            if ("ATTRIBUTE".equals(principalType) && principal != null && !principal.isBlank()) {
                 ordered.add(principal.trim());
             }
             ordered.addAll(template.accountKeyAttributes());

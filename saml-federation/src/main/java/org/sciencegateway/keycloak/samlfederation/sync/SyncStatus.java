@@ -19,12 +19,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param identityProviders identity providers of this source in the realm (enabled) after the last sync
  * @param conflicts    entities the last successful sync refused because they dispute an alias (an identity provider
  *                     never changes its entityID), each naming the alias and the entityIDs; absent when none
+ * @param firstFetched for documents that state neither validUntil nor a publication time: when this source first
+ *                     fetched each (SHA-256 of the bytes → instant), the last {@value #FIRST_FETCHED_KEPT}; their
+ *                     maximum age counts from there, so serving the same bytes again renews nothing
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SyncStatus(String state, String lastAttempt, String lastSuccess, String errorCode, String error,
-                         Feed feed, Changes changes, Integer identityProviders, java.util.List<String> conflicts) {
+                         Feed feed, Changes changes, Integer identityProviders, java.util.List<String> conflicts,
+                         java.util.Map<String, String> firstFetched) {
 
-    public static final SyncStatus NEVER = new SyncStatus("never", null, null, null, null, null, null, null, null);
+    public static final int FIRST_FETCHED_KEPT = 64;
+    public static final SyncStatus NEVER = new SyncStatus("never", null, null, null, null, null, null, null, null,
+            null);
 
     /** The accepted document. */
     public record Feed(String name, String validUntil, long bytes, int entities, int identityProviders, int selected) {
@@ -38,22 +44,48 @@ public record SyncStatus(String state, String lastAttempt, String lastSuccess, S
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     public SyncStatus failed(String at, String code, String message) {
-        return new SyncStatus("failed", at, lastSuccess, code, message, feed, changes, identityProviders, conflicts);
+        return new SyncStatus("failed", at, lastSuccess, code, message, feed, changes, identityProviders, conflicts,
+                firstFetched);
     }
 
     public SyncStatus heldBack(String at, String message) {
         return new SyncStatus("held_back", at, lastSuccess, "held_back", message, feed, changes, identityProviders,
-                conflicts);
+                conflicts, firstFetched);
     }
 
     public static SyncStatus ok(String at, Feed feed, Changes changes, int identityProviders) {
-        return ok(at, feed, changes, identityProviders, java.util.List.of());
+        return ok(at, feed, changes, identityProviders, java.util.List.of(), null);
     }
 
     public static SyncStatus ok(String at, Feed feed, Changes changes, int identityProviders,
-                                java.util.List<String> conflicts) {
+                                java.util.List<String> conflicts, java.util.Map<String, String> firstFetched) {
         return new SyncStatus("ok", at, at, null, null, feed, changes, identityProviders,
-                conflicts == null || conflicts.isEmpty() ? null : java.util.List.copyOf(conflicts));
+                conflicts == null || conflicts.isEmpty() ? null : java.util.List.copyOf(conflicts),
+                firstFetched == null || firstFetched.isEmpty() ? null : firstFetched);
+    }
+
+    /** When this source first fetched the document with this SHA-256, if it is among those kept. */
+    public java.time.Instant firstFetched(String sha256) {
+        String at = firstFetched == null ? null : firstFetched.get(sha256);
+        try {
+            return at == null ? null : java.time.Instant.parse(at);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** The first fetches with this document's recorded (kept if known), the oldest dropped past the limit. */
+    public java.util.Map<String, String> withFirstFetch(String sha256, java.time.Instant at) {
+        java.util.LinkedHashMap<String, String> kept = new java.util.LinkedHashMap<>();
+        if (firstFetched != null) {
+            firstFetched.entrySet().stream().sorted(java.util.Map.Entry.comparingByValue())
+                    .forEach(e -> kept.put(e.getKey(), e.getValue()));
+        }
+        kept.putIfAbsent(sha256, at.toString());
+        while (kept.size() > FIRST_FETCHED_KEPT) {
+            kept.remove(kept.keySet().iterator().next());
+        }
+        return kept;
     }
 
     public String toJson() {

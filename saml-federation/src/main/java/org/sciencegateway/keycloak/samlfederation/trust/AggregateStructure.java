@@ -92,6 +92,10 @@ final class AggregateStructure extends StreamReaderDelegate {
     private int elements;
     private String rootId;
     private int references;
+    private int keyInfos;
+    /** Depth of the signature's KeyInfo while it is open, else 0; and how many elements it holds. */
+    private int keyInfoDepth;
+    private int keyInfoChildren;
     private final Set<Object> names = new HashSet<>();
 
     AggregateStructure(XMLStreamReader raw) throws XMLStreamException {
@@ -246,6 +250,16 @@ final class AggregateStructure extends StreamReaderDelegate {
                     + printable(prefixed(name)) + ", which is not part of a signature over metadata; nothing inside a "
                     + "signature is covered by it");
         }
+        if (DS.equals(namespace) && "KeyInfo".equals(local)) {
+            if (++keyInfos > 1) {
+                throw new Refused(TrustFailure.Reason.BAD_SIGNATURE, "the aggregate's signature has more than one "
+                        + "ds:KeyInfo");
+            }
+            keyInfoDepth = depth;
+            keyInfoChildren = 0;
+        } else if (keyInfoDepth > 0 && depth == keyInfoDepth + 1) {
+            keyInfoChildren++;
+        }
         if (DS.equals(namespace) && "Reference".equals(local)) {
             references++;
             String uri = getAttributeValue(null, "URI");
@@ -264,7 +278,15 @@ final class AggregateStructure extends StreamReaderDelegate {
         }
     }
 
-    private void end() {
+    private void end() throws Refused {
+        if (part == Part.SIGNATURE && keyInfoDepth > 0 && depth == keyInfoDepth) {
+            keyInfoDepth = 0;
+            if (keyInfoChildren == 0) {
+                throw new Refused(TrustFailure.Reason.BAD_SIGNATURE, "the aggregate's signature has a ds:KeyInfo that "
+                        + "names no key once its key values are passed over (the pinned certificate's key verifies, "
+                        + "never a key the document gives): give ds:X509Data or a ds:KeyName, or no ds:KeyInfo");
+            }
+        }
         depth--;
         if (part == Part.SIGNATURE && depth == 1) {
             part = Part.ENTITIES;

@@ -81,7 +81,7 @@ public final class SignedAggregateReader {
      * accepted only under the source's maximum age — the end of that age ({@code validUntilStated} false).
      */
     public record Aggregate(String name, Instant validUntil, int entities, int identityProviders, int expired,
-                            long bytes, boolean validUntilStated, Instant published) {
+                            long bytes, boolean validUntilStated, Instant published, String sha256) {
     }
 
     private final PublicKey pinnedKey;
@@ -100,7 +100,8 @@ public final class SignedAggregateReader {
     /**
      * @param maxAgeWithoutValidUntil {@code null}: an aggregate without {@code validUntil} is refused (the default);
      *                                else it is accepted for this long after its signed {@code mdrpi:PublicationInfo}
-     *                                {@code creationInstant}, or — when it states none either — after this fetch
+     *                                {@code creationInstant}, or — when it states none either — after this fetch (the
+     *                                caller narrows that to the first fetch of the same bytes)
      */
     public SignedAggregateReader(PinnedCertificate pinned, long maxBytes, Duration maxValidity,
                                  Duration maxAgeWithoutValidUntil) {
@@ -117,7 +118,14 @@ public final class SignedAggregateReader {
      */
     public Aggregate read(InputStream document, Instant now, Consumer<EntityRecord> identityProviders)
             throws TrustFailure {
-        BoundedInputStream bounded = new BoundedInputStream(document, maxBytes);
+        java.security.MessageDigest sha256;
+        try {
+            sha256 = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
+        }
+        BoundedInputStream bounded = new BoundedInputStream(new java.security.DigestInputStream(document, sha256),
+                maxBytes);
         List<SignedElementSecurityEvent> signedElements = new ArrayList<>();
         List<String> refusedAlgorithms = new ArrayList<>();
         MarkupLengthLimit markup = new MarkupLengthLimit(bounded, MAX_MARKUP_BYTES);
@@ -141,7 +149,8 @@ public final class SignedAggregateReader {
             requireSignatureOverRoot(signedElements);
             Instant validUntil = root.validUntil != null ? root.validUntil : endOfMaximumAge(counts.published(), now);
             return new Aggregate(root.name, validUntil, counts.entities(), counts.identityProviders(),
-                    counts.expired(), bounded.count(), root.validUntil != null, counts.published());
+                    counts.expired(), bounded.count(), root.validUntil != null, counts.published(),
+                    java.util.HexFormat.of().formatHex(sha256.digest()));
         } catch (XMLStreamException | XMLSecurityException | RuntimeException e) {
             // RuntimeException: a parser or Santuario failing on input it did not expect (a malformed name in
             // KeyInfo…) is a refusal too, never an error that escapes as something else

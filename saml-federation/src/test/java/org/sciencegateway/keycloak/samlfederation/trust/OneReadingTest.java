@@ -306,6 +306,18 @@ class OneReadingTest {
     }
 
     @Test
+    @DisplayName("Review: a KeyInfo holding only key values, or two KeyInfo elements, are refused with a message that says so (not a schema message as a pin failure)")
+    void keyInfoWithoutAKeyName() {
+        String genuine = genuine();
+        TrustFailure onlyKeyValue = refusal(keyInfo(genuine, "<ds:KeyValue><ds:RSAKeyValue><ds:Modulus>AQAB</ds:Modulus>"
+                + "<ds:Exponent>AQAB</ds:Exponent></ds:RSAKeyValue></ds:KeyValue>"));
+        assertThat(onlyKeyValue.reason()).isEqualTo(TrustFailure.Reason.BAD_SIGNATURE);
+        assertThat(onlyKeyValue.getMessage()).contains("names no key once its key values are passed over");
+        TrustFailure twice = refusal(genuine.replaceFirst("(?s)(<ds:KeyInfo>.*?</ds:KeyInfo>)", "$1$1"));
+        assertThat(twice.getMessage()).contains("more than one ds:KeyInfo");
+    }
+
+    @Test
     @DisplayName("Review: an undeclared entity reference, in signed content or in the signature, is refused (malformed), never a crash or silently accepted")
     void undeclaredEntityReference() {
         String genuine = genuine();
