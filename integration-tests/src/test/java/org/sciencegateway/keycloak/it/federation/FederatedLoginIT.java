@@ -12,6 +12,7 @@ import org.sciencegateway.keycloak.samlfederation.testing.FederationMetadata;
 import org.sciencegateway.keycloak.samlfederation.testing.FederationMetadata.Idp;
 import org.sciencegateway.keycloak.samlfederation.testing.FederationSigner;
 import org.sciencegateway.keycloak.testing.BrowserSession;
+import org.sciencegateway.keycloak.testing.ClientInstitutionRules;
 import org.sciencegateway.keycloak.testing.FederationFeed;
 import org.sciencegateway.keycloak.testing.FederationSourceAdmin;
 import org.sciencegateway.keycloak.testing.Http;
@@ -161,27 +162,12 @@ class FederatedLoginIT {
                 .xml();
     }
 
-    static JsonNode filterMapper() {
-        String models = "/admin/realms/vre/clients/" + admin.clientUuid("vre", "jupyterhub") + "/protocol-mappers/models";
-        return StreamSupport.stream(admin.get(models).ok().spliterator(), false)
-                .filter(m -> "sg-institution-filter".equals(m.path("protocolMapper").asText()))
-                .findFirst().orElseThrow();
-    }
-
     static String rules() {
-        return filterMapper().path("config").path("rules").asText();
+        return new ClientInstitutionRules(admin, "vre", "jupyterhub").get();
     }
 
     static void setRules(String rules) {
-        JsonNode mapper = filterMapper();
-        Map<String, Object> update = new LinkedHashMap<>();
-        update.put("id", mapper.get("id").asText());
-        update.put("name", mapper.get("name").asText());
-        update.put("protocol", "openid-connect");
-        update.put("protocolMapper", "sg-institution-filter");
-        update.put("config", Map.of("rules", rules));
-        admin.put("/admin/realms/vre/clients/" + admin.clientUuid("vre", "jupyterhub") + "/protocol-mappers/models/"
-                + mapper.get("id").asText(), update).ok();
+        new ClientInstitutionRules(admin, "vre", "jupyterhub").set(rules);
     }
 
     /** The stored jupyterhub rules with one more allow entry. */

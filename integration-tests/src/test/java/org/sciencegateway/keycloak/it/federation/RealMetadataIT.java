@@ -17,6 +17,7 @@ import org.sciencegateway.keycloak.samlfederation.testing.FederationMetadata.Idp
 import org.sciencegateway.keycloak.samlfederation.testing.FederationSigner;
 import org.sciencegateway.keycloak.samlfederation.testing.RealMetadata;
 import org.sciencegateway.keycloak.testing.BrowserSession;
+import org.sciencegateway.keycloak.testing.ClientInstitutionRules;
 import org.sciencegateway.keycloak.testing.FederationFeed;
 import org.sciencegateway.keycloak.testing.FederationSourceAdmin;
 import org.sciencegateway.keycloak.testing.Http;
@@ -73,16 +74,18 @@ class RealMetadataIT {
     private static final List<String> created = new ArrayList<>();
     private static final List<FederationFeed> feeds = new ArrayList<>();
     private static String storedRules;
+    private static ClientInstitutionRules rules;
 
     @BeforeAll
     static void setUp() {
         sources = new FederationSourceAdmin(admin, "vre");
-        storedRules = filterMapper().path("config").path("rules").asText();
+        rules = new ClientInstitutionRules(admin, "vre", "jupyterhub");
+        storedRules = rules.get();
     }
 
     @AfterEach
     void restoreRules() {
-        setRules(storedRules);
+        rules.set(storedRules);
     }
 
     @AfterAll
@@ -130,6 +133,14 @@ class RealMetadataIT {
         return config;
     }
 
+    /** A source of a real document re-signed by the lab key, valid until {@code until}, synced. */
+    private static String realSource(String name, String prefix, String document, Instant until) {
+        String id = source(name, feedSource(prefix, RealMetadata.resigned(RealMetadata.document(document), until), null));
+        JsonNode status = sources.awaitAttemptAfter(id, "");
+        assertThat(status.path("state").asText()).as(status.toString()).isEqualTo("ok");
+        return id;
+    }
+
     private static JsonNode idp(String sourceId, String entityId) {
         return sources.identityProviders(sourceId).stream()
                 .filter(idp -> entityId.equals(idp.path("config").path("idpEntityId").asText()))
@@ -137,30 +148,7 @@ class RealMetadataIT {
     }
 
     private static void allowOnly(String entryJson) {
-        setRules("{\"allow\": [" + entryJson + "]}");
-    }
-
-    private static JsonNode filterMapper() {
-        String models = "/admin/realms/vre/clients/" + admin.clientUuid("vre", "jupyterhub") + "/protocol-mappers/models";
-        for (JsonNode mapper : admin.get(models).ok()) {
-            if ("sg-institution-filter".equals(mapper.path("protocolMapper").asText())) {
-                return mapper;
-            }
-        }
-        throw new AssertionError("jupyterhub has no institution filter mapper");
-    }
-
-    /** jupyterhub's institution rules, as its admin saves them. */
-    private static void setRules(String rules) {
-        JsonNode mapper = filterMapper();
-        Map<String, Object> update = new LinkedHashMap<>();
-        update.put("id", mapper.get("id").asText());
-        update.put("name", mapper.get("name").asText());
-        update.put("protocol", "openid-connect");
-        update.put("protocolMapper", "sg-institution-filter");
-        update.put("config", Map.of("rules", rules));
-        admin.put("/admin/realms/vre/clients/" + admin.clientUuid("vre", "jupyterhub") + "/protocol-mappers/models/"
-                + mapper.get("id").asText(), update).ok();
+        rules.set("{\"allow\": [" + entryJson + "]}");
     }
 
     // 1 and 2 ---------------------------------------------------------------------------------------------------
@@ -383,9 +371,7 @@ class RealMetadataIT {
     @DisplayName("Once the accepted aggregate's validUntil has passed with no newer document, logins through its identity providers fail closed: at the start and at the shared ACS")
     void expiredMetadataLogsNobodyIn() throws Exception {
         Instant until = Instant.now().plus(Duration.ofSeconds(15));
-        String id = source("wayf-expiring", feedSource("itexp",
-                RealMetadata.resigned(RealMetadata.document(RealMetadata.WAYF), until), null));
-        assertThat(sources.awaitAttemptAfter(id, "").path("state").asText()).isEqualTo("ok");
+        String id = realSource("wayf-expiring", "itexp", RealMetadata.WAYF, until);
         JsonNode ku = idp(id, "http://birk.wayf.dk/birk.php/federation.ku.dk/adfs/services/trust");
         String alias = ku.path("alias").asText();
         String sso = ku.path("config").path("singleSignOnServiceUrl").asText();
@@ -429,12 +415,8 @@ class RealMetadataIT {
     @DisplayName("5: a client admitting registrationAuthority https://www.wayf.dk is offered exactly WAYF's institutions, not SWITCH's (whose metadata states no registration authority)")
     void pickerOffersOnlyWhatTheRulesCanAdmit() throws Exception {
         Instant until = Instant.now().plus(Duration.ofDays(3));
-        String wayfSource = source("wayf", feedSource("itwayf",
-                RealMetadata.resigned(RealMetadata.document(RealMetadata.WAYF), until), null));
-        String switchSource = source("switch-picker", feedSource("itswp",
-                RealMetadata.resigned(RealMetadata.document(RealMetadata.SWITCH), until), null));
-        assertThat(sources.awaitAttemptAfter(wayfSource, "").path("state").asText()).isEqualTo("ok");
-        assertThat(sources.awaitAttemptAfter(switchSource, "").path("state").asText()).isEqualTo("ok");
+        realSource("wayf", "itwayf", RealMetadata.WAYF, until);
+        realSource("switch-picker", "itswp", RealMetadata.SWITCH, until);
         allowOnly("{\"registrationAuthority\": \"https://www.wayf.dk\"}");
 
         List<String> offered = pickerNames("university", "en");
@@ -469,9 +451,7 @@ class RealMetadataIT {
     @Test
     @DisplayName("6: a German user sees SWITCH's German names (Accept-Language and ui_locales=de), others the English ones")
     void germanUserSeesGermanNames() throws Exception {
-        String id = source("switch-names", feedSource("itswn", RealMetadata.resigned(
-                RealMetadata.document(RealMetadata.SWITCH), Instant.now().plus(Duration.ofDays(3))), null));
-        assertThat(sources.awaitAttemptAfter(id, "").path("state").asText()).isEqualTo("ok");
+        realSource("switch-names", "itswn", RealMetadata.SWITCH, Instant.now().plus(Duration.ofDays(3)));
         allowOnly("{\"idpPattern\": \"itswn-.*\"}");
 
         assertThat(pickerNames("Bern", "de")).containsExactly("Universität Bern Test IdP");
