@@ -98,23 +98,24 @@ final class FederationSync {
         java.util.Map<String, String> firstFetched = loaded.status.firstFetched();
         if (!aggregate.validUntilStated() && aggregate.published() == null) {
             // Nothing signed says when this document was current: its age counts from this source's first fetch of
-            // these exact bytes, so a mirror serving an old copy again renews nothing.
-            Instant first = loaded.status.firstFetched(aggregate.sha256());
+            // this signed content (its signed digest: a comment, a line break or other quotes change the bytes, not
+            // this), so a mirror serving an old copy again, however re-serialised, renews nothing.
+            Instant first = loaded.status.firstFetched(aggregate.signedDigest());
             Instant now = Instant.now();
             Instant end = (first == null ? now : first).plus(settings.maxAgeWithoutValidUntil());
             if (!end.isAfter(now)) {
                 String message = "the aggregate states neither validUntil nor a publication time, and this source "
-                        + "first fetched these exact bytes at " + first + ", longer ago than its maximum age of "
+                        + "first fetched this signed content at " + first + ", longer ago than its maximum age of "
                         + settings.maxAgeWithoutValidUntil().toDays() + " days; serving them again does not make them "
                         + "current";
                 LOG.warnf("Federation source %s (realm %s): metadata refused, realm unchanged: %s (expired)",
                         loaded.name, loaded.realmName, message);
                 return record(loaded.status.failed(now(), TrustFailure.Reason.EXPIRED.code(), message));
             }
-            firstFetched = loaded.status.withFirstFetch(aggregate.sha256(), first == null ? now : first);
+            firstFetched = loaded.status.withFirstFetch(aggregate.signedDigest(), first == null ? now : first);
             aggregate = new SignedAggregateReader.Aggregate(aggregate.name(), end, aggregate.entities(),
                     aggregate.identityProviders(), aggregate.expired(), aggregate.bytes(), false, null,
-                    aggregate.sha256());
+                    aggregate.signedDigest());
         }
         if (aggregate.expired() > 0) {
             LOG.infof("Federation source %s (realm %s): %d identity providers past their own validUntil are not "

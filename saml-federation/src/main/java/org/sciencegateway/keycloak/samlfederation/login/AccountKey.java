@@ -107,6 +107,9 @@ final class AccountKey implements UserAuthenticationIdentityProvider.Authenticat
     private static final java.util.Set<String> SUBJECT_IDENTIFIERS = java.util.Set.of(
             "urn:oasis:names:tc:SAML:attribute:subject-id", "urn:oasis:names:tc:SAML:attribute:pairwise-id");
     private static final String EPPN = "urn:oid:1.3.6.1.4.1.5923.1.1.1.6";
+    private static final String EPTID = "urn:oid:1.3.6.1.4.1.5923.1.1.1.10";
+    /** eduPersonPrincipalName: {@code user@scope}, one {@code @}, no whitespace (the scope is what follows it). */
+    private static final java.util.regex.Pattern PRINCIPAL_NAME = java.util.regex.Pattern.compile("[^@\\s]+@[^@\\s]+");
 
     /**
      * The account key: the value of the first of {@code attributes} (matched by the attribute's {@code Name} only, as
@@ -114,8 +117,9 @@ final class AccountKey implements UserAuthenticationIdentityProvider.Authenticat
      * never skipped to the next attribute: more than one value (the key must be one), a subject-id or pairwise-id that
      * is not {@code uniqueID@scope}, a scoped value (those two and eduPersonPrincipalName) outside the scopes the
      * federation registered for the identity provider ({@code scopes}, the institution filter's check), an
-     * eduPersonTargetedID whose qualifiers contain its separator {@code !} or whose {@code NameQualifier} is not the
-     * identity provider. eduPersonTargetedID keys as {@code NameQualifier!SPNameQualifier!value}.
+     * eduPersonTargetedID that is text instead of a NameID, whose qualifiers contain its separator {@code !} or whose
+     * {@code NameQualifier} is missing or not the identity provider; an eduPersonPrincipalName that is not
+     * {@code user@scope}. eduPersonTargetedID keys as {@code NameQualifier!SPNameQualifier!value}.
      */
     static Key keyOf(AssertionType assertion, List<String> attributes, String entityId,
                      org.sciencegateway.keycloak.idpfilter.rules.ScopeCheck scopes) {
@@ -128,6 +132,9 @@ final class AccountKey implements UserAuthenticationIdentityProvider.Authenticat
                         continue;
                     }
                     for (Object value : attribute.getAttributeValue()) {
+                        if (EPTID.equals(wanted) && value != null && !(value instanceof NameIDType)) {
+                            return Key.refused(label(wanted) + " is text, not the NameID it is");
+                        }
                         Key key = value(value, entityId);
                         if (key.refusal() != null) {
                             return Key.refused(label(wanted) + ": " + key.refusal());
@@ -147,6 +154,9 @@ final class AccountKey implements UserAuthenticationIdentityProvider.Authenticat
             String key = values.iterator().next();
             if (SUBJECT_IDENTIFIERS.contains(wanted) && !SCOPED_ID.matcher(key).matches()) {
                 return Key.refused(label(wanted) + " is not uniqueID@scope");
+            }
+            if (EPPN.equals(wanted) && !PRINCIPAL_NAME.matcher(key).matches()) {
+                return Key.refused(label(wanted) + " is not user@scope (one @, no spaces)");
             }
             if ((SUBJECT_IDENTIFIERS.contains(wanted) || EPPN.equals(wanted)) && !scopes.admits(key)) {
                 return Key.refused(label(wanted) + "'s scope is not one the federation registered for "
@@ -168,8 +178,9 @@ final class AccountKey implements UserAuthenticationIdentityProvider.Authenticat
             if (qualifier.contains("!") || spQualifier.contains("!")) {
                 return Key.refused("a qualifier contains '!', the separator of the key");
             }
-            if (!qualifier.isEmpty() && !qualifier.equals(entityId)) {
-                return Key.refused("its NameQualifier names another identity provider");
+            if (!qualifier.equals(entityId)) {
+                return Key.refused(qualifier.isEmpty() ? "it has no NameQualifier"
+                        : "its NameQualifier names another identity provider");
             }
             return id.length() > 1024 ? Key.refused("longer than 1024 characters")
                     : Key.of(qualifier + "!" + spQualifier + "!" + id);

@@ -20,8 +20,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param conflicts    entities the last successful sync refused because they dispute an alias (an identity provider
  *                     never changes its entityID), each naming the alias and the entityIDs; absent when none
  * @param firstFetched for documents that state neither validUntil nor a publication time: when this source first
- *                     fetched each (SHA-256 of the bytes → instant), the last {@value #FIRST_FETCHED_KEPT}; their
- *                     maximum age counts from there, so serving the same bytes again renews nothing
+ *                     fetched each (its signed digest → instant), the last {@value #FIRST_FETCHED_KEPT}; their
+ *                     maximum age counts from there, so serving the same content again renews nothing
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SyncStatus(String state, String lastAttempt, String lastSuccess, String errorCode, String error,
@@ -64,9 +64,9 @@ public record SyncStatus(String state, String lastAttempt, String lastSuccess, S
                 firstFetched == null || firstFetched.isEmpty() ? null : firstFetched);
     }
 
-    /** When this source first fetched the document with this SHA-256, if it is among those kept. */
-    public java.time.Instant firstFetched(String sha256) {
-        String at = firstFetched == null ? null : firstFetched.get(sha256);
+    /** When this source first fetched the document with this signed digest, if it is among those kept. */
+    public java.time.Instant firstFetched(String signedDigest) {
+        String at = firstFetched == null ? null : firstFetched.get(signedDigest);
         try {
             return at == null ? null : java.time.Instant.parse(at);
         } catch (java.time.format.DateTimeParseException e) {
@@ -75,13 +75,13 @@ public record SyncStatus(String state, String lastAttempt, String lastSuccess, S
     }
 
     /** The first fetches with this document's recorded (kept if known), the oldest dropped past the limit. */
-    public java.util.Map<String, String> withFirstFetch(String sha256, java.time.Instant at) {
+    public java.util.Map<String, String> withFirstFetch(String signedDigest, java.time.Instant at) {
         java.util.LinkedHashMap<String, String> kept = new java.util.LinkedHashMap<>();
         if (firstFetched != null) {
             firstFetched.entrySet().stream().sorted(java.util.Map.Entry.comparingByValue())
                     .forEach(e -> kept.put(e.getKey(), e.getValue()));
         }
-        kept.putIfAbsent(sha256, at.toString());
+        kept.putIfAbsent(signedDigest, at.toString());
         while (kept.size() > FIRST_FETCHED_KEPT) {
             kept.remove(kept.keySet().iterator().next());
         }

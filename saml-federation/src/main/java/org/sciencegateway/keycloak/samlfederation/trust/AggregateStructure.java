@@ -93,6 +93,9 @@ final class AggregateStructure extends StreamReaderDelegate {
     private String rootId;
     private int references;
     private int keyInfos;
+    /** The text of the Reference's DigestValue (what the signature signs: the canonical content's digest). */
+    private final StringBuilder digestValue = new StringBuilder();
+    private int digestValueDepth;
     /** Depth of the signature's KeyInfo while it is open, else 0; and how many elements it holds. */
     private int keyInfoDepth;
     private int keyInfoChildren;
@@ -260,6 +263,9 @@ final class AggregateStructure extends StreamReaderDelegate {
         } else if (keyInfoDepth > 0 && depth == keyInfoDepth + 1) {
             keyInfoChildren++;
         }
+        if (DS.equals(namespace) && "DigestValue".equals(local)) {
+            digestValueDepth = depth;
+        }
         if (DS.equals(namespace) && "Reference".equals(local)) {
             references++;
             String uri = getAttributeValue(null, "URI");
@@ -278,7 +284,19 @@ final class AggregateStructure extends StreamReaderDelegate {
         }
     }
 
+    /**
+     * The signed digest of the aggregate's canonical content (its Reference's {@code DigestValue}, whitespace removed):
+     * the same for every serialisation of the same signed content — a comment, a line break or other quotes change
+     * the bytes, not this — and nobody without the key can give other content this digest and a valid signature.
+     */
+    String signedDigest() {
+        return digestValue.toString().replaceAll("\\s+", "");
+    }
+
     private void end() throws Refused {
+        if (part == Part.SIGNATURE && digestValueDepth > 0 && depth == digestValueDepth) {
+            digestValueDepth = 0;
+        }
         if (part == Part.SIGNATURE && keyInfoDepth > 0 && depth == keyInfoDepth) {
             keyInfoDepth = 0;
             if (keyInfoChildren == 0) {
@@ -296,6 +314,10 @@ final class AggregateStructure extends StreamReaderDelegate {
     private void content(int event) throws Refused {
         if (part == Part.ENTITIES) {
             return;
+        }
+        if (part == Part.SIGNATURE && digestValueDepth > 0
+                && (event == XMLStreamConstants.CHARACTERS || event == XMLStreamConstants.CDATA)) {
+            digestValue.append(getTextCharacters(), getTextStart(), getTextLength());
         }
         if (part == Part.ROOT && (event == XMLStreamConstants.CHARACTERS || event == XMLStreamConstants.CDATA)
                 && !isWhiteSpace()) {

@@ -79,9 +79,10 @@ public final class SignedAggregateReader {
     /**
      * What a verified aggregate contained. {@code validUntil} is the aggregate's own, or — for one that states none,
      * accepted only under the source's maximum age — the end of that age ({@code validUntilStated} false).
+     * {@code signedDigest} is the digest the signature signs (the same for every serialisation of the same content).
      */
     public record Aggregate(String name, Instant validUntil, int entities, int identityProviders, int expired,
-                            long bytes, boolean validUntilStated, Instant published, String sha256) {
+                            long bytes, boolean validUntilStated, Instant published, String signedDigest) {
     }
 
     private final PublicKey pinnedKey;
@@ -118,18 +119,12 @@ public final class SignedAggregateReader {
      */
     public Aggregate read(InputStream document, Instant now, Consumer<EntityRecord> identityProviders)
             throws TrustFailure {
-        java.security.MessageDigest sha256;
-        try {
-            sha256 = java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
-        }
-        BoundedInputStream bounded = new BoundedInputStream(new java.security.DigestInputStream(document, sha256),
-                maxBytes);
+        BoundedInputStream bounded = new BoundedInputStream(document, maxBytes);
         List<SignedElementSecurityEvent> signedElements = new ArrayList<>();
         List<String> refusedAlgorithms = new ArrayList<>();
         MarkupLengthLimit markup = new MarkupLengthLimit(bounded, MAX_MARKUP_BYTES);
         XMLStreamReader reader = null;
+        AggregateStructure structure;
         StaxConfiguration.ensure();
         try {
             XMLSecurityProperties properties = new XMLSecurityProperties();
@@ -138,7 +133,8 @@ public final class SignedAggregateReader {
             properties.addInputProcessor(new EntitySignatures(properties));
             InboundXMLSec inbound = XMLSec.getInboundWSSec(properties);
             XMLStreamReader raw = factory().createXMLStreamReader(markup);
-            reader = inbound.processInMessage(new AggregateStructure(raw), null,
+            structure = new AggregateStructure(raw);
+            reader = inbound.processInMessage(structure, null,
                     event -> observe(event, signedElements, refusedAlgorithms));
             Root root = readRoot(reader, now);
             EntityReader.Counts counts = EntityReader.readAll(reader, now, identityProviders);
@@ -150,7 +146,7 @@ public final class SignedAggregateReader {
             Instant validUntil = root.validUntil != null ? root.validUntil : endOfMaximumAge(counts.published(), now);
             return new Aggregate(root.name, validUntil, counts.entities(), counts.identityProviders(),
                     counts.expired(), bounded.count(), root.validUntil != null, counts.published(),
-                    java.util.HexFormat.of().formatHex(sha256.digest()));
+                    structure.signedDigest());
         } catch (XMLStreamException | XMLSecurityException | RuntimeException e) {
             // RuntimeException: a parser or Santuario failing on input it did not expect (a malformed name in
             // KeyInfo…) is a refusal too, never an error that escapes as something else

@@ -23,6 +23,9 @@ final class StaxConfiguration {
     }
 
     static synchronized void ensure() throws TrustFailure {
+        // XMLSec's class initialiser loads Santuario's default configuration (replacing whatever was loaded): let it
+        // run first, so that what is checked below is what the read will use
+        org.apache.xml.security.stax.ext.XMLSec.init();
         try {
             if (TransformerAlgorithmMapper.getTransformerClass(XMLSecurityConstants.NS_XMLDSIG_ENVELOPED_SIGNATURE,
                     XMLSecurityConstants.DIRECTION.IN) == EnvelopingSignatureTransform.class) {

@@ -105,6 +105,19 @@ class AccountKeyTest {
                 .contains("'!'");
         assertThat(key(attribute(LoginProfile.EDU_PERSON_TARGETED_ID, null, targetedId("https://other.example/idp", "s", "v")))
                 .refusal()).contains("another identity provider");
+        assertThat(key(attribute(LoginProfile.EDU_PERSON_TARGETED_ID, null, targetedId(null, "s", "v"))).refusal())
+                .as("second review: no NameQualifier").contains("no NameQualifier");
+        assertThat(key(attribute(LoginProfile.EDU_PERSON_TARGETED_ID, null, IDP + "!https://sp!v")).refusal())
+                .as("second review: the text form would collide with the NameID form").contains("is text");
+    }
+
+    @Test
+    @DisplayName("Second review: an eduPersonPrincipalName with two @ or a space (a scope that reads two ways) is refused")
+    void principalNameWithOneScope() {
+        assertThat(key(attribute(LoginProfile.EDU_PERSON_PRINCIPAL_NAME, null, "k3c@uni-x.example@evil.example")).refusal())
+                .contains("one @");
+        assertThat(key(attribute(LoginProfile.EDU_PERSON_PRINCIPAL_NAME, null, "evil@evil.example @uni-x.example")).refusal())
+                .contains("one @");
     }
 
     @Test

@@ -107,6 +107,26 @@ class RealMetadataTest {
     }
 
     @Test
+    @DisplayName("Second review: the signed digest that dates a document without validUntil is the same however the bytes are re-serialised")
+    void signedDigestIgnoresSerialisation() throws TrustFailure {
+        String spid = resource("spid-entities-idps.xml");
+        SignedAggregateReader reader = new SignedAggregateReader(firstCertificate(spid), 10_000_000,
+                Duration.ofDays(28), Duration.ofDays(7));
+        String digest = readAggregate(reader, spid).signedDigest();
+        String reserialised = spid.replaceFirst("\\?>", "?><!-- re-served -->")
+                .replaceFirst("<md:EntitiesDescriptor ", "<md:EntitiesDescriptor  ") + "\n";
+
+        assertThat(digest).isNotBlank();
+        assertThat(reserialised).isNotEqualTo(spid);
+        assertThat(readAggregate(reader, reserialised).signedDigest()).isEqualTo(digest);
+    }
+
+    private static SignedAggregateReader.Aggregate readAggregate(SignedAggregateReader reader, String document)
+            throws TrustFailure {
+        return reader.read(new ByteArrayInputStream(document.getBytes(StandardCharsets.UTF_8)), Instant.now(), r -> { });
+    }
+
+    @Test
     @DisplayName("WAYF: registration authority, Danish and English names, transient NameIDs only")
     void wayf() throws Exception {
         List<EntityRecord> idps = read(new SignedAggregateReader(LAB, 10_000_000),
