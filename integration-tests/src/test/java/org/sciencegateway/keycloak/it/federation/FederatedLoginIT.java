@@ -627,6 +627,12 @@ class FederatedLoginIT {
         BrowserSession.Page page = request.get();
         assertThat(page.status()).as(page.body()).isEqualTo(400);
         assertThat(page.isRedirect()).isFalse();
+        assertThat(refusalEvent(server, before)).as("the event of the refusal")
+                .containsPattern("(error|reason)=\"" + reason + "\"");
+    }
+
+    /** The first IDENTITY_PROVIDER_RESPONSE_ERROR event the server logged after {@code before} (waits up to 5 s). */
+    static String refusalEvent(KeycloakServer server, int before) throws InterruptedException {
         String event = "";
         for (int attempt = 0; attempt < 50 && event.isEmpty(); attempt++) {
             event = server.log().substring(before).lines()
@@ -635,7 +641,7 @@ class FederatedLoginIT {
                 Thread.sleep(100);
             }
         }
-        assertThat(event).as("the event of the refusal").containsPattern("(error|reason)=\"" + reason + "\"");
+        return event;
     }
 
     /** An unsigned SAML Response for dave, as an attacker would write it. */

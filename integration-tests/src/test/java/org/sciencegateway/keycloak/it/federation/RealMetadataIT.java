@@ -395,13 +395,8 @@ class RealMetadataIT {
         BrowserSession.Page acs = new BrowserSession().post(server.realmUrl("vre") + "/saml-federation/itexp/acs",
                 Map.of("SAMLResponse", response));
         assertThat(acs.status()).as(acs.body()).isEqualTo(400);
-        String event = "";
-        for (int attempt = 0; attempt < 50 && event.isEmpty(); attempt++) {
-            event = server.log().substring(logBefore).lines()
-                    .filter(line -> line.contains("type=\"IDENTITY_PROVIDER_RESPONSE_ERROR\"")).findFirst().orElse("");
-            Thread.sleep(event.isEmpty() ? 100 : 0);
-        }
-        assertThat(event).as("the event of the refusal").contains("reason=\"metadata_expired\"");
+        assertThat(FederatedLoginIT.refusalEvent(server, logBefore)).as("the event of the refusal")
+                .contains("reason=\"metadata_expired\"");
     }
 
     private static BrowserSession.Page startLogin(String alias, String stopAt) {
