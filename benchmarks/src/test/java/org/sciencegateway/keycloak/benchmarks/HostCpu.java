@@ -22,6 +22,11 @@ record HostCpu(long user, long nice, long system, long idle, long iowait, long i
         }
     }
 
+    /** Whether the hypervisor reports stolen time at all (a reading since boot without any: it does not). */
+    boolean stealReported() {
+        return steal > 0;
+    }
+
     private long total() {
         return user + nice + system + idle + iowait + irq + softirq + steal;
     }

@@ -27,17 +27,21 @@ class SoakIT {
         System.out.println(report);
 
         assertThat(result.errors()).as("failed exchanges during the soak").isZero();
+        assertThat(result.serverStalls()).as("stalls of the servers while the machine ran (report: %s)",
+                result.report()).isEmpty();
         assertThat(result.capacity()).hasSize(2).allSatisfy(c -> assertThat(c.requests()).isPositive());
-        assertThat(result.intervals()).hasSize(2 * settings.intervals())
+        assertThat(result.counted()).hasSize(2 * settings.intervals())
                 .allSatisfy(i -> assertThat(i.load().requests()).as("interval %d on %s", i.index(), i.node())
                         .isPositive());
         assertThat(result.heap()).hasSize(settings.intervals() + 1)
                 .allSatisfy(h -> assertThat(h.megabytesPerNode()).hasSize(2).allSatisfy(mb -> assertThat(mb).isPositive()));
-        for (SoakRun.Interval interval : result.intervals()) {
+        for (SoakRun.Interval interval : result.counted()) {
             assertThat(report).contains("| " + interval.index() + " | " + interval.node() + " | "
                     + interval.load().requests() + " |");
         }
         assertThat(report).contains("**Total:**", "after interval " + settings.intervals(), "## Stalls", "probes");
-        assertThat(result.intervals()).allSatisfy(i -> assertThat(i.host().busy()).as("host CPU read").isPositive());
+        assertThat(result.intervals()).allSatisfy(i -> assertThat(i.host().busy()).as("host CPU read").isPositive())
+                .allSatisfy(i -> assertThat(i.canarySteal()).as("the CPU canary measured interval %d", i.index())
+                        .isBetween(0.0, 1.0));
     }
 }

@@ -56,13 +56,15 @@ public final class SoakRun {
         }
     }
 
-    /** One node's share of one interval. */
     /**
-     * One node's load in one interval, with what the host did meanwhile (CPU shares from {@code /proc/stat}) and
-     * the cluster views the node logged (a view change mid-soak is a member suspected or lost).
+     * One node's load in one interval, with what the host did meanwhile (CPU shares from {@code /proc/stat}, time the
+     * whole machine stood still from {@link HostPauses}) and the cluster views the node logged (a view change
+     * mid-soak is a member suspected or lost). {@code repeated}: the interval's failures were all what a pause of
+     * the machine does ({@link HostPauses#explainFailures}), so it was run once more; this attempt is reported, not
+     * counted.
      */
     public record Interval(int index, String node, Wrk.Result load, double capacityShare, HostCpu.Shares host,
-                           long viewChanges) {
+                           long viewChanges, Duration hostPaused, double canarySteal, boolean repeated) {
     }
 
     /** Heap after a full GC of each node, taken before the first interval and after each one. */
@@ -70,9 +72,16 @@ public final class SoakRun {
     }
 
     public record Result(List<Wrk.Result> capacity, List<Long> delaysMillis, List<Interval> intervals,
-            List<HeapSample> heap, List<StallWatch.Stall> stalls, Path report) {
+            List<HeapSample> heap, List<StallWatch.Stall> stalls, List<StallWatch.Stall> serverStalls,
+            List<HostPauses.Pause> hostPauses, Path report) {
+
+        /** The intervals that count: every one not repeated because the machine paused. */
+        public List<Interval> counted() {
+            return intervals.stream().filter(i -> !i.repeated()).toList();
+        }
+
         public long errors() {
-            return intervals.stream().mapToLong(i -> i.load().errors()).sum();
+            return counted().stream().mapToLong(i -> i.load().errors()).sum();
         }
     }
 
@@ -89,7 +98,8 @@ public final class SoakRun {
     public Result run() throws Exception {
         String loadBefore = MachineDescription.loadAverage();
         Instant started = Instant.now();
-        try (ProductionCluster cluster = ProductionCluster.start(KeycloakServer.Settings.fromSystemProperties(), 2);
+        try (HostPauses pauses = new HostPauses().start();
+             ProductionCluster cluster = ProductionCluster.start(KeycloakServer.Settings.fromSystemProperties(), 2);
              StallWatch watch = new StallWatch(cluster, List.of(cluster.node(0), cluster.node(1)),
                      outputDirectory.resolve("soak-evidence")).start()) {
             List<KeycloakServer> nodes = List.of(cluster.node(0), cluster.node(1));
@@ -127,26 +137,45 @@ public final class SoakRun {
             heap.add(new HeapSample("start (after warm-up and capacity)", heapOf(nodes)));
             List<Interval> intervals = new ArrayList<>();
             for (int i = 1; i <= settings.intervals(); i++) {
-                String intervalForm = freshForm(a);
-                HostCpu before = HostCpu.read();
-                List<Long> viewsBefore = nodes.stream().map(SoakRun::views).toList();
-                List<Wrk.Result> loads = onBoth(nodes, node -> wrk.post(tokenUrl(node), intervalForm,
-                        settings.connections(), settings.interval(), delays.get(nodes.indexOf(node))));
-                HostCpu.Shares host = HostCpu.read().since(before);
-                for (int n = 0; n < nodes.size(); n++) {
-                    intervals.add(new Interval(i, NODES[n], loads.get(n),
-                            loads.get(n).throughput() / capacity.get(n).throughput(), host,
-                            views(nodes.get(n)) - viewsBefore.get(n)));
-                }
-                if (loads.stream().anyMatch(load -> load.errors() > 0)) {
-                    watch.captureNow("interval " + i + " had failed exchanges");
+                for (int attempt = 1; attempt <= 2; attempt++) {
+                    String intervalForm = freshForm(a);
+                    watch.exchangeWith(intervalForm);
+                    HostCpu before = HostCpu.read();
+                    List<Long> viewsBefore = nodes.stream().map(SoakRun::views).toList();
+                    Instant from = Instant.now();
+                    List<Wrk.Result> loads = onBoth(nodes, node -> wrk.post(tokenUrl(node), intervalForm,
+                            settings.connections(), settings.interval(), delays.get(nodes.indexOf(node))));
+                    HostCpu.Shares host = HostCpu.read().since(before);
+                    List<HostPauses.Pause> paused = pauses.within(from, Instant.now());
+                    Duration pausedFor = paused.stream().map(HostPauses.Pause::length).reduce(Duration.ZERO,
+                            Duration::plus);
+                    boolean failed = loads.stream().anyMatch(load -> load.errors() > 0);
+                    // Failures that are all what the machine's pause did are measured again, once; anything else
+                    // (an error status, a socket error, more timeouts than requests in flight) counts as it is.
+                    boolean repeat = failed && attempt == 1 && loads.stream().allMatch(load -> load.errors() == 0
+                            || HostPauses.explainFailures(paused, load, settings.connections()));
+                    for (int n = 0; n < nodes.size(); n++) {
+                        intervals.add(new Interval(i, NODES[n], loads.get(n),
+                                loads.get(n).throughput() / capacity.get(n).throughput(), host,
+                                views(nodes.get(n)) - viewsBefore.get(n), pausedFor,
+                                pauses.stolen(from, Instant.now()), repeat));
+                    }
+                    if (failed) {
+                        watch.captureNow("interval " + i + " had failed exchanges");
+                    }
+                    if (!repeat) {
+                        break;
+                    }
                 }
                 heap.add(new HeapSample("after interval " + i, heapOf(nodes)));
             }
-            Path report = write(capacity, delays, intervals, heap, watch,
+            List<StallWatch.Stall> serverStalls = watch.stalls().stream().filter(stall -> stall.millis() > 0
+                    && !HostPauses.explainSlowProbe(pauses.all(), stall.at(),
+                            Duration.ofMillis(stall.millis()), StallWatch.SLOW)).toList();
+            Path report = write(capacity, delays, intervals, heap, watch, serverStalls, pauses,
                     List.of(longestGcPause(cluster.gcLog(0)), longestGcPause(cluster.gcLog(1))), loadBefore,
                     MachineDescription.loadAverage(), Duration.between(started, Instant.now()));
-            return new Result(capacity, delays, intervals, heap, watch.stalls(), report);
+            return new Result(capacity, delays, intervals, heap, watch.stalls(), serverStalls, pauses.all(), report);
         }
     }
 
@@ -221,7 +250,10 @@ public final class SoakRun {
     }
 
     private Path write(List<Wrk.Result> capacity, List<Long> delays, List<Interval> intervals, List<HeapSample> heap,
-                       StallWatch watch, List<Double> gcPauses, String loadBefore, String loadAfter, Duration took) {
+                       StallWatch watch, List<StallWatch.Stall> serverStalls, HostPauses machine,
+                       List<Double> gcPauses, String loadBefore, String loadAfter, Duration took) {
+        boolean stealReported = HostCpu.read().stealReported();
+        List<HostPauses.Pause> hostPauses = machine.all();
         StringBuilder md = new StringBuilder();
         md.append("# Soak: seed 002's exchange at half capacity on the production topology\n\n")
                 .append("Mode **").append(settings.mode()).append("**: ").append(settings.intervals())
@@ -254,30 +286,59 @@ public final class SoakRun {
         }
 
         md.append("\n## Per interval\n\nHost CPU: the whole machine's shares during the interval (`/proc/stat`): busy, ")
-                .append("I/O wait, steal (taken by the hypervisor). Views: cluster views the node logged during it ")
-                .append("(ISPN000094; a change mid-soak means a member was suspected or lost).\n\n")
+                .append("I/O wait, steal (time the hypervisor took the CPUs away").append(stealReported ? ")"
+                        : "; this hypervisor does not report it, so the column shows what the soak's CPU canary "
+                        + "measured: the share of a fixed piece of work's charged CPU time above its usual cost)")
+                .append(". Machine paused: seconds during which nothing on the machine ran (the soak's own ")
+                .append(HostPauses.TICK.toMillis()).append(" ms timer woke more than ")
+                .append(HostPauses.LATE.toSeconds()).append(" s late: the hypervisor stopped the virtual machine, ")
+                .append("load generator, database and nodes alike). Views: cluster views the node logged during it ")
+                .append("(ISPN000094; a change mid-soak means a member was suspected or lost). An interval marked ")
+                .append("*repeated* failed only as a pause of the machine makes requests fail (wrk timeouts, at most ")
+                .append("one per connection and pause of ").append(Wrk.TIMEOUT.minus(HostPauses.LATENCY_ALLOWANCE)
+                        .toSeconds()).append(" s or more) and was run once more; it is shown, not counted.\n\n")
                 .append("| Interval | Node | requests | exchanges/s | share of capacity | errors | ")
-                .append("p50 ms | p90 ms | p99 ms | host busy % | iowait % | steal % | views |\n")
-                .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                .append("p50 ms | p90 ms | p99 ms | host busy % | iowait % | steal % | machine paused s | views |\n")
+                .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Interval i : intervals) {
             Wrk.Result r = i.load();
-            md.append(String.format(Locale.ROOT, "| %d | %s | %d | %.0f | %.2f | %d | %.1f | %.1f | %.1f | %.0f | %.1f | %.1f | %d |%n",
-                    i.index(), i.node(), r.requests(), r.throughput(), i.capacityShare(), r.errors(), r.p50Millis(),
-                    r.p90Millis(), r.p99Millis(), i.host().busy(), i.host().iowait(), i.host().steal(),
-                    i.viewChanges()));
+            md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.0f | %.2f | %d | %.1f | %.1f | %.1f | %.0f | %.1f | %s | %.1f | %d |%n",
+                    i.index() + (i.repeated() ? " (repeated)" : ""), i.node(), r.requests(), r.throughput(),
+                    i.capacityShare(), r.errors(), r.p50Millis(), r.p90Millis(), r.p99Millis(), i.host().busy(),
+                    i.host().iowait(), String.format(Locale.ROOT, "%.1f",
+                            stealReported ? i.host().steal() : 100 * i.canarySteal()),
+                    i.hostPaused().toMillis() / 1000.0, i.viewChanges()));
         }
         List<StallWatch.Stall> stalls = watch.stalls();
         md.append("\n## Stalls\n\nEvery ").append(StallWatch.PERIOD.toSeconds()).append(" s each node was asked for its ")
-                .append("discovery document; an answer slower than ").append(StallWatch.SLOW.toSeconds())
-                .append(" s (or none) is a stall, and its evidence (thread dumps of both nodes, the database's ")
+                .append("discovery document and, during the intervals, for the soak's exchange itself; an answer ")
+                .append("slower than ").append(StallWatch.SLOW.toSeconds())
+                .append(" s (or none, or not 200) is a stall, and its evidence (thread dumps of both nodes, the database's ")
                 .append("waiting sessions and locks, host CPU, cluster views, log tails) was written while it lasted. ")
-                .append(String.format(Locale.ROOT, "%d probes, %d stalls; highest steal %.1f %%, highest I/O wait ",
-                        watch.probes(), stalls.size(), watch.maxSteal()))
-                .append(String.format(Locale.ROOT, "%.1f %% between probes.%n", watch.maxIowait()));
+                .append("A stall is the machine's when, without the time the machine stood still during it, the ")
+                .append("probe would have answered in time; otherwise it is the servers', and the soak fails. ")
+                .append(String.format(Locale.ROOT, "%d probes, %d stalls (%d the servers'); highest I/O wait ",
+                        watch.probes(), stalls.stream().filter(st -> st.millis() > 0).count(), serverStalls.size()))
+                .append(String.format(Locale.ROOT, "%.1f %%", watch.maxIowait()))
+                .append(stealReported ? String.format(Locale.ROOT, ", highest steal %.1f %%", watch.maxSteal()) : "")
+                .append(" between probes.\n");
         for (StallWatch.Stall stall : stalls) {
-            md.append(String.format(Locale.ROOT, "- %s %s: %d ms; host busy %.0f %%, iowait %.1f %%, steal %.1f %%%s%n",
-                    stall.at(), stall.node(), stall.millis(), stall.host().busy(), stall.host().iowait(),
-                    stall.host().steal(), stall.evidence() == null ? "" : "; evidence: `" + stall.evidence() + "`"));
+            String whose = stall.millis() == 0 ? "evidence taken after failed exchanges"
+                    : serverStalls.contains(stall) ? "**the servers'** (the machine ran meanwhile)"
+                    : "the machine's (it stood still for most of the probe)";
+            md.append(String.format(Locale.ROOT, "- %s %s: %d ms, %s; host busy %.0f %%, iowait %.1f %%, "
+                    + "steal (canary) during it %.1f %%%s%n", stall.at(), stall.probe(), stall.millis(), whose,
+                    stall.host().busy(), stall.host().iowait(),
+                    100 * machine.stolen(stall.at(), stall.at().plusMillis(Math.max(stall.millis(), 1000))),
+                    stall.evidence() == null ? "" : "; evidence: `" + stall.evidence() + "`"));
+        }
+        md.append(String.format(Locale.ROOT, "%nMachine pauses over %d s (stopped, or starved: the host took over "
+                + "%.0f %% of the canary's time at every tick): %d", HostPauses.LATE.toSeconds(),
+                100 * HostPauses.STARVED_SHARE, hostPauses.size()));
+        md.append(hostPauses.isEmpty() ? ".\n" : String.format(Locale.ROOT, ", longest %.1f s:%n",
+                hostPauses.stream().mapToLong(p -> p.length().toMillis()).max().orElse(0) / 1000.0));
+        for (HostPauses.Pause pause : hostPauses) {
+            md.append(String.format(Locale.ROOT, "- %s, %.1f s%n", pause.from(), pause.length().toMillis() / 1000.0));
         }
 
         md.append("\n## Heap after a full GC (`jcmd <pid> GC.run`, then `GC.heap_info`)\n\n| When | node A MiB | ")
@@ -286,8 +347,8 @@ public final class SoakRun {
             md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f |%n", sample.when(),
                     sample.megabytesPerNode().get(0), sample.megabytesPerNode().get(1)));
         }
-        long errors = intervals.stream().mapToLong(i -> i.load().errors()).sum();
-        long requests = intervals.stream().mapToLong(i -> i.load().requests()).sum();
+        long errors = intervals.stream().filter(i -> !i.repeated()).mapToLong(i -> i.load().errors()).sum();
+        long requests = intervals.stream().filter(i -> !i.repeated()).mapToLong(i -> i.load().requests()).sum();
         md.append(String.format(Locale.ROOT, "%n**Total:** %d exchanges, %d errors.%n", requests, errors));
         try {
             Files.createDirectories(outputDirectory);

@@ -20,8 +20,9 @@ import org.sciencegateway.keycloak.testing.ProductionCluster;
 
 /**
  * Watches a soak for stalls and keeps their evidence while they happen. Every {@link #PERIOD} it asks each node for
- * its realm's discovery document (no database write, no session); an answer slower than {@link #SLOW} (or none) is
- * a stall. On the first stalls (at most {@link #MAX_CAPTURES}) it writes, at once: both nodes' thread dumps
+ * its realm's discovery document (no database write, no session) and, once the soak has given it its form
+ * ({@link #exchangeWith}), for the soak's exchange itself; an answer slower than {@link #SLOW} (or none, or not 200)
+ * is a stall. On the first stalls (at most {@link #MAX_CAPTURES}) it writes, at once: both nodes' thread dumps
  * ({@code jcmd Thread.print}), the database's non-idle sessions and waiting locks, the host's CPU shares since the
  * previous probe (busy, I/O wait, steal), and the cluster views each node logged — so that a stall can be told to be
  * the machine's (steal, I/O wait), the database's (locks), the cluster's (view changes) or the server's (threads).
@@ -32,8 +33,8 @@ final class StallWatch implements AutoCloseable {
     static final Duration SLOW = Duration.ofSeconds(5);
     static final int MAX_CAPTURES = 3;
 
-    /** One probe slower than {@link #SLOW}, and where its evidence is. */
-    record Stall(Instant at, String node, long millis, HostCpu.Shares host, Path evidence) {
+    /** One probe slower than {@link #SLOW} (sent {@code at}), and where its evidence is. */
+    record Stall(Instant at, String probe, long millis, HostCpu.Shares host, Path evidence) {
     }
 
     private final ProductionCluster cluster;
@@ -46,6 +47,7 @@ final class StallWatch implements AutoCloseable {
     private volatile double maxSteal;
     private volatile double maxIowait;
     private volatile long probes;
+    private volatile String exchangeForm;
 
     StallWatch(ProductionCluster cluster, List<KeycloakServer> nodes, Path directory) {
         this.cluster = cluster;
@@ -65,34 +67,49 @@ final class StallWatch implements AutoCloseable {
         maxSteal = Math.max(maxSteal, host.steal());
         maxIowait = Math.max(maxIowait, host.iowait());
         for (KeycloakServer node : nodes) {
-            probes++;
-            long started = System.nanoTime();
-            boolean answered;
-            try {
-                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(node.realmUrl("vre")
-                        + "/.well-known/openid-configuration")).timeout(SLOW).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                answered = response.statusCode() == 200;
-            } catch (IOException e) {
-                answered = false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+            List<HttpRequest> requests = new ArrayList<>();
+            requests.add(HttpRequest.newBuilder(URI.create(node.realmUrl("vre") + "/.well-known/openid-configuration"))
+                    .timeout(SLOW).build());
+            String form = exchangeForm;
+            if (form != null) {
+                requests.add(HttpRequest.newBuilder(URI.create(node.realmUrl("vre") + "/protocol/openid-connect/token"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form)).timeout(SLOW).build());
             }
-            long millis = (System.nanoTime() - started) / 1_000_000;
-            if (!answered || millis > SLOW.toMillis()) {
-                Path evidence = stalls.size() < MAX_CAPTURES ? capture(node, millis, host) : null;
-                stalls.add(new Stall(Instant.now(), node.baseUrl(), millis, host, evidence));
+            for (HttpRequest request : requests) {
+                probes++;
+                Instant sent = Instant.now();
+                long started = System.nanoTime();
+                boolean answered;
+                try {
+                    answered = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                } catch (IOException e) {
+                    answered = false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                long millis = (System.nanoTime() - started) / 1_000_000;
+                if (!answered || millis > SLOW.toMillis()) {
+                    String what = node.baseUrl() + " " + request.method() + " " + request.uri().getPath();
+                    Path evidence = stalls.size() < MAX_CAPTURES ? capture(what, millis, host) : null;
+                    stalls.add(new Stall(sent, what, millis, host, evidence));
+                }
             }
         }
     }
 
-    private Path capture(KeycloakServer stalled, long millis, HostCpu.Shares host) {
+    /** From now on each probe also sends this exchange (the soak's current form) to each node's token endpoint. */
+    void exchangeWith(String form) {
+        exchangeForm = form;
+    }
+
+    private Path capture(String stalled, long millis, HostCpu.Shares host) {
         try {
             Path dir = directory.resolve("stall-" + (stalls.size() + 1));
             Files.createDirectories(dir);
             StringBuilder summary = new StringBuilder();
-            summary.append("probe of ").append(stalled.baseUrl()).append(": ").append(millis).append(" ms at ")
+            summary.append("probe of ").append(stalled).append(": ").append(millis).append(" ms at ")
                     .append(Instant.now()).append('\n').append(String.format(java.util.Locale.ROOT,
                             "host since the previous probe: busy %.0f %%, iowait %.0f %%, steal %.0f %%%n",
                             host.busy(), host.iowait(), host.steal()))
@@ -141,7 +158,7 @@ final class StallWatch implements AutoCloseable {
     void captureNow(String why) {
         if (stalls.size() < MAX_CAPTURES) {
             HostCpu.Shares host = HostCpu.read().since(last);
-            Path evidence = capture(nodes.get(0), 0, host);
+            Path evidence = capture(why, 0, host);
             stalls.add(new Stall(Instant.now(), why, 0, host, evidence));
         }
     }

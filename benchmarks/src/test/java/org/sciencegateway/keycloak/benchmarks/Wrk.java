@@ -19,8 +19,12 @@ import java.util.regex.Pattern;
  */
 public final class Wrk {
 
-    /** What {@code wrk --latency} printed, in requests, seconds and milliseconds. */
-    public record Result(long requests, double seconds, long non2xx, long socketErrors, double p50Millis,
+    /**
+     * What {@code wrk --latency} printed, in requests, seconds and milliseconds. {@code timeouts} (part of
+     * {@code socketErrors}): requests answered, but later than {@code --timeout} — wrk 4.1 counts a request only
+     * when its answer arrives, so one still unanswered when the run ends is in no count at all.
+     */
+    public record Result(long requests, double seconds, long non2xx, long socketErrors, long timeouts, double p50Millis,
             double p90Millis, double p99Millis, double cpuSeconds, String output) {
 
         public double throughput() {
@@ -51,6 +55,9 @@ public final class Wrk {
     static final Path SCRIPT = Path.of(System.getProperty("repository.root", ".."), "tools", "wrk", "form-post.lua")
             .toAbsolutePath().normalize();
 
+    /** wrk's {@code --timeout}: an answer later than this is a timeout error. */
+    public static final Duration TIMEOUT = Duration.ofSeconds(10);
+
     private final List<String> prefix;
 
     /** {@code prefix}: e.g. {@code taskset -c 0} to keep the generator off the server's cores; may be empty. */
@@ -71,7 +78,7 @@ public final class Wrk {
         // The shell's time builtin reports wrk's CPU, so the report can show whether the generator was the limit.
         command.addAll(List.of("bash", "-c", "TIMEFORMAT='wrk-cpu %U %S'; time wrk \"$@\" 2>&1", "wrk",
                 "-t1", "-c" + connections, "-d" + duration.toSeconds() + "s",
-                "--timeout", "10s", "--latency", "-s", SCRIPT.toString(), url));
+                "--timeout", TIMEOUT.toSeconds() + "s", "--latency", "-s", SCRIPT.toString(), url));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("WRK_FORM", formBody);
         builder.environment().put("WRK_DELAY_MS", String.valueOf(delayMillis));
@@ -116,18 +123,20 @@ public final class Wrk {
             throw new IllegalArgumentException("wrk printed no latency distribution (run with --latency):\n" + output);
         }
         long socket = 0;
+        long timeouts = 0;
         Matcher socketErrors = SOCKET_ERRORS.matcher(output);
         if (socketErrors.find()) {
             for (int group = 1; group <= 4; group++) {
                 socket += Long.parseLong(socketErrors.group(group));
             }
+            timeouts = Long.parseLong(socketErrors.group(4));
         }
         Matcher non2xx = NON_2XX.matcher(output);
         Matcher cpu = CPU.matcher(output);
         double cpuSeconds = cpu.find() ? Double.parseDouble(cpu.group(1)) + Double.parseDouble(cpu.group(2)) : Double.NaN;
         return new Result(Long.parseLong(requests.group(1)),
                 millis(Double.parseDouble(requests.group(2)), requests.group(3)) / 1000.0,
-                non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0, socket, p50, p90, p99, cpuSeconds, output);
+                non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0, socket, timeouts, p50, p90, p99, cpuSeconds, output);
     }
 
     private static Matcher find(Pattern pattern, String output, String what) {

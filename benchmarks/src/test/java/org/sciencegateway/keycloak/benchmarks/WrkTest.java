@@ -39,6 +39,7 @@ class WrkTest {
         assertThat(result.p99Millis()).isEqualTo(1130.0);
         assertThat(result.non2xx()).isEqualTo(12);
         assertThat(result.socketErrors()).isEqualTo(3);
+        assertThat(result.timeouts()).isEqualTo(1);
         assertThat(result.errors()).isEqualTo(15);
         assertThat(result.throughput()).isBetween(866.0, 867.0);
         assertThat(result.cpuSeconds()).isEqualTo(7.51, org.assertj.core.api.Assertions.within(1e-9));
