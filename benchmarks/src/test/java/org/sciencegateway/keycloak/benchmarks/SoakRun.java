@@ -169,8 +169,9 @@ public final class SoakRun {
                 }
                 heap.add(new HeapSample("after interval " + i, heapOf(nodes)));
             }
-            List<StallWatch.Stall> serverStalls = watch.stalls().stream().filter(stall -> stall.millis() > 0
-                    && !HostPauses.explainSlowProbe(pauses.all(), stall.at(),
+            // An error status is the servers' answer; a slow or missing one is the machine's if its pauses explain it.
+            List<StallWatch.Stall> serverStalls = watch.stalls().stream().filter(stall -> stall.refused()
+                    || stall.millis() > 0 && !HostPauses.explainSlowProbe(pauses.all(), stall.at(),
                             Duration.ofMillis(stall.millis()), StallWatch.SLOW)).toList();
             Path report = write(capacity, delays, intervals, heap, watch, serverStalls, pauses,
                     List.of(longestGcPause(cluster.gcLog(0)), longestGcPause(cluster.gcLog(1))), loadBefore,
@@ -316,14 +317,16 @@ public final class SoakRun {
                 .append(" s (or none, or not 200) is a stall, and its evidence (thread dumps of both nodes, the database's ")
                 .append("waiting sessions and locks, host CPU, cluster views, log tails) was written while it lasted. ")
                 .append("A stall is the machine's when, without the time the machine stood still during it, the ")
-                .append("probe would have answered in time; otherwise it is the servers', and the soak fails. ")
+                .append("probe would have answered in time; an error status, or a delay the machine's pauses do not ")
+                .append("explain, is the servers', and the soak fails. ")
                 .append(String.format(Locale.ROOT, "%d probes, %d stalls (%d the servers'); highest I/O wait ",
-                        watch.probes(), stalls.stream().filter(st -> st.millis() > 0).count(), serverStalls.size()))
+                        watch.probes(), stalls.stream().filter(st -> st.millis() > 0 || st.refused()).count(),
+                        serverStalls.size()))
                 .append(String.format(Locale.ROOT, "%.1f %%", watch.maxIowait()))
                 .append(stealReported ? String.format(Locale.ROOT, ", highest steal %.1f %%", watch.maxSteal()) : "")
                 .append(" between probes.\n");
         for (StallWatch.Stall stall : stalls) {
-            String whose = stall.millis() == 0 ? "evidence taken after failed exchanges"
+            String whose = stall.millis() == 0 && !stall.refused() ? "evidence taken after failed exchanges"
                     : serverStalls.contains(stall) ? "**the servers'** (the machine ran meanwhile)"
                     : "the machine's (it stood still for most of the probe)";
             md.append(String.format(Locale.ROOT, "- %s %s: %d ms, %s; host busy %.0f %%, iowait %.1f %%, "

@@ -34,7 +34,12 @@ final class StallWatch implements AutoCloseable {
     static final int MAX_CAPTURES = 3;
 
     /** One probe slower than {@link #SLOW} (sent {@code at}), and where its evidence is. */
-    record Stall(Instant at, String probe, long millis, HostCpu.Shares host, Path evidence) {
+    record Stall(Instant at, String probe, long millis, int status, HostCpu.Shares host, Path evidence) {
+
+        /** Answered, but with an error status: the servers', however long the machine stood still. */
+        boolean refused() {
+            return status != 0 && status != 200;
+        }
     }
 
     private final ProductionCluster cluster;
@@ -80,20 +85,21 @@ final class StallWatch implements AutoCloseable {
                 probes++;
                 Instant sent = Instant.now();
                 long started = System.nanoTime();
-                boolean answered;
+                int status;
                 try {
-                    answered = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                    status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
                 } catch (IOException e) {
-                    answered = false;
+                    status = 0;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
                 }
                 long millis = (System.nanoTime() - started) / 1_000_000;
-                if (!answered || millis > SLOW.toMillis()) {
-                    String what = node.baseUrl() + " " + request.method() + " " + request.uri().getPath();
+                if (status != 200 || millis > SLOW.toMillis()) {
+                    String what = node.baseUrl() + " " + request.method() + " " + request.uri().getPath()
+                            + (status == 0 ? " (no answer)" : status == 200 ? "" : " (HTTP " + status + ")");
                     Path evidence = stalls.size() < MAX_CAPTURES ? capture(what, millis, host) : null;
-                    stalls.add(new Stall(sent, what, millis, host, evidence));
+                    stalls.add(new Stall(sent, what, millis, status, host, evidence));
                 }
             }
         }
@@ -159,7 +165,7 @@ final class StallWatch implements AutoCloseable {
         if (stalls.size() < MAX_CAPTURES) {
             HostCpu.Shares host = HostCpu.read().since(last);
             Path evidence = capture(why, 0, host);
-            stalls.add(new Stall(Instant.now(), why, 0, host, evidence));
+            stalls.add(new Stall(Instant.now(), why, 0, 0, host, evidence));
         }
     }
 

@@ -419,14 +419,28 @@ public final class KeycloakServer implements AutoCloseable {
     }
 
     /** A port nothing listens on now (the harness's servers, PostgreSQL and cluster ports alike). */
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("No free port", e);
+    /**
+     * A port nothing listens on now and that no earlier call in this JVM handed out. Ports are chosen before the
+     * servers that bind them start, and the operating system gives a port back as soon as the probing socket closes:
+     * without the memory, a cluster node's management port once came back as the same node's HTTP port (both bound
+     * it, and half of the node's connections reached the management interface).
+     */
+    public static int freePort() {
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                socket.setReuseAddress(true);
+                int port = socket.getLocalPort();
+                if (HANDED_OUT.add(port)) {
+                    return port;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("No free port", e);
+            }
         }
+        throw new IllegalStateException("No free port that was not handed out before");
     }
+
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private static void copyRecursively(Path source, Path target) throws IOException {
         Files.walkFileTree(source, new SimpleFileVisitor<>() {

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Arrays;
@@ -62,10 +61,7 @@ class HubConsoleIT {
     @BeforeAll
     static void setUp() throws IOException {
         initialAccessToken = LabHubTenants.prepare(server);
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = KeycloakServer.freePort();
         mail = new GreenMail(new ServerSetup(port, "127.0.0.1", "smtp"));
         mail.start();
         smtpBefore = admin.get("/admin/realms/vre").ok().path("smtpServer");

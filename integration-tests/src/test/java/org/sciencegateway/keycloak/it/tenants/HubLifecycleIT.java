@@ -11,7 +11,6 @@ import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -77,10 +76,7 @@ class HubLifecycleIT {
 
     @BeforeAll
     static void setUp() throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = KeycloakServer.freePort();
         mail = new GreenMail(new ServerSetup(port, "127.0.0.1", "smtp"));
         mail.start();
         JsonNode realm = admin.get("/admin/realms/vre").ok();
