@@ -456,6 +456,18 @@ class RealMetadataIT {
         HubLogin login = new HubLogin(server, new BrowserSession(), HubClient.JUPYTERHUB).parameter("ui_locales", "de");
         BrowserSession.Page picker = login.start();
         assertThat(picker.document().text()).contains("Universität Bern Test IdP").doesNotContain("University of Bern");
+
+        // The page's search as you type asks in the page's language, whatever the browser's Accept-Language says.
+        String searchUrl = picker.document().getElementById("sg-picker").attr("data-search-url");
+        assertThat(searchUrl).contains("ui_locales=de");
+        var typed = Http.send(Http.request(searchUrl + "&q=Bern").header("Accept-Language", "en"));
+        assertThat(typed.statusCode()).as(typed.body()).isEqualTo(200);
+        assertThat(new ObjectMapper().readTree(typed.body()).path("items").path(0).path("name").asText())
+                .isEqualTo("Universität Bern Test IdP");
+        var unsupported = Http.send(Http.request(server.realmUrl("vre")
+                + "/institutions?client_id=jupyterhub&q=Bern&ui_locales=xx%20fr").header("Accept-Language", "en"));
+        assertThat(new ObjectMapper().readTree(unsupported.body()).path("items").path(0).path("name").asText())
+                .as("no supported locale asked: Keycloak's choice").isEqualTo("University of Bern Test IdP");
     }
 
     /** The names the picker's search offers jupyterhub's users for {@code query}, in {@code language}. */

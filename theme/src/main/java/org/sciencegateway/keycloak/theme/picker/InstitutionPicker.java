@@ -152,6 +152,9 @@ final class InstitutionPicker implements InstitutionChooser {
         if (!admission.hints().isEmpty()) {
             search.queryParam("hint", String.join(",", admission.hints()));
         }
+        if (realm.isInternationalizationEnabled()) {
+            search.queryParam("ui_locales", locale.toLanguageTag()); // results in the language of this page
+        }
         String remembered = memory.remembered();
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("query", query);

@@ -36,7 +36,8 @@ public final class InstitutionsResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Response search(@QueryParam("client_id") String clientId, @QueryParam("q") String query,
-                           @QueryParam("page") String page, @QueryParam("hint") String hint) {
+                           @QueryParam("page") String page, @QueryParam("hint") String hint,
+                           @QueryParam("ui_locales") String uiLocales) {
         RealmModel realm = session.getContext().getRealm();
         if (clientId == null || clientId.isBlank()) {
             return error(Response.Status.BAD_REQUEST, "invalid_request", "client_id is required");
@@ -77,7 +78,8 @@ public final class InstitutionsResource {
         java.net.URI base = session.getContext().getUri().getBaseUri();
         ResultRow.LogoPaths resources = new ResultRow.LogoPaths(PickerTheme.resourcesPath(session, base),
                 logoPath(base, realm));
-        java.util.Locale locale = session.getContext().resolveLocale(null);
+        java.util.Locale requested = requestedLocale(realm, uiLocales);
+        java.util.Locale locale = requested != null ? requested : session.getContext().resolveLocale(null);
         List<Map<String, Object>> items = new ArrayList<>();
         result.items().forEach(m -> items.add(ResultRow.of(m.institution(), m.recent(), resources, null, locale)
                 .json()));
@@ -89,6 +91,24 @@ public final class InstitutionsResource {
         body.put("total", result.total());
         body.put("items", items);
         return Response.ok(body).cacheControl(noStore()).build();
+    }
+
+    /**
+     * The first of the space-separated language tags of {@code ui_locales} (OIDC's parameter; the picker page sends
+     * the locale it was rendered in) that the realm supports, or null: names then follow Keycloak's own choice
+     * (cookie, Accept-Language). A realm without internationalization has only its default locale.
+     */
+    static java.util.Locale requestedLocale(RealmModel realm, String uiLocales) {
+        if (uiLocales == null || uiLocales.isBlank() || uiLocales.length() > 200 || !realm.isInternationalizationEnabled()) {
+            return null;
+        }
+        java.util.Set<String> supported = realm.getSupportedLocalesStream().collect(java.util.stream.Collectors.toSet());
+        for (String tag : uiLocales.strip().split("\\s+")) {
+            if (supported.contains(tag)) {
+                return java.util.Locale.forLanguageTag(tag);
+            }
+        }
+        return null;
     }
 
     /** The path of the realm's inline logos, {@code /realms/<realm>/institutions/logo/}. */
