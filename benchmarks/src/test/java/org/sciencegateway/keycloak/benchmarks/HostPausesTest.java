@@ -104,9 +104,9 @@ class HostPausesTest {
             BufferedReader out = new BufferedReader(new InputStreamReader(watcher.getInputStream(),
                     StandardCharsets.UTF_8));
             assertThat(out.readLine()).startsWith("watching");
-            Thread.sleep(500);
+            Thread.sleep(500); // a few ticks, so that the stop falls inside one of its timed sleeps
             signal("STOP", watcher.pid());
-            Thread.sleep(3000);
+            Thread.sleep(3000); // the length of the stop: what the watcher must report
             signal("CONT", watcher.pid());
             String reported = out.readLine();
             assertThat(reported).startsWith("paused ");

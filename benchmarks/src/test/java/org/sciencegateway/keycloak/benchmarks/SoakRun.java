@@ -77,7 +77,7 @@ public final class SoakRun {
 
         /** The intervals that count: every one not repeated because the machine paused. */
         public List<Interval> counted() {
-            return intervals.stream().filter(i -> !i.repeated()).toList();
+            return SoakRun.counted(intervals);
         }
 
         public long errors() {
@@ -86,6 +86,11 @@ public final class SoakRun {
     }
 
     private static final String[] NODES = {"A", "B"};
+
+    /** The intervals that count: every one not repeated because the machine paused. */
+    static List<Interval> counted(List<Interval> intervals) {
+        return intervals.stream().filter(i -> !i.repeated()).toList();
+    }
 
     private final Settings settings;
     private final Path outputDirectory;
@@ -339,7 +344,7 @@ public final class SoakRun {
                 + "%.0f %% of the canary's time at every tick): %d", HostPauses.LATE.toSeconds(),
                 100 * HostPauses.STARVED_SHARE, hostPauses.size()));
         md.append(hostPauses.isEmpty() ? ".\n" : String.format(Locale.ROOT, ", longest %.1f s:%n",
-                hostPauses.stream().mapToLong(p -> p.length().toMillis()).max().orElse(0) / 1000.0));
+                machine.longest().toMillis() / 1000.0));
         for (HostPauses.Pause pause : hostPauses) {
             md.append(String.format(Locale.ROOT, "- %s, %.1f s%n", pause.from(), pause.length().toMillis() / 1000.0));
         }
@@ -350,8 +355,8 @@ public final class SoakRun {
             md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f |%n", sample.when(),
                     sample.megabytesPerNode().get(0), sample.megabytesPerNode().get(1)));
         }
-        long errors = intervals.stream().filter(i -> !i.repeated()).mapToLong(i -> i.load().errors()).sum();
-        long requests = intervals.stream().filter(i -> !i.repeated()).mapToLong(i -> i.load().requests()).sum();
+        long errors = counted(intervals).stream().mapToLong(i -> i.load().errors()).sum();
+        long requests = counted(intervals).stream().mapToLong(i -> i.load().requests()).sum();
         md.append(String.format(Locale.ROOT, "%n**Total:** %d exchanges, %d errors.%n", requests, errors));
         try {
             Files.createDirectories(outputDirectory);
